@@ -1,0 +1,213 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import { payloadNames, type Contract, type PayloadName } from './contract.ts'
+import type { JsonSchema } from './types.ts'
+
+/** One thing wrong with a payload, in words a client author can act on. */
+export interface Issue {
+  /** JSON pointer into the decoded value, e.g. /1/Who. */
+  pointer: string
+  /** The same place as an XML path, e.g. /ActivityRecordList/ActivityRecord[2]/Who (the API reports locations in XML form). */
+  location: string
+  message: string
+}
+
+export type ValidationResult = { ok: true } | { ok: false; issues: Issue[] }
+
+export interface Validators {
+  validate(name: PayloadName, value: unknown): ValidationResult
+}
+
+// ajv-formats is published as CommonJS with a default export that NodeNext sees as the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+
+/** Compiles one validator per payload schema; the contract is 3.1, so JSON Schema 2020-12. */
+export function createValidators(contract: Contract): Validators {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true })
+  addFormats(ajv)
+  const compiled = new Map<PayloadName, ValidateFunction>()
+  for (const name of payloadNames) compiled.set(name, ajv.compile(contract.schema(name)))
+  return {
+    validate(name, value) {
+      const validateFn = compiled.get(name)
+      if (!validateFn) throw new Error(`no validator for ${name}`)
+      if (validateFn(value)) return { ok: true }
+      return { ok: false, issues: describeErrors(validateFn.errors ?? [], contract.schema(name)) }
+    },
+  }
+}
+
+/**
+ * Turns Ajv's errors into issues. anyOf branches (a filter value may be a string, an operator object or
+ * an array) each report their own failure; the branch that understood the value is the one worth showing.
+ */
+export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema): Issue[] {
+  const relevant = errors.filter((error) => !['anyOf', 'oneOf', 'if'].includes(error.keyword))
+  const shapeKeywords = ['type', 'maxProperties']
+  const nonType = relevant.filter((error) => !shapeKeywords.includes(error.keyword))
+  const kept = relevant.filter((error) => {
+    if (shapeKeywords.includes(error.keyword)) {
+      // A shape error is noise when another branch failed for a more specific reason at or below this place.
+      return !nonType.some((other) => other !== error && isAtOrBelow(other.instancePath, error.instancePath))
+    }
+    if (error.keyword === 'additionalProperties') {
+      const name = String(error.params['additionalProperty'])
+      const child = `${error.instancePath}/${escapePointer(name)}`
+      // Another branch knew this property (it complained about its value or about a sibling it requires).
+      return !relevant.some(
+        (other) =>
+          other !== error &&
+          (isAtOrBelow(other.instancePath, child) || (other.keyword === 'required' && other.instancePath === error.instancePath)),
+      )
+    }
+    return true
+  })
+  const seen = new Set<string>()
+  const issues: Issue[] = []
+  for (const error of kept.length ? kept : relevant) {
+    const issue = describeError(error, root)
+    const key = `${issue.pointer}|${issue.message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    issues.push(issue)
+  }
+  return issues
+}
+
+function describeError(error: ErrorObject, root: JsonSchema): Issue {
+  const segments = parsePointer(error.instancePath)
+  const field = lastField(segments)
+  const params = error.params as Record<string, unknown>
+  let pointerSegments = segments
+  let message: string
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(params['missingProperty'])
+      pointerSegments = [...segments, missing]
+      message = `${missing} is mandatory but missing`
+      break
+    }
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty'])
+      pointerSegments = [...segments, name]
+      message = describeUnknown(segments, name)
+      break
+    }
+    case 'maxLength':
+      message = `${field ?? 'value'} is longer than ${String(params['limit'])} characters`
+      break
+    case 'minLength':
+      message = `${field ?? 'value'} must not be empty`
+      break
+    case 'pattern':
+    case 'format':
+      message = describeFormat(segments, field)
+      break
+    case 'minItems':
+      message = `${field ?? 'the list'} must contain at least ${String(params['limit'])} entr${params['limit'] === 1 ? 'y' : 'ies'}`
+      break
+    case 'minProperties':
+      message = `${field ?? 'the element'} must not be empty`
+      break
+    case 'maxProperties':
+      message = `${field ?? 'the element'} takes only one of its choices`
+      break
+    case 'type':
+      message = `${field ?? 'the document'} must be ${article(String(params['type']))}`
+      break
+    case 'enum':
+      message = `${field ?? 'value'} must be one of ${(params['allowedValues'] as unknown[]).map(String).join(', ')}`
+      break
+    default:
+      message = `${field ?? 'value'} ${error.message ?? 'is invalid'}`
+  }
+  return { pointer: toPointer(pointerSegments), location: toXmlLocation(pointerSegments, root), message }
+}
+
+function describeUnknown(parent: readonly string[], name: string): string {
+  const renamed: Record<string, string> = {
+    AuditedSystem: ' (renamed DataSource in Netwrix Auditor 9.0)',
+    ManagedObject: ' (replaced by MonitoringPlan with Name and ID in Netwrix Auditor 9.0)',
+  }
+  if (parent.length === 1 && parent[0] === 'FilterList') return `unknown filter '${name}'`
+  if (parent[0] === 'FilterList' && parent.length >= 2) return `unknown operator '${name}' for filter ${parent[1]}`
+  if (name === 'RID' || name === 'Message') return `${name} is an output-only field and cannot be written`
+  return `unknown field '${name}'${renamed[name] ?? ''}`
+}
+
+function describeFormat(segments: readonly string[], field: string | undefined): string {
+  const inWorkingHours = segments.includes('WorkingHours')
+  if (inWorkingHours) return `${field ?? 'value'} must be a time of day such as 09:00 or 18:30:00`
+  if (field === 'RID') return 'RID must be 17 digits followed by 32 hexadecimal digits'
+  return `${field ?? 'value'} must be a date and time such as 2017-02-14T15:42:34Z or 2017-02-14T15:42:34+02:00`
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}
+
+function lastField(segments: readonly string[]): string | undefined {
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i]
+    if (segment !== undefined && !/^\d+$/.test(segment)) return segment
+  }
+  return undefined
+}
+
+function isAtOrBelow(path: string, base: string): boolean {
+  return path === base || path.startsWith(`${base}/`)
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+function parsePointer(pointer: string): string[] {
+  if (!pointer) return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
+function toPointer(segments: readonly string[]): string {
+  return segments.map((segment) => `/${escapePointer(segment)}`).join('')
+}
+
+/** Walks the schema beside the pointer so that array indexes become element positions: /1/Who → /ActivityRecordList/ActivityRecord[2]/Who. */
+export function toXmlLocation(segments: readonly string[], root: JsonSchema): string {
+  const parts: string[] = [root.xml?.name ?? 'root']
+  let schema: JsonSchema | undefined = root
+  let element = parts[0] ?? 'root'
+  for (const segment of segments) {
+    if (/^\d+$/.test(segment) && schema) {
+      const itemName: string = schema.items?.xml?.name ?? element
+      const position = `${itemName}[${Number(segment) + 1}]`
+      const wrapped = schema.xml?.wrapped === true || schema === root
+      if (wrapped) parts.push(position)
+      else parts[parts.length - 1] = position
+      element = itemName
+      schema = schema.items ?? firstArrayItems(schema)
+      continue
+    }
+    const next: JsonSchema | undefined = propertySchema(schema, segment)
+    element = segment
+    parts.push(segment)
+    schema = next
+  }
+  return `/${parts.join('/')}`
+}
+
+function firstArrayItems(schema: JsonSchema): JsonSchema | undefined {
+  return schema.anyOf?.find((branch) => branch.type === 'array')?.items
+}
+
+function propertySchema(schema: JsonSchema | undefined, name: string): JsonSchema | undefined {
+  if (!schema) return undefined
+  if (schema.properties?.[name]) return schema.properties[name]
+  for (const branch of schema.anyOf ?? []) {
+    const found = propertySchema(branch, name)
+    if (found) return found
+  }
+  return undefined
+}

@@ -1,0 +1,415 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser'
+import type { Contract, PayloadName } from './contract.ts'
+import { codes } from './errors.ts'
+import type { JsonSchema } from './types.ts'
+
+/**
+ * The XML codec: reads an XML body into the very shape its JSON form has, and writes that shape back,
+ * guided only by the contract's `xml` objects and `x-nwa-filter` annotations. Because both wire forms end
+ * up as one JS value, one set of validators serves both.
+ */
+export interface XmlDecodeError {
+  /** syntax: not well-formed; doctype: DTDs are refused; root, namespace, structure: well-formed but not this document. */
+  kind: 'syntax' | 'doctype' | 'root' | 'namespace' | 'structure'
+  message: string
+  line?: number
+  column?: number
+}
+
+export type XmlDecodeResult = { ok: true; value: unknown } | { ok: false; error: XmlDecodeError }
+
+export interface XmlCodec {
+  decode(name: PayloadName, xml: string): XmlDecodeResult
+  encode(name: PayloadName, value: unknown): string
+}
+
+export function createXmlCodec(contract: Contract): XmlCodec {
+  return {
+    decode: (name, xml) => decodeXml(contract.schema(name), xml),
+    encode: (name, value) => encodeXml(contract.schema(name), value),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- decoding
+
+type OrderedNode = Record<string, unknown>
+
+interface Element {
+  namespace: string
+  localName: string
+  qualifiedName: string
+  attributes: Record<string, string>
+  children: Element[]
+  text: string
+  hasText: boolean
+}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  // Entities are decoded here, in one pass, so that "&amp;#65;" stays the literal text "&#65;".
+  processEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  cdataPropName: '#cdata',
+  commentPropName: '#comment',
+})
+
+class DecodeFailure extends Error {
+  constructor(readonly detail: XmlDecodeError) {
+    super(detail.message)
+  }
+}
+
+export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
+  try {
+    const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml
+    refuseDoctype(text)
+    const validation = XMLValidator.validate(text, { allowBooleanAttributes: false })
+    if (validation !== true) throw new DecodeFailure(describeSyntaxError(validation.err))
+    const root = toRootElement(parser.parse(text) as OrderedNode[])
+    const expectedName = schema.xml?.name
+    const expectedNamespace = schema.xml?.namespace ?? ''
+    if (root.localName !== expectedName) {
+      throw new DecodeFailure({
+        kind: 'root',
+        message: `the root element must be ${expectedName} in namespace ${expectedNamespace}, not ${root.qualifiedName}`,
+      })
+    }
+    if (root.namespace !== expectedNamespace) {
+      throw new DecodeFailure({
+        kind: 'namespace',
+        message: `${expectedName} must be in namespace ${expectedNamespace}, not ${root.namespace || 'no namespace'}`,
+      })
+    }
+    return { ok: true, value: decodeContent(root, schema, `/${root.localName}`) }
+  } catch (error) {
+    if (error instanceof DecodeFailure) return { ok: false, error: error.detail }
+    throw error
+  }
+}
+
+/** A DTD can declare entities that expand without bound or read files; the API's XSDs need none, so any DOCTYPE is refused. */
+function refuseDoctype(text: string): void {
+  let index = 0
+  while (index < text.length) {
+    const next = text.indexOf('<', index)
+    if (next < 0) return
+    if (text.startsWith('<?', next)) index = text.indexOf('?>', next) + 2
+    else if (text.startsWith('<!--', next)) index = text.indexOf('-->', next) + 3
+    else if (/^<!DOCTYPE/i.test(text.slice(next, next + 9))) {
+      const { line, column } = positionOf(text, next)
+      throw new DecodeFailure({ kind: 'doctype', message: 'a DOCTYPE or entity declaration is not allowed', line, column })
+    } else return
+    if (index < 2) return
+  }
+}
+
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  return { line, column: offset - before.lastIndexOf('\n') }
+}
+
+function describeSyntaxError(err: { code: string; msg: string; line: number; col: number }): XmlDecodeError {
+  // The real server reports MSXML's wording for a mismatched end tag (api/errordetails.md); keep it recognisable.
+  const mismatch = /^Expected closing tag '([^']+)' \(opened in line \d+, col \d+\) instead of closing tag '([^']+)'/.exec(err.msg)
+  const message = mismatch
+    ? `0xC00CE56D End tag '${mismatch[2]}' does not match the start tag '${mismatch[1]}'.`
+    : err.msg
+  return { kind: 'syntax', message: `${message} Line ${err.line}, position ${err.col}.`, line: err.line, column: err.col }
+}
+
+const entityPattern = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);|&/g
+const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' }
+
+function decodeEntities(raw: string): string {
+  if (!raw.includes('&')) return raw
+  return raw.replace(entityPattern, (match, body: string | undefined) => {
+    if (body === undefined) throw new DecodeFailure({ kind: 'syntax', message: "an '&' must start an entity such as &amp;" })
+    if (body.startsWith('#')) {
+      const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10)
+      if (!Number.isFinite(code) || code > 0x10ffff) throw new DecodeFailure({ kind: 'syntax', message: `invalid character reference ${match}` })
+      return String.fromCodePoint(code)
+    }
+    const value = namedEntities[body]
+    if (value === undefined) throw new DecodeFailure({ kind: 'syntax', message: `reference to undeclared entity '${body}'` })
+    return value
+  })
+}
+
+function toRootElement(nodes: OrderedNode[]): Element {
+  const rootNode = nodes.find((node) => elementName(node) !== undefined)
+  if (!rootNode) throw new DecodeFailure({ kind: 'syntax', message: 'the document has no root element' })
+  return toElement(rootNode, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]))
+}
+
+function elementName(node: OrderedNode): string | undefined {
+  return Object.keys(node).find((key) => key !== ':@' && !key.startsWith('#'))
+}
+
+function toElement(node: OrderedNode, parentScope: ReadonlyMap<string, string>): Element {
+  const qualifiedName = elementName(node) as string
+  const rawAttributes = (node[':@'] ?? {}) as Record<string, string>
+  const scope = new Map(parentScope)
+  const attributes: Record<string, string> = {}
+  for (const [name, raw] of Object.entries(rawAttributes)) {
+    const value = decodeEntities(raw)
+    if (name === 'xmlns') scope.set('', value)
+    else if (name.startsWith('xmlns:')) scope.set(name.slice(6), value)
+    else attributes[name] = value
+  }
+  const colon = qualifiedName.indexOf(':')
+  const prefix = colon > 0 ? qualifiedName.slice(0, colon) : ''
+  const namespace = scope.get(prefix)
+  if (prefix && namespace === undefined) {
+    throw new DecodeFailure({ kind: 'namespace', message: `the prefix '${prefix}' of ${qualifiedName} is not declared` })
+  }
+  const children: Element[] = []
+  let text = ''
+  let hasText = false
+  for (const child of (node[qualifiedName] ?? []) as OrderedNode[]) {
+    if ('#text' in child) {
+      const piece = decodeEntities(String(child['#text']))
+      text += piece
+      if (piece.trim()) hasText = true
+    } else if ('#cdata' in child) {
+      const piece = ((child['#cdata'] as OrderedNode[]) ?? []).map((part) => String(part['#text'] ?? '')).join('')
+      text += piece
+      if (piece.trim()) hasText = true
+    } else if (elementName(child) !== undefined) {
+      children.push(toElement(child, scope))
+    }
+  }
+  return {
+    namespace: namespace ?? '',
+    localName: colon > 0 ? qualifiedName.slice(colon + 1) : qualifiedName,
+    qualifiedName,
+    attributes,
+    children,
+    text: text.trim(),
+    hasText,
+  }
+}
+
+/** Attributes that may sit on any element without being part of the payload. */
+function isIgnorableAttribute(name: string): boolean {
+  return name.startsWith('xsi:') || name.startsWith('xml:')
+}
+
+function decodeContent(element: Element, schema: JsonSchema, path: string, handledAttributes: readonly string[] = []): unknown {
+  for (const name of Object.keys(element.attributes)) {
+    if (!handledAttributes.includes(name) && !isIgnorableAttribute(name)) {
+      throw new DecodeFailure({ kind: 'structure', message: `${path} has an unknown attribute '${name}'` })
+    }
+  }
+  const effective = chooseBranch(element, schema)
+  switch (effective.type) {
+    case 'object':
+      return decodeObject(element, effective, path)
+    case 'array':
+      return decodeWrappedArray(element, effective, path)
+    case 'boolean':
+      return decodeBoolean(element)
+    default:
+      // A string-typed element that holds elements is kept as an object so the validator says "must be a string".
+      return element.children.length ? decodeObject(element, {}, path) : element.text
+  }
+}
+
+/** xs:boolean's lexical forms; anything else stays text so the validator names it. */
+function decodeBoolean(element: Element): boolean | string {
+  if (element.text === 'true' || element.text === '1') return true
+  if (element.text === 'false' || element.text === '0') return false
+  return element.text
+}
+
+function chooseBranch(element: Element, schema: JsonSchema): JsonSchema {
+  const branches = schema.anyOf ?? schema.oneOf
+  if (!branches?.length || schema.type) return schema
+  const resolved = branches.map((branch) => chooseBranch(element, branch))
+  if (element.children.length) {
+    const names = new Set(element.children.map((child) => child.localName))
+    const objects = resolved.filter((branch) => branch.type === 'object')
+    return (
+      objects.find((branch) => [...names].every((name) => branch.properties?.[name] !== undefined)) ??
+      objects[0] ??
+      resolved[0] ??
+      schema
+    )
+  }
+  return resolved.find((branch) => branch.type === 'string') ?? resolved.find((branch) => branch.type === 'object') ?? schema
+}
+
+function decodeWrappedArray(element: Element, schema: JsonSchema, path: string): unknown[] {
+  if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${path} holds text where elements are expected` })
+  const items = schema.items ?? {}
+  const itemName = items.xml?.name
+  return element.children.map((child, index) => {
+    const childPath = `${path}/${child.localName}[${index + 1}]`
+    checkNamespace(child, element.namespace, childPath)
+    if (itemName && child.localName !== itemName) {
+      throw new DecodeFailure({ kind: 'structure', message: `${childPath}: unknown element '${child.localName}', expected ${itemName}` })
+    }
+    return decodeContent(child, items, childPath)
+  })
+}
+
+function checkNamespace(child: Element, expected: string, path: string): void {
+  if (child.namespace !== expected) {
+    throw new DecodeFailure({
+      kind: 'namespace',
+      message: `${path} must be in namespace ${expected || 'no namespace'}, not ${child.namespace || 'no namespace'}`,
+    })
+  }
+}
+
+function decodeObject(element: Element, schema: JsonSchema, path: string): Record<string, unknown> {
+  if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${path} holds text where elements are expected` })
+  const byElementName = new Map<string, string>()
+  for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
+    const itemsName = propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true ? propertySchema.items?.xml?.name : undefined
+    byElementName.set(itemsName ?? propertySchema.xml?.name ?? property, property)
+  }
+  const groups = new Map<string, Element[]>()
+  for (const child of element.children) {
+    checkNamespace(child, element.namespace, `${path}/${child.localName}`)
+    const group = groups.get(child.localName)
+    if (group) group.push(child)
+    else groups.set(child.localName, [child])
+  }
+  const result: Record<string, unknown> = {}
+  for (const [name, elements] of groups) {
+    const property = byElementName.get(name)
+    const propertySchema = property === undefined ? undefined : schema.properties?.[property]
+    const childPath = `${path}/${name}`
+    if (property === undefined || propertySchema === undefined) {
+      // Kept under its own name so that the validator reports it as an unknown field, as it does for JSON.
+      result[name] = elements.length === 1 ? decodeUnknown(elements[0] as Element) : elements.map(decodeUnknown)
+    } else if (propertySchema['x-nwa-filter']) {
+      result[property] = elements.map((entry, index) => decodeFilterEntry(entry, propertySchema, `${childPath}[${index + 1}]`))
+    } else if (propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true) {
+      result[property] = elements.map((item, index) => decodeContent(item, propertySchema.items ?? {}, `${childPath}[${index + 1}]`))
+    } else if (elements.length > 1) {
+      throw new DecodeFailure({ kind: 'structure', message: `${childPath} occurs more than once` })
+    } else {
+      result[property] = decodeContent(elements[0] as Element, propertySchema, childPath)
+    }
+  }
+  for (const property of schema.required ?? []) {
+    const propertySchema = schema.properties?.[property]
+    // An unwrapped list with no entries has no elements at all in XML; its JSON twin is an empty array.
+    if (!(property in result) && propertySchema?.type === 'array' && propertySchema.xml?.wrapped !== true) result[property] = []
+  }
+  return result
+}
+
+function decodeUnknown(element: Element): unknown {
+  return element.children.length ? decodeObject(element, {}, element.localName) : element.text
+}
+
+/** A filter entry: `<Who Operator="NotEqualTo">x</Who>` reads as {"NotEqualTo": "x"}, `<Who>x</Who>` as "x". */
+function decodeFilterEntry(element: Element, filterSchema: JsonSchema, path: string): unknown {
+  const operand = filterSchema.anyOf?.[0] ?? {}
+  const operator = element.attributes['Operator']
+  const content = decodeContent(element, operand, path, ['Operator'])
+  return operator === undefined ? content : { [operator]: content }
+}
+
+// ---------------------------------------------------------------------------------------------- encoding
+
+const builder = new XMLBuilder({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  processEntities: true,
+  suppressEmptyNode: true,
+  format: false,
+})
+
+const declaration = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>'
+
+export function encodeXml(schema: JsonSchema, value: unknown): string {
+  const name = schema.xml?.name
+  if (!name) throw codes.OAS_ERR_ENCODE.create('value', 'the schema has no XML name')
+  const root: OrderedNode = { [name]: encodeContent(value, schema, name) }
+  if (schema.xml?.namespace) root[':@'] = { xmlns: schema.xml.namespace }
+  return `${declaration}${builder.build([root]) as string}`
+}
+
+function element(name: string, children: OrderedNode[], attributes?: Record<string, string>): OrderedNode {
+  const node: OrderedNode = { [name]: children }
+  if (attributes) node[':@'] = attributes
+  return node
+}
+
+function encodeContent(value: unknown, schema: JsonSchema, path: string): OrderedNode[] {
+  if (value === null || value === undefined) return []
+  if (Array.isArray(value)) {
+    const items = schema.items ?? firstArrayBranch(schema)?.items ?? {}
+    const itemName = items.xml?.name ?? path
+    return value.map((item, index) => element(itemName, encodeContent(item, items, `${path}[${index + 1}]`)))
+  }
+  if (typeof value === 'object') return encodeObject(value as Record<string, unknown>, objectBranchFor(value as Record<string, unknown>, schema), path)
+  return [{ '#text': String(value) }]
+}
+
+function firstArrayBranch(schema: JsonSchema): JsonSchema | undefined {
+  return (schema.anyOf ?? []).find((branch) => branch.type === 'array')
+}
+
+function objectBranchFor(value: Record<string, unknown>, schema: JsonSchema): JsonSchema {
+  if (schema.type === 'object' || !(schema.anyOf ?? schema.oneOf)) return schema
+  const keys = Object.keys(value)
+  const candidates = (schema.anyOf ?? schema.oneOf ?? []).map((branch) => objectBranchFor(value, branch))
+  return candidates.find((branch) => keys.every((key) => branch.properties?.[key] !== undefined)) ?? schema
+}
+
+function encodeObject(value: Record<string, unknown>, schema: JsonSchema, path: string): OrderedNode[] {
+  const nodes: OrderedNode[] = []
+  for (const [property, propertyValue] of Object.entries(value)) {
+    if (propertyValue === undefined) continue
+    const propertySchema = schema.properties?.[property]
+    if (!propertySchema) throw codes.OAS_ERR_ENCODE.create(`${path}/${property}`, 'the contract has no such field')
+    if (propertySchema['x-nwa-filter']) {
+      nodes.push(...encodeFilter(property, propertyValue, propertySchema, `${path}/${property}`))
+    } else if (propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true) {
+      const items = propertySchema.items ?? {}
+      const itemName = items.xml?.name ?? property
+      for (const item of asArray(propertyValue)) nodes.push(element(itemName, encodeContent(item, items, `${path}/${itemName}`)))
+    } else {
+      nodes.push(element(propertySchema.xml?.name ?? property, encodeContent(propertyValue, propertySchema, `${path}/${property}`)))
+    }
+  }
+  return nodes
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+function encodeFilter(name: string, value: unknown, filterSchema: JsonSchema, path: string): OrderedNode[] {
+  const operand = filterSchema.anyOf?.[0] ?? {}
+  const operators = filterSchema.anyOf?.[1]?.properties ?? {}
+  const nodes: OrderedNode[] = []
+  for (const entry of asArray(value)) {
+    const isOperatorObject =
+      entry !== null &&
+      typeof entry === 'object' &&
+      !Array.isArray(entry) &&
+      Object.keys(entry).length > 0 &&
+      Object.keys(entry).every((key) => operators[key] !== undefined)
+    if (isOperatorObject) {
+      for (const [operator, operatorValue] of Object.entries(entry as Record<string, unknown>)) {
+        nodes.push(element(name, encodeContent(operatorValue, operand, path), { Operator: operator }))
+      }
+    } else {
+      nodes.push(element(name, encodeContent(entry, operand, path)))
+    }
+  }
+  return nodes
+}
