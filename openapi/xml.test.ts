@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadContract, type Contract } from './contract.ts'
+import { createPayloadCodec, type PayloadCodec } from './payload.ts'
+import { loadExamples, payloadForKind, readFixture } from '../test/helpers/contract.ts'
+
+const ns = 'http://schemas.netwrix.com/api/v1/activity_records/'
+let contract: Contract
+let codec: PayloadCodec
+beforeAll(async () => {
+  contract = await loadContract()
+  codec = createPayloadCodec(contract)
+})
+
+const record = (inner: string) => `<ActivityRecordList xmlns="${ns}"><ActivityRecord>${inner}</ActivityRecord></ActivityRecordList>`
+const base = '<Who>Admin</Who><Action>Added</Action><What>W</What><When>2017-02-10T14:46:00Z</When><Where>S</Where><ObjectType>T</ObjectType>'
+
+describe('XML codec: decoding', () => {
+  it('[FMT-WRITE-XML-ROOT] reads a write body into the JSON shape: a top-level array of records', () => {
+    const decoded = codec.xml.decode('ActivityRecordInputList', record(base))
+    expect(decoded).toEqual({ ok: true, value: [{ Who: 'Admin', Action: 'Added', What: 'W', When: '2017-02-10T14:46:00Z', Where: 'S', ObjectType: 'T' }] })
+  })
+
+  it('[XML-NAMESPACE] resolves prefixed namespaces, and refuses a child in another namespace', () => {
+    const prefixed = `<n:ActivityRecordList xmlns:n="${ns}"><n:ActivityRecord>${base.replace(/<(\/?)(\w+)>/g, '<$1n:$2>')}</n:ActivityRecord></n:ActivityRecordList>`
+    const decoded = codec.decode('ActivityRecordInputList', prefixed, 'xml')
+    expect(decoded.ok).toBe(true)
+    const foreign = record(`${base}<x:Extra xmlns:x="urn:other">1</x:Extra>`)
+    const refused = codec.xml.decode('ActivityRecordInputList', foreign)
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) expect(refused.error.message).toContain('namespace')
+  })
+
+  it('keeps a repeated element that occurs once as an array (DetailList with one Detail, one filter entry)', () => {
+    const decoded = codec.xml.decode('ActivityRecordInputList', record(`${base}<DetailList><Detail><PropertyName>P</PropertyName></Detail></DetailList>`))
+    expect(decoded.ok && (decoded.value as { DetailList: unknown[] }[])[0]?.DetailList).toEqual([{ PropertyName: 'P' }])
+    const search = codec.xml.decode('ActivityRecordSearch', `<ActivityRecordSearch xmlns="${ns}"><FilterList><Who>Admin</Who></FilterList></ActivityRecordSearch>`)
+    expect(search.ok && search.value).toEqual({ FilterList: { Who: ['Admin'] } })
+  })
+
+  it('never coerces text: 00123 and 1e3 stay strings, a boolean field follows xs:boolean', () => {
+    const decoded = codec.xml.decode('ActivityRecordInputList', record(base.replace('<What>W</What>', '<What>00123</What>').replace('<Where>S</Where>', '<Where>1e3</Where>') + '<IsArchiveOnly>1</IsArchiveOnly>'))
+    const value = decoded.ok ? (decoded.value as Record<string, unknown>[])[0] : undefined
+    expect(value?.['What']).toBe('00123')
+    expect(value?.['Where']).toBe('1e3')
+    expect(value?.['IsArchiveOnly']).toBe(true)
+  })
+
+  it('[SEARCH-XML-OPERATOR] reads the Operator attribute as the JSON operator key', () => {
+    const xml = `<ActivityRecordSearch xmlns="${ns}"><FilterList><Who Operator="NotEqualTo">Administrator</Who><Who>Analyst</Who><When Operator="NotEqualTo"><LastSevenDays/></When></FilterList></ActivityRecordSearch>`
+    const decoded = codec.decode('ActivityRecordSearch', xml, 'xml')
+    expect(decoded.ok && decoded.value).toEqual({ FilterList: { Who: [{ NotEqualTo: 'Administrator' }, 'Analyst'], When: [{ NotEqualTo: { LastSevenDays: '' } }] } })
+  })
+
+  it('[XML-ENTITY-ESCAPING] decodes the five entities and character references in one pass', () => {
+    const decoded = codec.xml.decode('ActivityRecordInputList', record(base.replace('<What>W</What>', '<What>Ally &amp; Sons &quot;Stars&quot; O&apos;Hara &lt;100 ID&gt;500 &#65;&#x42; &amp;#65;</What>')))
+    expect(decoded.ok && (decoded.value as Record<string, unknown>[])[0]?.['What']).toBe(`Ally & Sons "Stars" O'Hara <100 ID>500 AB &#65;`)
+  })
+
+  it('refuses a DOCTYPE and an entity declaration before reading anything', () => {
+    for (const doc of [`<!DOCTYPE ActivityRecordList>${record(base)}`, `<?xml version="1.0"?><!-- c --><!DOCTYPE a [<!ENTITY e "x">]>${record(base)}`]) {
+      const decoded = codec.xml.decode('ActivityRecordInputList', doc)
+      expect(decoded.ok).toBe(false)
+      if (!decoded.ok) expect(decoded.error.kind).toBe('doctype')
+    }
+  })
+
+  it('[ERR-XML-MALFORMED-400] reports malformed XML with its position', () => {
+    const decoded = codec.xml.decode('ActivityRecordInputList', `<ActivityRecordList xmlns="${ns}">\n<ActivityRecord><Who>x</ActivityRecord></ActivityRecordList>`)
+    expect(decoded.ok).toBe(false)
+    if (!decoded.ok) {
+      expect(decoded.error.kind).toBe('syntax')
+      expect(decoded.error.line).toBe(2)
+      expect(decoded.error.message).toMatch(/^0xC00CE56D End tag 'ActivityRecord' does not match the start tag 'Who'/)
+    }
+  })
+
+  it('[MARK-WHITESPACE] trims the whitespace around a Continuation mark on its own line', () => {
+    const decoded = codec.decode('ContinuationMark', `<ContinuationMark xmlns="${ns}">\n  PG5yPjxu+PC9ucj4A \n</ContinuationMark>`, 'xml')
+    expect(decoded).toEqual({ ok: true, value: 'PG5yPjxu+PC9ucj4A' })
+  })
+
+  it('reads an empty page (no ActivityRecord elements) as an empty list', () => {
+    const decoded = codec.decode('ActivityRecordListResponse', `<ActivityRecordList xmlns="${ns}"><ContinuationMark>m</ContinuationMark></ActivityRecordList>`, 'xml')
+    expect(decoded).toEqual({ ok: true, value: { ContinuationMark: 'm', ActivityRecordList: [] } })
+  })
+})
+
+describe('XML codec: encoding', () => {
+  it('[XML-ENTITY-ESCAPING] escapes & " \' < > as api/postdata/overview.md lists them', () => {
+    const xml = codec.encode('ActivityRecordInputList', [{ Who: `Ally & Sons "Stars" O'Hara <100 ID>500`, Action: 'A', What: 'W', When: '2017-02-10T14:46:00Z', Where: 'S', ObjectType: 'T' }], 'xml')
+    expect(xml).toContain('<Who>Ally &amp; Sons &quot;Stars&quot; O&apos;Hara &lt;100 ID&gt;500</Who>')
+    expect(xml).toContain(`<ActivityRecordList xmlns="${ns}">`)
+  })
+
+  it('writes operator objects as elements with an Operator attribute, one per key', () => {
+    const xml = codec.encode('ActivityRecordSearch', { FilterList: { DataSource: ['Active Directory', { StartsWith: 'Exchange' }], ObjectType: { DoesNotContain: 'Group', NotEqualTo: 'x' } } }, 'xml')
+    expect(xml).toContain('<DataSource>Active Directory</DataSource><DataSource Operator="StartsWith">Exchange</DataSource>')
+    expect(xml).toContain('<ObjectType Operator="DoesNotContain">Group</ObjectType><ObjectType Operator="NotEqualTo">x</ObjectType>')
+  })
+
+  it('refuses to send a value that breaks the contract', () => {
+    expect(() => codec.encode('ActivityRecordInputList', [{ Who: 'x' }], 'xml')).toThrow(/mandatory/)
+  })
+})
+
+describe('XML → JS → XML keeps the meaning of every documented XML example', () => {
+  for (const example of loadExamples().filter((entry) => entry.format === 'xml' && entry.validate === 'schema')) {
+    it(example.file, () => {
+      const name = payloadForKind[example.kind]!
+      const first = codec.decode(name, readFixture(`examples/${example.file}`), 'xml')
+      expect(first.ok).toBe(true)
+      if (!first.ok) return
+      const again = codec.decode(name, codec.encode(name, first.value, 'xml'), 'xml')
+      expect(again.ok && again.value).toEqual(first.value)
+    })
+  }
+
+  it('and XML and JSON twins of a documented example decode to the same value', () => {
+    const xml = codec.decode('ActivityRecordInputList', readFixture('examples/writeactivityrecords/write-request.xml'), 'xml')
+    const json = codec.decode('ActivityRecordInputList', readFixture('examples/writeactivityrecords/write-request.json'), 'json')
+    expect(xml.ok && json.ok).toBe(true)
+    if (xml.ok && json.ok) expect(xml.value).toEqual(json.value)
+  })
+})
