@@ -1,0 +1,130 @@
+import { describe, it, expect } from 'vitest'
+import type { ActivityRecordInput } from '../../openapi/records.ts'
+import { normalizeInputRecord, whenToEpochMs, whenToUtc } from './normalize.ts'
+
+const RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
+const PLAN_ID = '{42F64379-163E-4A43-A9C5-4514C5A23798}'
+const plans = new Map([['integrations and custom sources', { name: 'Integrations and custom sources', id: PLAN_ID }]])
+const deps = { rid: RID, resolvePlan: (name: string) => plans.get(name.toLowerCase()) }
+
+// The two records of the JSON example in api/writeactivityrecords.md.
+const documentedFirst: ActivityRecordInput = {
+  Who: 'Admin',
+  ObjectType: 'Stored Procedure',
+  Action: 'Added',
+  MonitoringPlan: { Name: 'Integrations and custom sources' },
+  What: 'Databases\\ReportServer\\Stored Procedures\\dbo.sp_New',
+  Where: 'WKSWin12SQL',
+  When: '2017-02-19T03:43:49-11:00',
+}
+const documentedSecond: ActivityRecordInput = {
+  Action: 'Modified',
+  ObjectType: 'Mailbox',
+  What: 'Shared Mailbox',
+  When: '2017-02-10T14:46:00Z',
+  Where: 'BLUPR05MB1940',
+  Who: 'admin@enterprise.onmicrosoft.com',
+  DetailList: [{ PropertyName: 'Custom_Attribute', Before: '1', After: '2' }],
+}
+
+// api/retrieveactivityrecords.md, the XML output example, in element order.
+const documentedOrder = ['MonitoringPlan', 'DataSource', 'Item', 'ObjectType', 'RID', 'What', 'Action', 'When', 'Where', 'Who', 'Workstation', 'DetailList']
+
+describe('normalizeInputRecord', () => {
+  it('[WRITE-RID-ASSIGNED] [WRITE-DATASOURCE-NETWRIX-API] [WRITE-MONITORINGPLAN-ID-ASSIGNED] turns the documented input into an output record', () => {
+    expect(normalizeInputRecord(documentedFirst, deps)).toEqual({
+      MonitoringPlan: { Name: 'Integrations and custom sources', ID: PLAN_ID },
+      DataSource: 'Netwrix API',
+      ObjectType: 'Stored Procedure',
+      RID,
+      What: 'Databases\\ReportServer\\Stored Procedures\\dbo.sp_New',
+      Action: 'Added',
+      When: '2017-02-19T14:43:49Z',
+      Where: 'WKSWin12SQL',
+      Who: 'Admin',
+    })
+  })
+
+  it('keeps the DetailList of the second documented record and adds no plan', () => {
+    const output = normalizeInputRecord(documentedSecond, deps)
+    expect(output.MonitoringPlan).toBeUndefined()
+    expect(output.DetailList).toEqual([{ PropertyName: 'Custom_Attribute', Before: '1', After: '2' }])
+    expect(output.When).toBe('2017-02-10T14:46:00Z')
+  })
+
+  it('orders keys as the documented output example does, IsArchiveOnly last', () => {
+    const output = normalizeInputRecord(
+      {
+        IsArchiveOnly: true,
+        DetailList: [{ After: 'b', PropertyName: 'p' }],
+        Workstation: 'ws',
+        Who: 'w', Where: 'h', When: '2017-02-10T14:46:00Z', Action: 'a', What: 'x', ObjectType: 'o',
+        Item: { Name: 'feed' },
+        DataSource: 'ignored',
+        MonitoringPlan: { Name: 'INTEGRATIONS AND CUSTOM SOURCES' },
+      },
+      deps,
+    )
+    expect(Object.keys(output)).toEqual([...documentedOrder, 'IsArchiveOnly'])
+    expect(Object.keys(output.MonitoringPlan ?? {})).toEqual(['Name', 'ID'])
+    expect(Object.keys(output.DetailList?.[0] ?? {})).toEqual(['PropertyName', 'After'])
+  })
+
+  it('omits IsArchiveOnly when it is false', () => {
+    expect(normalizeInputRecord({ ...documentedSecond, IsArchiveOnly: false }, deps)).not.toHaveProperty('IsArchiveOnly')
+  })
+
+  it('[WRITE-DATASOURCE-NETWRIX-API] replaces a DataSource the writer sent', () => {
+    expect(normalizeInputRecord({ ...documentedSecond, DataSource: 'Active Directory' }, deps).DataSource).toBe('Netwrix API')
+  })
+
+  describe('[WRITE-ITEM-INTEGRATION] item names', () => {
+    const item = (name: string) => normalizeInputRecord({ ...documentedSecond, Item: { Name: name } }, deps).Item?.Name
+    it('appends the Integration type', () => expect(item('Payroll feed')).toBe('Payroll feed (Integration)'))
+    it('leaves a name that already carries it', () => expect(item('Payroll feed (Integration)')).toBe('Payroll feed (Integration)'))
+    it('treats another bracketed type as part of the name', () => expect(item('enterprise.local (Domain)')).toBe('enterprise.local (Domain) (Integration)'))
+  })
+
+  describe('[WRITE-MONITORINGPLAN-ID-ASSIGNED] monitoring plans', () => {
+    const plan = (name: string, id?: string) =>
+      normalizeInputRecord({ ...documentedSecond, MonitoringPlan: id ? { Name: name, ID: id } : { Name: name } }, deps).MonitoringPlan
+    it('resolves the name case-insensitively to the canonical name and ID', () =>
+      expect(plan('integrations AND custom sources')).toEqual({ Name: 'Integrations and custom sources', ID: PLAN_ID }))
+    it('replaces an ID the writer made up', () => expect(plan('Integrations and custom sources', '{X}')?.ID).toBe(PLAN_ID))
+    it('keeps an unknown plan by name only', () => expect(plan('No such plan', '{X}')).toEqual({ Name: 'No such plan' }))
+  })
+})
+
+describe('whenToUtc and whenToEpochMs', () => {
+  it('converts the documented negative offset', () => expect(whenToUtc('2017-02-19T03:43:49-11:00')).toBe('2017-02-19T14:43:49Z'))
+  it('keeps fractional seconds digit for digit', () => {
+    expect(whenToUtc('2017-02-19T03:43:49.1234567+01:30')).toBe('2017-02-19T02:13:49.1234567Z')
+    expect(whenToUtc('2017-02-19T03:43:49.50Z')).toBe('2017-02-19T03:43:49.50Z')
+  })
+  it('crosses day, month and year boundaries', () => {
+    expect(whenToUtc('2017-01-01T00:30:00+01:00')).toBe('2016-12-31T23:30:00Z')
+    expect(whenToUtc('2016-02-28T23:00:00-02:00')).toBe('2016-02-29T01:00:00Z')
+    expect(whenToUtc('0050-06-01T12:00:00Z')).toBe('0050-06-01T12:00:00Z')
+  })
+  it('rejects impossible dates and the forms the documentation does not list', () => {
+    for (const bad of ['2017-02-29T00:00:00Z', '2017-13-01T00:00:00Z', '2017-02-19T24:00:00Z', '2017-02-19T03:43:49', '2017-02-19 03:43:49Z', '2017-02-19T03:43Z', '0001-01-01T00:00:00+01:00']) {
+      expect(() => whenToUtc(bad), bad).toThrow(RangeError)
+    }
+  })
+  it('agrees with Date for many instants and offsets', () => {
+    let seed = 12345
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31)
+    for (let i = 0; i < 2000; i++) {
+      const instant = (next() % 4_000_000) * 1_000_000 + (next() % 1000)
+      const offsetMinutes = (next() % 57) * 30 - 840
+      const local = new Date(instant + offsetMinutes * 60_000).toISOString().slice(0, 23)
+      const sign = offsetMinutes < 0 ? '-' : '+'
+      const abs = Math.abs(offsetMinutes)
+      const when = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+      expect(whenToEpochMs(when), when).toBe(instant)
+      expect(whenToEpochMs(when), when).toBe(Date.parse(when))
+      expect(whenToUtc(when), when).toBe(new Date(instant).toISOString())
+    }
+  })
+  it('drops digits below the millisecond', () => expect(whenToEpochMs('1970-01-01T00:00:01.2349999Z')).toBe(1234))
+})

@@ -1,0 +1,143 @@
+/**
+ * Turns a written Activity Record into the output record the Audit Database keeps. Pure.
+ *
+ * Rules and their sources:
+ * - DataSource is "Netwrix API" whatever was sent: "For input Activity Records, the data source is
+ *   automatically set to Netwrix API" (api/activityrecordreference.md, api/writeactivityrecords.md).
+ * - Item: "For input Activity Records, the type is automatically set to Integration, you do not need
+ *   to provide it" (api/activityrecordreference.md). So everything the writer sends is the name, and
+ *   " (Integration)" is appended. The one exception is a name already ending in "(Integration)",
+ *   left as is so that a record read back and written again does not grow a second suffix.
+ *   The mock's choice: "Payroll (EU)" or "x (Domain)" become "Payroll (EU) (Integration)" and
+ *   "x (Domain) (Integration)"; the writer cannot claim another item type.
+ * - MonitoringPlan: the ID "is assigned automatically by the product" (api/compatibility.md), so an
+ *   ID sent by the writer is dropped and the directory's canonical name and ID are used, the name
+ *   matched case-insensitively. The real product writes a record to a plan's database only if the
+ *   plan exists (api/writeactivityrecords.md); the mock's choice for an unknown plan is to keep the
+ *   name as sent, without an ID, so global readers still see the record while no scoped reviewer can.
+ * - When is returned in UTC "Z" form, the instant and the fractional seconds kept as sent.
+ * - Key order follows the documented output example (api/retrieveactivityrecords.md).
+ */
+import type { ActivityRecordInput, ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
+
+export const NETWRIX_API_DATA_SOURCE = 'Netwrix API'
+export const INTEGRATION_SUFFIX = ' (Integration)'
+
+export interface NormalizeDeps {
+  rid: string
+  resolvePlan: (name: string) => { name: string; id: string } | undefined
+}
+
+export function normalizeInputRecord(input: ActivityRecordInput, deps: NormalizeDeps): ActivityRecordOutput {
+  return {
+    ...(input.MonitoringPlan && { MonitoringPlan: resolveMonitoringPlan(input.MonitoringPlan.Name, deps.resolvePlan) }),
+    DataSource: NETWRIX_API_DATA_SOURCE,
+    ...(input.Item && { Item: { Name: integrationItemName(input.Item.Name) } }),
+    ObjectType: input.ObjectType,
+    RID: deps.rid,
+    What: input.What,
+    Action: input.Action,
+    When: whenToUtc(input.When),
+    Where: input.Where,
+    Who: input.Who,
+    ...(input.Workstation !== undefined && { Workstation: input.Workstation }),
+    ...(input.DetailList && input.DetailList.length > 0 && { DetailList: input.DetailList.map(detailOutput) }),
+    ...(input.IsArchiveOnly === true && { IsArchiveOnly: true }),
+  }
+}
+
+function resolveMonitoringPlan(name: string, resolvePlan: NormalizeDeps['resolvePlan']): MonitoringPlanRef {
+  const plan = resolvePlan(name)
+  return plan ? { Name: plan.name, ID: plan.id } : { Name: name }
+}
+
+export function integrationItemName(name: string): string {
+  return name.trimEnd().endsWith('(Integration)') ? name : name + INTEGRATION_SUFFIX
+}
+
+function detailOutput(detail: { PropertyName: string; Before?: string; After?: string }): DetailOutput {
+  const output: DetailOutput = { PropertyName: detail.PropertyName }
+  if (detail.Before !== undefined) output.Before = detail.Before
+  if (detail.After !== undefined) output.After = detail.After
+  return output
+}
+
+interface ParsedWhen {
+  /** The instant in whole seconds since the epoch, UTC. */
+  epochSeconds: number
+  /** The fractional-second digits as sent, without the dot ('' when none). */
+  fraction: string
+}
+
+// The Timestamp pattern of the contract: seconds required, up to 7 fraction digits, Z or an offset.
+const WHEN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/
+
+function parseWhen(when: string): ParsedWhen {
+  const m = WHEN.exec(when)
+  if (!m) throw new RangeError(`When "${when}" is not YYYY-MM-DDTHH:mm:ss with Z or a ±HH:mm offset`)
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const fraction = m[7] ?? ''
+  const offsetSign = m[9] === '-' ? -1 : 1
+  const offsetHours = m[8] ? 0 : Number(m[10])
+  const offsetMinutes = m[8] ? 0 : Number(m[11])
+  if (
+    year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
+    hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59
+  ) {
+    throw new RangeError(`When "${when}" is not a valid date and time`)
+  }
+  const local = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+  return { epochSeconds: local - offsetSign * (offsetHours * 3600 + offsetMinutes * 60), fraction }
+}
+
+/** `2017-02-19T03:43:49-11:00` → `2017-02-19T14:43:49Z`; fractional seconds are kept digit for digit. */
+export function whenToUtc(when: string): string {
+  const { epochSeconds, fraction } = parseWhen(when)
+  const days = Math.floor(epochSeconds / 86_400)
+  const secondsOfDay = epochSeconds - days * 86_400
+  const { year, month, day } = civilFromDays(days)
+  if (year < 1 || year > 9999) throw new RangeError(`When "${when}" falls outside years 0001..9999 in UTC`)
+  const time = [Math.floor(secondsOfDay / 3600), Math.floor(secondsOfDay / 60) % 60, secondsOfDay % 60]
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time.map((n) => pad(n, 2)).join(':')}${fraction ? '.' + fraction : ''}Z`
+}
+
+/** The instant of a When value as epoch milliseconds; digits below the millisecond are dropped. */
+export function whenToEpochMs(when: string): number {
+  const { epochSeconds, fraction } = parseWhen(when)
+  return epochSeconds * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3))
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0')
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+}
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 ? (isLeapYear(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+}
+
+// Proleptic Gregorian calendar arithmetic (H. Hinnant, "chrono-Compatible Low-Level Date
+// Algorithms"): exact for any year, unlike Date.UTC, which maps years 0..99 to 1900..1999.
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146_097 + doe - 719_468
+}
+
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day }
+}
