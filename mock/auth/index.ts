@@ -1,0 +1,58 @@
+import type { AccountLookup, AuthInput, AuthOptions, AuthResult, Authenticator, SchemeName } from './types.ts'
+import { schemeWord } from './types.ts'
+import { BasicAuthenticator } from './basic.ts'
+import { DigestAuthenticator } from './digest-authenticator.ts'
+import { NegotiateAuthenticator } from './negotiate-authenticator.ts'
+import { NtlmAuthenticator, type ConnectionSessions } from './ntlm-authenticator.ts'
+
+export type { AccountLookup, AuthInput, AuthOptions, AuthResult, Authenticator, SchemeName } from './types.ts'
+
+/**
+ * One authenticator per scheme, in the order given (the order the 401 lists them). NTLM and
+ * Negotiate share one table of connection sessions, so a connection is authenticated through
+ * at most one handshake at a time and a new handshake under either scheme replaces the old.
+ */
+export function createAuthenticators(schemes: SchemeName[], accounts: AccountLookup, options: AuthOptions): Authenticator[] {
+  const sessions: ConnectionSessions = new WeakMap()
+  return [...new Set(schemes)].map((scheme): Authenticator => {
+    switch (scheme) {
+      case 'Negotiate':
+        return new NegotiateAuthenticator(accounts, options, sessions)
+      case 'NTLM':
+        return new NtlmAuthenticator(accounts, options, sessions)
+      case 'Digest':
+        return new DigestAuthenticator(accounts, options)
+      case 'Basic':
+        return new BasicAuthenticator(accounts, options)
+    }
+  })
+}
+
+/**
+ * Hands the request to the authenticator whose scheme the Authorization header names
+ * (case-insensitively). Without a header each authenticator is asked in turn, because an
+ * NTLM or Negotiate connection may already be authenticated. A scheme that is not enabled
+ * counts as no credentials. `challenges` are the WWW-Authenticate values a 401 lists, in
+ * order; Digest contributes one per offered algorithm, with stale=true after a stale nonce.
+ */
+export async function authenticate(authenticators: Authenticator[], input: AuthInput): Promise<{ result: AuthResult; challenges: string[] }> {
+  const result = await dispatch(authenticators, input)
+  const stale = result.outcome === 'failed' && result.stale === true
+  const challenges = authenticators.flatMap((authenticator) =>
+    authenticator instanceof DigestAuthenticator ? authenticator.challenges({ stale }) : [authenticator.challenge({ stale })],
+  )
+  return { result, challenges }
+}
+
+async function dispatch(authenticators: Authenticator[], input: AuthInput): Promise<AuthResult> {
+  const word = schemeWord(input.authorization)?.toLowerCase()
+  if (word === undefined) {
+    for (const authenticator of authenticators) {
+      const result = await authenticator.authenticate(input)
+      if (result.outcome !== 'absent') return result
+    }
+    return { outcome: 'absent' }
+  }
+  const chosen = authenticators.find((authenticator) => authenticator.scheme.toLowerCase() === word)
+  return chosen === undefined ? { outcome: 'absent' } : chosen.authenticate(input)
+}
