@@ -1,0 +1,218 @@
+import type { Contract, FilterInfo, FilterKind } from '../../openapi/contract.ts'
+import { defineError } from '../../openapi/errors.ts'
+import type { FilterEntry, FilterList, FilterValue } from '../../openapi/records.ts'
+import type { CompiledQuery, IndexedField, StoredRecord } from '../model.ts'
+import { fieldAccessors } from './fields.ts'
+import { groupOperators, implementedOperators, intervalOperators, negativeOperators, textOperators, type ValueTest } from './operators.ts'
+import { parseTimeOfDay, parseTimestamp, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
+
+/**
+ * The payload validators reject unknown filters and operators with 400 before a search is compiled, so
+ * reaching one of these means the contract names something this module does not implement.
+ */
+export const searchErrors = {
+  MOCK_ERR_SEARCH: defineError('MOCK_ERR_SEARCH', 'cannot compile the search: %s'),
+} as const
+
+export interface SearchEnv {
+  /** Epoch milliseconds; the timeframes (Today, LastSevenDays, ...) are measured from it. */
+  now: () => number
+  /** Transitive group membership, ignoring case as Windows names do. */
+  isMember: (account: string, group: string) => boolean
+}
+
+type Operand = string | Record<string, string>
+
+/** One filter entry after normalisation; `operator` is undefined for a bare operand. */
+interface RawEntry {
+  operator: string | undefined
+  operand: Operand
+}
+
+interface Condition {
+  operator: string
+  operand: Operand
+}
+
+type RecordTest = (record: StoredRecord) => boolean
+
+const indexedFields: ReadonlySet<string> = new Set<IndexedField>(['Who', 'Action', 'DataSource', 'ObjectType', 'MonitoringPlan', 'Where', 'RID'])
+
+const fail = (message: string): never => {
+  throw searchErrors.MOCK_ERR_SEARCH.create(message)
+}
+
+/**
+ * Splits a filter's value into entries (api/postdata/searchparameters.md): a string or an operand object is
+ * one entry with no operator; an object keyed by operators is one entry per key ("MatchType1": "Value1",
+ * "MatchType2": "Value2"); an array holds several of both. An object is keyed by operators when every key
+ * is an operator name; When ranges (From/To), timeframes and WorkingHours never use one.
+ */
+function splitEntries(value: FilterValue, isOperatorName: (name: string) => boolean): RawEntry[] {
+  const list: FilterEntry[] = Array.isArray(value) ? value : [value]
+  return list.flatMap((entry): RawEntry[] => {
+    if (typeof entry === 'string') return [{ operator: undefined, operand: entry }]
+    const keys = Object.keys(entry)
+    if (keys.length > 0 && keys.every(isOperatorName)) {
+      return keys.map((key) => ({ operator: key, operand: entry[key] as Operand }))
+    }
+    return [{ operator: undefined, operand: entry as Record<string, string> }]
+  })
+}
+
+function operatorNames(contract: Contract | undefined): (name: string) => boolean {
+  return (name) => implementedOperators.has(name) || (contract !== undefined && name in contract.operators)
+}
+
+/** A bare operand takes the filter's default operator (filters.md marks it "(default)" per filter). */
+function conditionsOf(filter: FilterInfo, value: FilterValue, contract: Contract): Condition[] {
+  return splitEntries(value, operatorNames(contract)).map(({ operator, operand }) => {
+    const resolved = operator ?? filter.defaultOperator
+    if (!filter.operators.includes(resolved)) fail(`filter ${filter.name} does not support the operator ${resolved}`)
+    if (!(resolved in contract.operators)) fail(`the operator ${resolved} of filter ${filter.name} is not in the contract's x-nwa-operators`)
+    return { operator: resolved, operand }
+  })
+}
+
+interface BuildContext {
+  filter: FilterInfo
+  contract: Contract
+  env: SearchEnv
+  /** Read once, so every record of one request is measured against the same moment. */
+  now: number
+}
+
+type ConditionBuilder = (condition: Condition, context: BuildContext) => RecordTest
+
+function textCondition({ operator, operand }: Condition, { filter, env }: BuildContext): RecordTest {
+  if (typeof operand !== 'string') return fail(`filter ${filter.name} takes a text value, not an object`)
+  const accessor = fieldAccessors[filter.name] ?? fail(`filter ${filter.name} has no field accessor`)
+  const test: ValueTest = textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} is not implemented for text`)
+  const wanted = operand.toLowerCase()
+  // Positive operators need one matching value; negative ones need every value to pass, i.e. no value may
+  // match the positive twin (operators.ts). An absent field therefore fails Contains and passes DoesNotContain.
+  if (negativeOperators.has(operator)) return (stored) => accessor(stored.record).every((value) => test(value.toLowerCase(), wanted))
+  return (stored) => accessor(stored.record).some((value) => test(value.toLowerCase(), wanted))
+}
+
+function intervalDecision(operator: string, filter: FilterInfo): (inside: boolean) => boolean {
+  return intervalOperators[operator] ?? fail(`the operator ${operator} is not implemented for filter ${filter.name}`)
+}
+
+/**
+ * When (api/filterreference/filters.md, filterreference.md): a From..To range, either end optional, both
+ * ends included (the pages do not say; an inclusive reading keeps a record stamped exactly at a bound),
+ * offsets honoured; or one timeframe element (contract.timeframes, meanings in x-nwa-timeframes), in UTC.
+ */
+function whenInterval(operand: Operand, { filter, contract, now }: BuildContext): Interval {
+  if (typeof operand === 'string') return fail(`filter ${filter.name} takes a range or a timeframe, not text`)
+  const keys = Object.keys(operand)
+  const [only] = keys
+  if (keys.length === 1 && only !== undefined && contract.timeframes.includes(only)) {
+    const timeframe = timeframes[only] ?? fail(`the timeframe ${only} is not implemented`)
+    return timeframe(now)
+  }
+  const unknown = keys.find((key) => key !== 'From' && key !== 'To')
+  if (unknown !== undefined || keys.length === 0) fail(`filter ${filter.name} does not understand ${JSON.stringify(operand)}`)
+  const bound = (key: 'From' | 'To', absent: number): number => {
+    const text = operand[key]
+    if (text === undefined) return absent
+    return parseTimestamp(text) ?? fail(`filter ${filter.name}: ${key} ${text} is not a timestamp`)
+  }
+  return { from: bound('From', -Infinity), to: bound('To', Infinity) }
+}
+
+function whenCondition(condition: Condition, context: BuildContext): RecordTest {
+  const decide = intervalDecision(condition.operator, context.filter)
+  const { from, to } = whenInterval(condition.operand, context)
+  return (stored) => decide(stored.whenMs >= from && stored.whenMs <= to)
+}
+
+/** WorkingHours (filters.md; contract WorkingHoursFilter): the record's UTC time of day in [From, To). */
+function workingHoursCondition({ operator, operand }: Condition, { filter }: BuildContext): RecordTest {
+  const decide = intervalDecision(operator, filter)
+  if (typeof operand === 'string') return fail(`filter ${filter.name} takes From and To, not text`)
+  const parse = (key: 'From' | 'To'): number => parseTimeOfDay(operand[key] ?? '') ?? fail(`filter ${filter.name}: ${key} must be HH:mm or HH:mm:ss`)
+  const from = parse('From')
+  const to = parse('To')
+  return (stored) => decide(withinHours(timeOfDay(stored.whenMs), from, to))
+}
+
+const conditionBuilders: Readonly<Record<FilterKind, ConditionBuilder>> = {
+  text: textCondition,
+  when: whenCondition,
+  workingHours: workingHoursCondition,
+}
+
+/**
+ * One filter's test (api/filterreference/filterreference.md): entries whose operator combines with `or`
+ * (Equals, Contains, StartsWith, EndsWith, InGroup) match when any of them does, an empty group being
+ * true; entries whose operator combines with `and` (DoesNotContain, NotEqualTo, NotInGroup) must all
+ * match; the filter matches when both groups do. The page does not describe mixing the two; requiring both
+ * is the reading that keeps each group's own rule.
+ */
+function compileFilter(conditions: Condition[], context: BuildContext): RecordTest {
+  const build = conditionBuilders[context.filter.kind]
+  const anyOf: RecordTest[] = []
+  const allOf: RecordTest[] = []
+  for (const condition of conditions) {
+    const test = build(condition, context)
+    if (context.contract.operators[condition.operator]?.combine === 'and') allOf.push(test)
+    else anyOf.push(test)
+  }
+  return (stored) => (anyOf.length === 0 || anyOf.some((test) => test(stored))) && allOf.every((test) => test(stored))
+}
+
+/** Only a filter made of Equals entries alone pins its field to a list of values. */
+function equalityHint(filter: FilterInfo, conditions: Condition[]): CompiledQuery['equalityHints'][number] | undefined {
+  if (!indexedFields.has(filter.name) || conditions.length === 0) return undefined
+  const values: string[] = []
+  for (const { operator, operand } of conditions) {
+    if (operator !== 'Equals' || typeof operand !== 'string') return undefined
+    values.push(operand.toLowerCase())
+  }
+  return { field: filter.name as IndexedField, values: [...new Set(values)] }
+}
+
+/** Different filters combine with AND (filterreference.md: "they work as a logical AND"). */
+export function compileSearch(filterList: FilterList, contract: Contract, env: SearchEnv): CompiledQuery {
+  const now = env.now()
+  const tests: RecordTest[] = []
+  const equalityHints: CompiledQuery['equalityHints'] = []
+  for (const [name, value] of Object.entries(filterList)) {
+    const filter = contract.filters.find((candidate) => candidate.name === name) ?? fail(`the contract has no filter named ${name}`)
+    const conditions = conditionsOf(filter, value, contract)
+    tests.push(compileFilter(conditions, { filter, contract, env, now }))
+    const hint = equalityHint(filter, conditions)
+    if (hint) equalityHints.push(hint)
+  }
+  return { matches: (stored) => tests.every((test) => test(stored)), equalityHints }
+}
+
+function sortKeys(operand: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(operand).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+/**
+ * A normal form of a FilterList, for hashing and for carrying in Continuation marks: filters in name order,
+ * each an array of single-key operator objects (operand objects with sorted keys), sorted and without
+ * duplicates, which changes nothing since the entries of one filter join with OR or AND. Given the
+ * contract, a bare operand takes its filter's default operator, so "Admin" and {"Contains": "Admin"}
+ * come out alike; without it bare operands stay bare.
+ */
+export function canonicalFilterList(filterList: FilterList, contract?: Contract): FilterList {
+  const canonical: FilterList = {}
+  for (const name of Object.keys(filterList).sort()) {
+    const value = filterList[name]
+    if (value === undefined) continue
+    const defaultOperator = contract?.filters.find((filter) => filter.name === name)?.defaultOperator
+    const entries = splitEntries(value, operatorNames(contract)).map(({ operator, operand }): FilterEntry => {
+      const normal = typeof operand === 'string' ? operand : sortKeys(operand)
+      const resolved = operator ?? defaultOperator
+      return resolved === undefined ? normal : { [resolved]: normal }
+    })
+    const byText = new Map(entries.map((entry) => [JSON.stringify(entry), entry]))
+    canonical[name] = [...byText.keys()].sort().map((key) => byText.get(key) as FilterEntry)
+  }
+  return canonical
+}
