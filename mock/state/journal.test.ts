@@ -1,0 +1,217 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, it, expect } from 'vitest'
+import type { ActivityRecordOutput } from '../../openapi/records.ts'
+import { crc32, encodeFrame, nodeJournalFs, openJournal, type JournalEntry, type JournalFs } from './journal.ts'
+
+const dirs: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nwa-journal-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function record(n: number, extra: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput {
+  return {
+    DataSource: 'Netwrix API',
+    ObjectType: 'user',
+    RID: `20170214154234000${n.toString(16).toUpperCase().padStart(32, '0')}`,
+    What: `object ${n} – ünïcödé`,
+    Action: 'Added',
+    When: '2017-02-14T15:42:34Z',
+    Where: 'dc1',
+    Who: 'ENTERPRISE\\Administrator',
+    ...extra,
+  }
+}
+const write = (...ns: number[]): JournalEntry => ({ t: 'write', records: ns.map((n) => record(n)) })
+
+/** The node facade with its fsyncs counted, and optionally held until released. */
+function countingFs(hold = false) {
+  const counts = { syncs: 0, appends: 0 }
+  const held: (() => void)[] = []
+  const fs: JournalFs = {
+    syncDirectory: nodeJournalFs.syncDirectory,
+    async open(path) {
+      const file = await nodeJournalFs.open(path)
+      return {
+        ...file,
+        append: async (chunks) => {
+          counts.appends++
+          await file.append(chunks)
+        },
+        sync: async () => {
+          counts.syncs++
+          if (hold) await new Promise<void>((resolve) => held.push(resolve))
+          await file.sync()
+        },
+      }
+    },
+  }
+  return { fs, counts, release: () => held.splice(0).forEach((resolve) => resolve()) }
+}
+
+describe('crc32', () => {
+  it('matches the published check values', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926)
+    expect(crc32(Buffer.alloc(0))).toBe(0)
+    expect(crc32(Buffer.from('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339)
+  })
+})
+
+describe('encodeFrame', () => {
+  it('writes length and CRC little-endian before the JSON payload', () => {
+    const frame = encodeFrame({ t: 'reset' })
+    const payload = Buffer.from('{"t":"reset"}')
+    expect(frame.readUInt32LE(0)).toBe(payload.length)
+    expect(frame.readUInt32LE(4)).toBe(crc32(payload))
+    expect(frame.subarray(8)).toEqual(payload)
+  })
+})
+
+describe('openJournal', () => {
+  it('creates <dir>/archive.journal and reads back what was appended, in order', async () => {
+    const dir = join(tempDir(), 'data')
+    const first = await openJournal(dir)
+    expect(first.entries).toEqual([])
+    expect(first.journal.path).toBe(join(dir, 'archive.journal'))
+    const entries: JournalEntry[] = [write(1, 2), { t: 'reset' }, { t: 'write', records: [record(3, { IsArchiveOnly: true })] }]
+    for (const entry of entries) await first.journal.append(entry)
+    await first.journal.close()
+
+    const second = await openJournal(dir)
+    expect(second.entries).toEqual(entries)
+    expect(second.recovered).toEqual({ truncatedBytes: 0 })
+    await second.journal.close()
+  })
+
+  it('keeps key order of the records', async () => {
+    const dir = tempDir()
+    const { journal } = await openJournal(dir)
+    await journal.append(write(1))
+    await journal.close()
+    const { entries, journal: again } = await openJournal(dir)
+    const [entry] = entries
+    expect(entry?.t === 'write' && Object.keys(entry.records[0] ?? {})).toEqual(Object.keys(record(1)))
+    await again.close()
+  })
+
+  describe('recovery from a crash mid-append', () => {
+    const torn: [string, (frame: Buffer) => Buffer][] = [
+      ['half a frame', (frame) => frame.subarray(0, frame.length >> 1)],
+      ['a short header', (frame) => frame.subarray(0, 5)],
+      ['a frame with a bad CRC', (frame) => Buffer.concat([frame.subarray(0, 4), Buffer.from([0, 0, 0, 0]), frame.subarray(8)])],
+      ['zeros, as a file extended before its data reached the disk', () => Buffer.alloc(4096)],
+      ['garbage bytes', () => Buffer.from('\xff\xfe garbage that is no frame at all', 'latin1')],
+    ]
+    for (const [name, damage] of torn) {
+      it(`cuts away ${name} and keeps every earlier entry`, async () => {
+        const dir = tempDir()
+        const { journal } = await openJournal(dir)
+        await journal.append(write(1))
+        await journal.append(write(2, 3))
+        await journal.close()
+        const path = join(dir, 'archive.journal')
+        const goodLength = statSync(path).size
+        const tail = damage(encodeFrame(write(4)))
+        appendFileSync(path, tail)
+
+        const reopened = await openJournal(dir)
+        expect(reopened.entries).toEqual([write(1), write(2, 3)])
+        expect(reopened.recovered.truncatedBytes).toBe(tail.length)
+        expect(statSync(path).size).toBe(goodLength)
+        await reopened.journal.append(write(5))
+        await reopened.journal.close()
+
+        const again = await openJournal(dir)
+        expect(again.entries).toEqual([write(1), write(2, 3), write(5)])
+        expect(again.recovered.truncatedBytes).toBe(0)
+        await again.journal.close()
+      })
+    }
+  })
+
+  it('refuses to open when a damaged frame is followed by valid ones, naming the offset', async () => {
+    const dir = tempDir()
+    const { journal } = await openJournal(dir)
+    for (const n of [1, 2, 3]) await journal.append(write(n))
+    await journal.close()
+    const path = join(dir, 'archive.journal')
+    const bytes = readFileSync(path)
+    const secondFrameAt = encodeFrame(write(1)).length
+    bytes[secondFrameAt + 20] = (bytes[secondFrameAt + 20] as number) ^ 0x01
+    writeFileSync(path, bytes)
+    await expect(openJournal(dir)).rejects.toThrow(new RegExp(`offset ${secondFrameAt}\\b.*followed by valid frames`))
+    expect(statSync(path).size).toBe(bytes.length)
+  })
+
+  it('shares one fsync among appends made together, in order', async () => {
+    const dir = tempDir()
+    const { fs, counts } = countingFs()
+    const { journal } = await openJournal(dir, { fs })
+    await Promise.all(Array.from({ length: 50 }, (_, i) => journal.append(write(i))))
+    expect(counts.syncs).toBeLessThan(50)
+    await journal.close()
+    const { entries, journal: again } = await openJournal(dir)
+    expect(entries).toEqual(Array.from({ length: 50 }, (_, i) => write(i)))
+    await again.close()
+  })
+
+  it('writes appends that arrive during an fsync together, with the next fsync, and resolves each only after its fsync', async () => {
+    const dir = tempDir()
+    const { fs, counts, release } = countingFs(true)
+    const { journal } = await openJournal(dir, { fs })
+    const settled: number[] = []
+    const first = journal.append(write(0)).then(() => settled.push(0))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(counts).toEqual({ syncs: 1, appends: 1 })
+    const later = [1, 2, 3].map((n) => journal.append(write(n)).then(() => settled.push(n)))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(settled).toEqual([])
+    release()
+    await first
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(counts).toEqual({ syncs: 2, appends: 2 })
+    expect(settled).toEqual([0])
+    release()
+    await Promise.all(later)
+    expect(settled).toEqual([0, 1, 2, 3])
+    await journal.close()
+    const { entries, journal: again } = await openJournal(dir)
+    expect(entries).toEqual([0, 1, 2, 3].map((n) => write(n)))
+    await again.close()
+  })
+
+  it('refuses further appends after a failed fsync, and after close', async () => {
+    const dir = tempDir()
+    const fs: JournalFs = {
+      syncDirectory: nodeJournalFs.syncDirectory,
+      async open(path) {
+        const file = await nodeJournalFs.open(path)
+        return { ...file, sync: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })) }
+      },
+    }
+    const { journal } = await openJournal(dir, { fs })
+    await expect(journal.append(write(1))).rejects.toThrow(/write failed/)
+    await expect(journal.append(write(2))).rejects.toThrow(/write failed/)
+    await journal.close()
+    const healthy = await openJournal(tempDir())
+    await healthy.journal.close()
+    await expect(healthy.journal.append(write(1))).rejects.toThrow(/closed/)
+  })
+
+  it('close waits for queued appends', async () => {
+    const dir = tempDir()
+    const { journal } = await openJournal(dir)
+    const pending = journal.append(write(1))
+    await journal.close()
+    await pending
+    const { entries, journal: again } = await openJournal(dir)
+    expect(entries).toEqual([write(1)])
+    await again.close()
+  })
+})
