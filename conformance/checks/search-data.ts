@@ -1,0 +1,403 @@
+import type { FilterInfo } from '../../openapi/contract.ts'
+import type { WireFormat } from '../../openapi/payload.ts'
+import type { ActivityRecordInput, ActivityRecordOutput, DetailInput, FilterList } from '../../openapi/records.ts'
+import { createOracle, fieldValues, type GroupMembership, type OracleTables } from '../oracle.ts'
+import type { Prng } from './support.ts'
+
+/**
+ * The search family's data and queries, pure: the records written once per run, and for every filter and
+ * operator a query whose expected answer (from the oracle) is neither nothing nor everything where the
+ * data allows it.
+ */
+
+export interface SearchCase {
+  title: string
+  filters: FilterList
+  format: WireFormat
+}
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+const whoPool = [
+  'ENTERPRISE\\Administrator',
+  'Enterprise\\Admin',
+  'Enterprise\\Analyst',
+  'Domain1\\John',
+  'Domain1\\Johnson',
+  'Domain2\\Johnny',
+  'John@domain.com',
+  'Domain2\\Dr.John',
+  'admin@corp.onmicrosoft.com',
+]
+const actionPool = ['Added', 'Removed', 'Modified', 'Read', 'Moved', 'Renamed']
+const objectTypePool = ['user', 'group', 'Mailbox', 'Folder', 'Stored Procedure', 'List', 'Group Policy']
+const wherePool = ['EnterpriseDC1.enterprise.local', 'WKSWin12SQL', 'BLUPR05MB1940', 'demolabsp', 'FileStorage.enterprise.local']
+const whatPool = [
+  '\\local\\enterprise\\Users\\Jason Smith',
+  'Databases\\ReportServer\\Stored Procedures\\dbo.sp_New',
+  'Shared Mailbox',
+  'Annual_Reports',
+  'http://demolabsp/lists/Taskslist',
+  'Domain Admins',
+]
+const itemPool = ['enterprise.local', 'WKSWin12SQL', 'mail@corp.onmicrosoft.com', undefined]
+const workstationPool = ['172.28.6.15', 'WKSwin12.enterprise.local', 'stwin12R2.enterprise.local', undefined, undefined]
+const detailPool: (DetailInput[] | undefined)[] = [
+  [{ PropertyName: 'Custom_Attribute', Before: '1', After: '2' }],
+  [{ PropertyName: 'member', After: 'CN=Anna Smith,OU=Users' }],
+  undefined,
+  [
+    { PropertyName: 'Description', Before: 'old text', After: 'new text' },
+    { PropertyName: 'Enabled', Before: 'True', After: 'False' },
+  ],
+  undefined,
+]
+/** Times of day that sit on and beside the WorkingHours bounds the cases use (09:00, 18:00, 22:00, 06:00). */
+const timesOfDay = ['00:15:00', '03:00:00', '05:59:59', '06:00:00', '08:59:59', '09:00:00', '12:30:00', '17:59:59', '18:00:00', '20:10:00', '22:00:00', '23:59:59']
+/** Offsets a When is written with: the server must compare instants, not text. */
+const offsets = [0, 120, 0, -660]
+/** Recent records for the timeframes, relative to the writer's clock; the checks ignore those too near a boundary. */
+const recentAges = [3 * HOUR, 27 * HOUR, 50 * HOUR, 4 * DAY + 2 * HOUR, 8 * DAY, 13 * DAY, 20 * DAY, 45 * DAY]
+const FIXED_RECORDS = 32
+const FIXED_BASE = Date.UTC(2020, 2, 10)
+
+/**
+ * About forty records, each with the marker in What and Where. Fields cycle through their pools with strides
+ * that are co-prime with the pool sizes, so every value meets many others; `extraWho` (members of the
+ * configured groups) replaces every fifth Who so InGroup has something to find.
+ */
+export function buildSearchDataset(marker: string, now: number, prng: Prng, extraWho: readonly string[] = []): ActivityRecordInput[] {
+  const records: ActivityRecordInput[] = []
+  const total = FIXED_RECORDS + recentAges.length
+  for (let i = 0; i < total; i++) {
+    const instant =
+      i < FIXED_RECORDS
+        ? FIXED_BASE + i * DAY + parseTimeOfDay(timesOfDay[i % timesOfDay.length]!)
+        : now - recentAges[i - FIXED_RECORDS]! + (prng.int(21) - 10) * 60_000
+    const extra = extraWho.length && i % 5 === 4 ? extraWho[Math.floor(i / 5) % extraWho.length] : undefined
+    const record: ActivityRecordInput = {
+      Who: extra ?? whoPool[i % whoPool.length]!,
+      Action: actionPool[(i * 5) % actionPool.length]!,
+      What: `${whatPool[(i * 7) % whatPool.length]!} ${marker}-${i}`,
+      When: formatInstant(instant, offsets[i % offsets.length]!),
+      Where: `${wherePool[(i * 3) % wherePool.length]!}.${marker}`,
+      ObjectType: objectTypePool[(i * 3) % objectTypePool.length]!,
+    }
+    const item = itemPool[i % itemPool.length]
+    if (item) record.Item = { Name: item }
+    const workstation = workstationPool[(i * 2) % workstationPool.length]
+    if (workstation) record.Workstation = workstation
+    const details = detailPool[(i * 3) % detailPool.length]
+    if (details) record.DetailList = details.map((detail) => ({ ...detail }))
+    // Sent and overwritten with "Netwrix API" (api/activityrecordreference.md); the oracle reads what comes back.
+    if (i % 3 === 0) record.DataSource = 'Active Directory'
+    records.push(record)
+  }
+  return shuffle(records, prng)
+}
+
+function shuffle<T>(items: T[], prng: Prng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = prng.int(i + 1)
+    ;[items[i], items[j]] = [items[j]!, items[i]!]
+  }
+  return items
+}
+
+function parseTimeOfDay(text: string): number {
+  const [h, m, s] = text.split(':').map(Number)
+  return ((h! * 60 + m!) * 60 + s!) * 1000
+}
+
+/** An instant as YYYY-MM-DDTHH:mm:ss[.fff] with Z or a ±HH:mm offset. */
+export function formatInstant(ms: number, offsetMinutes = 0): string {
+  const shifted = new Date(ms + offsetMinutes * 60_000).toISOString()
+  const base = shifted.slice(0, 19) + (ms % 1000 === 0 ? '' : shifted.slice(19, 23))
+  if (offsetMinutes === 0) return `${base}Z`
+  const sign = offsetMinutes > 0 ? '+' : '-'
+  const abs = Math.abs(offsetMinutes)
+  return `${base}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+}
+
+/** Keeps a query to this run's data set: ANDs it with the marker on What, or on Where when the query filters What. */
+export function scopeFilters(filters: FilterList, marker: string): FilterList {
+  const field = 'What' in filters ? 'Where' : 'What'
+  if (field in filters) throw new Error('a query scoped to the data set cannot filter both What and Where')
+  return { ...filters, [field]: { Contains: marker } }
+}
+
+export type Judgement = 'match' | 'no' | 'ambiguous'
+
+/**
+ * The oracle at `now` and `margin` either side of it: a record whose answer changes within that window
+ * (a timeframe boundary near the server's unknown clock) cannot be judged.
+ */
+export function createJudge(tables: OracleTables, now: number, marginMs: number, inGroup?: GroupMembership) {
+  const options = (at: number) => (inGroup ? { now: at, inGroup } : { now: at })
+  const oracles = [now - marginMs, now, now + marginMs].map((at) => createOracle(tables, options(at)))
+  return (record: ActivityRecordOutput, filters: FilterList): Judgement => {
+    const answers = oracles.map((oracle) => oracle.matches(record, filters))
+    if (answers.every((answer) => answer)) return 'match'
+    return answers.some((answer) => answer) ? 'ambiguous' : 'no'
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ case design
+
+export interface DesignInput {
+  tables: OracleTables
+  records: readonly ActivityRecordOutput[]
+  now: number
+  timeframes: readonly string[]
+  groups?: Readonly<Record<string, readonly string[]>>
+}
+
+const formats: readonly WireFormat[] = ['json', 'xml']
+const formatFor = (index: number): WireFormat => formats[index % formats.length]!
+
+function cases(list: readonly Omit<SearchCase, 'format'>[]): SearchCase[] {
+  return list.map((item, index) => ({ ...item, format: formatFor(index) }))
+}
+
+function titleOf(filters: FilterList): string {
+  return JSON.stringify(filters)
+}
+
+/** Distinct values of a field, most frequent first; operands are trimmed because XML readers trim text. */
+export function distinctValues(records: readonly ActivityRecordOutput[], filterName: string): string[] {
+  const counts = new Map<string, number>()
+  for (const record of records) {
+    for (const value of new Set(fieldValues(record, filterName))) {
+      const trimmed = value.trim()
+      if (trimmed) counts.set(trimmed, (counts.get(trimmed) ?? 0) + 1)
+    }
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([value]) => value)
+}
+
+/** Operands an operator can take from one value, most telling first. */
+export function operandCandidates(operator: string, value: string): string[] {
+  const half = Math.ceil(value.length / 2)
+  const threeQuarters = Math.ceil((value.length * 3) / 4)
+  let candidates: string[]
+  switch (operator) {
+    case 'Contains':
+    case 'DoesNotContain':
+      candidates = [value.slice(Math.floor(value.length / 4), Math.floor(value.length / 4) + half), value.slice(1, -1), value]
+      break
+    case 'StartsWith':
+      candidates = [value.slice(0, half), value.slice(0, threeQuarters), value]
+      break
+    case 'EndsWith':
+      candidates = [value.slice(-half), value.slice(-threeQuarters), value]
+      break
+    default:
+      candidates = [value]
+  }
+  return [...new Set(candidates.map((candidate) => candidate.trim()).filter((candidate) => candidate.length > 0))]
+}
+
+const VALUES_TRIED = 40
+
+/** The first operand whose answer is a proper, non-empty subset of the records; failing that, any operand. */
+export function pickOperand(input: DesignInput, filter: FilterInfo, operator: string): string {
+  const oracle = createOracle(input.tables, { now: input.now })
+  const values = distinctValues(input.records, filter.name).slice(0, VALUES_TRIED)
+  let fallback: string | undefined
+  for (const value of values) {
+    for (const operand of operandCandidates(operator, value)) {
+      if (filter.maxLength !== null && operand.length > filter.maxLength) continue
+      fallback ??= operand
+      const found = oracle.select(input.records, { [filter.name]: { [operator]: operand } }).length
+      if (found > 0 && found < input.records.length) return operand
+    }
+  }
+  return fallback ?? 'nwa-value-absent-from-the-data'
+}
+
+const groupOperators = new Set(['InGroup', 'NotInGroup'])
+
+/** One query per operator the contract lists for a text filter (group operators have their own check). */
+export function designTextFilterCases(input: DesignInput, filter: FilterInfo): SearchCase[] {
+  return cases(
+    filter.operators
+      .filter((operator) => !groupOperators.has(operator))
+      .map((operator) => {
+        const filters = { [filter.name]: { [operator]: pickOperand(input, filter, operator) } }
+        return { title: titleOf(filters), filters }
+      }),
+  )
+}
+
+function instants(records: readonly ActivityRecordOutput[]): number[] {
+  return [...new Set(records.map((record) => Date.parse(record.When)).filter((ms) => !Number.isNaN(ms)))].sort((a, b) => a - b)
+}
+
+/** A range from the first to the third quarter of the records' instants; both ends sit exactly on a record. */
+function quartileRange(records: readonly ActivityRecordOutput[], now: number): { from: number; to: number } {
+  const sorted = instants(records)
+  if (sorted.length < 2) return { from: now - 30 * DAY, to: now - DAY }
+  return { from: sorted[Math.floor(sorted.length / 4)]!, to: sorted[Math.floor((sorted.length * 3) / 4)]! }
+}
+
+export function designWhenRangeCases(input: DesignInput): SearchCase[] {
+  const { from, to } = quartileRange(input.records, input.now)
+  const range = { From: formatInstant(from), To: formatInstant(to) }
+  const list: FilterList[] = [
+    { When: range },
+    { When: { Equals: range } },
+    { When: { NotEqualTo: range } },
+    { When: { From: range.From } },
+    { When: { To: range.To } },
+    { When: { From: formatInstant(from, 330), To: formatInstant(to, -660) } },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+export function designTimeframeCases(input: DesignInput): SearchCase[] {
+  const list: FilterList[] = input.timeframes.flatMap((timeframe) => [{ When: { [timeframe]: '' } }, { When: { NotEqualTo: { [timeframe]: '' } } }])
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+export function designWorkingHoursCases(): SearchCase[] {
+  const list: FilterList[] = [
+    { WorkingHours: { From: '09:00', To: '18:00' } },
+    { WorkingHours: { NotEqualTo: { From: '09:00', To: '18:00' } } },
+    { WorkingHours: { From: '22:00', To: '06:00' } },
+    { WorkingHours: { Equals: { From: '08:59:59', To: '17:59:59' } } },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** Each filter once with a bare operand and once with its default operator spelled out: both must agree with the oracle. */
+export function designDefaultOperatorCases(input: DesignInput, filters: readonly FilterInfo[]): SearchCase[] {
+  const { from, to } = quartileRange(input.records, input.now)
+  const list = filters.flatMap((filter): FilterList[] => {
+    const operand: unknown =
+      filter.kind === 'when'
+        ? { From: formatInstant(from), To: formatInstant(to) }
+        : filter.kind === 'workingHours'
+          ? { From: '09:00', To: '18:00' }
+          : pickOperand(input, filter, filter.defaultOperator)
+    return [{ [filter.name]: operand } as FilterList, { [filter.name]: { [filter.defaultOperator]: operand } } as FilterList]
+  })
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+function twoValues(input: DesignInput, field: string): [string, string] {
+  const values = distinctValues(input.records, field)
+  return [values[0] ?? 'nwa-first-absent-value', values[1] ?? 'nwa-second-absent-value']
+}
+
+function middle(value: string): string {
+  return operandCandidates('Contains', value)[0] ?? value
+}
+
+/** Repeated entries with Equals, Contains, StartsWith, EndsWith (and bare values): any one of them may match. */
+export function designRepeatedOrCases(input: DesignInput): SearchCase[] {
+  const [who1, who2] = twoValues(input, 'Who')
+  const [type1, type2] = twoValues(input, 'ObjectType')
+  const [action1, action2] = twoValues(input, 'Action')
+  const [detail1, detail2] = twoValues(input, 'Detail')
+  const sorted = instants(input.records)
+  const at = (fraction: number): string => formatInstant(sorted[Math.floor((sorted.length - 1) * fraction)] ?? input.now)
+  const list: FilterList[] = [
+    { Who: [{ Equals: who1 }, { Equals: who2 }] },
+    { Who: [middle(who1), middle(who2)] },
+    { ObjectType: [{ StartsWith: type1.slice(0, 3) }, { EndsWith: type2.slice(-3) }] },
+    { Action: [action1, action2] },
+    { Detail: [{ Contains: middle(detail1) }, { Contains: middle(detail2) }] },
+    { When: [{ From: at(0), To: at(0.2) }, { From: at(0.6), To: at(0.8) }] },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** Repeated DoesNotContain and NotEqualTo entries: a record must avoid all of them. */
+export function designRepeatedAndCases(input: DesignInput): SearchCase[] {
+  const [who1, who2] = twoValues(input, 'Who')
+  const [type1, type2] = twoValues(input, 'ObjectType')
+  const [action1, action2] = twoValues(input, 'Action')
+  const sorted = instants(input.records)
+  const at = (fraction: number): string => formatInstant(sorted[Math.floor((sorted.length - 1) * fraction)] ?? input.now)
+  const list: FilterList[] = [
+    { ObjectType: [{ DoesNotContain: middle(type1) }, { DoesNotContain: middle(type2) }] },
+    { Who: [{ NotEqualTo: who1 }, { NotEqualTo: who2 }] },
+    { Action: [{ NotEqualTo: action1 }, { NotEqualTo: action2 }] },
+    { When: [{ NotEqualTo: { From: at(0), To: at(0.3) } }, { NotEqualTo: { From: at(0.5), To: at(0.9) } }] },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** Positive and negated entries in one filter: (any positive) AND (every negated). */
+export function designMixedCases(input: DesignInput): SearchCase[] {
+  const [who1] = twoValues(input, 'Who')
+  const [type1, type2] = twoValues(input, 'ObjectType')
+  const fragment = who1.slice(0, Math.max(1, Math.ceil(who1.length / 3)))
+  const list: FilterList[] = [
+    { Who: [{ StartsWith: fragment }, { NotEqualTo: who1 }] },
+    { ObjectType: { Contains: middle(type1), DoesNotContain: middle(type2) } },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** Different filters at once, shaped like the documented examples: all must hold. */
+export function designAndAcrossCases(input: DesignInput): SearchCase[] {
+  const sample = input.records[Math.floor(input.records.length / 2)]
+  const [type1, type2] = twoValues(input, 'ObjectType')
+  const otherType = sample?.ObjectType === type1 ? type2 : type1
+  const list: FilterList[] = [
+    { Who: middle(sample?.Who ?? 'John'), Action: sample?.Action ?? 'Added', ObjectType: { DoesNotContain: middle(otherType) } },
+    { Who: middle(sample?.Who ?? 'John'), DataSource: middle(sample?.DataSource ?? 'Netwrix API'), Action: { NotEqualTo: sample?.Action ?? 'Read' } },
+    { ObjectType: sample?.ObjectType ?? 'user', WorkingHours: { From: '09:00', To: '18:00' } },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+function swapCase(text: string): string {
+  return [...text].map((char) => (char === char.toLowerCase() ? char.toUpperCase() : char.toLowerCase())).join('')
+}
+
+/** The same comparisons with the operand's case changed. */
+export function designCaseCases(input: DesignInput): SearchCase[] {
+  const [who1] = twoValues(input, 'Who')
+  const [action1] = twoValues(input, 'Action')
+  const [type1] = twoValues(input, 'ObjectType')
+  const [where1] = twoValues(input, 'Where')
+  const list: FilterList[] = [
+    { Who: { Contains: middle(who1).toUpperCase() } },
+    { Who: { Equals: swapCase(who1) } },
+    { Action: { Equals: action1.toLowerCase() } },
+    { ObjectType: { StartsWith: type1.slice(0, 3).toUpperCase() } },
+    { Where: { NotEqualTo: swapCase(where1) } },
+  ]
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** One composite query sent as XML (Operator attributes) and as JSON (operator objects). */
+export function designFormatPairCases(input: DesignInput): SearchCase[] {
+  const [who1, who2] = twoValues(input, 'Who')
+  const [type1] = twoValues(input, 'ObjectType')
+  const { from, to } = quartileRange(input.records, input.now)
+  const composite: FilterList = {
+    Who: [{ Contains: middle(who1) }, { StartsWith: who2.slice(0, 4) }, { NotEqualTo: who1 }],
+    ObjectType: { DoesNotContain: middle(type1) },
+    When: { Equals: { From: formatInstant(from), To: formatInstant(to) } },
+  }
+  return formats.map((format) => ({ title: titleOf(composite), filters: composite, format }))
+}
+
+export function designGroupCases(groups: Readonly<Record<string, readonly string[]>>): SearchCase[] {
+  const names = Object.keys(groups).slice(0, 2)
+  const list = names.flatMap((group): FilterList[] => [{ Who: { InGroup: group } }, { Who: { NotInGroup: group } }])
+  if (names.length === 2) {
+    list.push({ Who: names.map((group) => ({ InGroup: group })) }, { Who: names.map((group) => ({ NotInGroup: group })) })
+  }
+  return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** Membership from the config's `groups` section: group name → accounts, compared without case. */
+export function membershipFrom(groups: Readonly<Record<string, readonly string[]>>): GroupMembership {
+  const lower = new Map(Object.entries(groups).map(([group, members]) => [group.toLowerCase(), new Set(members.map((member) => member.toLowerCase()))]))
+  return (group, account) => lower.get(group.toLowerCase())?.has(account.toLowerCase()) ?? false
+}
