@@ -77,7 +77,7 @@ export function encodeFrame(entry: JournalEntry): Buffer {
 }
 
 /** The entry a payload holds, or undefined when the CRC or the JSON says the frame is damaged. */
-export function decodePayload(payload: Buffer, crc: number): JournalEntry | undefined {
+function decodePayload(payload: Buffer, crc: number): JournalEntry | undefined {
   if (payload.length === 0 || crc32(payload) !== crc) return undefined
   let value: unknown
   try {
@@ -93,7 +93,7 @@ export function decodePayload(payload: Buffer, crc: number): JournalEntry | unde
 }
 
 /** Whether a valid frame starts anywhere in `bytes`; cheap byte checks first, CRC only for likely candidates. */
-export function containsValidFrame(bytes: Buffer): boolean {
+function containsValidFrame(bytes: Buffer): boolean {
   for (let i = 0; i + HEADER_BYTES < bytes.length; i++) {
     const length = bytes.readUInt32LE(i)
     const end = i + HEADER_BYTES + length

@@ -18,7 +18,7 @@ const RANDOM_MAX = (1n << 128n) - 1n
 
 export const RID_PATTERN = /^[0-9]{17}[0-9A-F]{32}$/
 
-export function formatRid(epochMs: number, randomPart: bigint): string {
+function formatRid(epochMs: number, randomPart: bigint): string {
   return timestampDigits(epochMs) + randomPart.toString(16).toUpperCase().padStart(32, '0')
 }
 
