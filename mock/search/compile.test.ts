@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, it, expect } from 'vitest'
+import { loadDemoRecords } from '../../fixtures/seed/generate.ts'
 import { loadContract, type FilterKind } from '../../openapi/contract.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
 import type { ActivityRecordOutput, ActivityRecordSearch, FilterList, FilterValue } from '../../openapi/records.ts'
@@ -512,6 +513,33 @@ describe('equality hints', () => {
       for (const hint of query.equalityHints) {
         const value = (hint.field === 'MonitoringPlan' ? record.record.MonitoringPlan?.Name : record.record[hint.field]) ?? ''
         expect(hint.values).toContain(value.toLowerCase())
+      }
+    }
+  })
+})
+
+describe('over the demo records', () => {
+  const pool = loadDemoRecords().map((record) => stored(record))
+  const queries: FilterList[] = [
+    { Action: ['Added', 'Removed'], DataSource: { Equals: 'active directory' } },
+    { Who: { Equals: 'ENTERPRISE\\Jason.Smith' }, When: { LastSevenDays: '' } },
+    { MonitoringPlan: { Equals: 'Compliance' }, WorkingHours: { NotEqualTo: { From: '07:00', To: '19:00' } } },
+    { Who: { InGroup: 'ENTERPRISE\\Helpdesk' }, ObjectType: { Equals: 'Logon' }, Action: 'Failed Logon' },
+    { RID: { Equals: pool[42]?.record.RID ?? '' } },
+  ]
+
+  it('[SEARCH-MATCHES-ONLY] equality hints never exclude a record the predicate accepts', () => {
+    for (const filterList of queries) {
+      const query = compileSearch(filterList, contract, env)
+      const accepted = pool.filter((record) => query.matches(record))
+      expect(accepted.length, JSON.stringify(filterList)).toBeGreaterThan(0)
+      expect(accepted.length, JSON.stringify(filterList)).toBeLessThan(pool.length)
+      expect(query.equalityHints.length, JSON.stringify(filterList)).toBeGreaterThan(0)
+      for (const record of accepted) {
+        for (const hint of query.equalityHints) {
+          const value = (hint.field === 'MonitoringPlan' ? record.record.MonitoringPlan?.Name : record.record[hint.field]) ?? ''
+          expect(hint.values, `${hint.field} of ${record.record.RID}`).toContain(value.toLowerCase())
+        }
       }
     }
   })
