@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http'
+import type { PayloadCodec } from '../openapi/payload.ts'
+import { applySeed } from './app.ts'
+import type { MockClock } from './clock.ts'
+import type { Directory } from './directory.ts'
+import type { FaultSettings } from './faults.ts'
+import { readBody } from './http/body.ts'
+import { emptyResponse, type MockResponse } from './responses.ts'
+import { loadSeedBatches, readSeedText } from './seed.ts'
+import type { ArchiveState } from './state/archive.ts'
+
+export interface ControlDeps {
+  state: ArchiveState
+  clock: MockClock
+  faults: { settings(): FaultSettings; update(patch: unknown): { ok: true; settings: FaultSettings } | { ok: false; errors: string[] } }
+  codec: PayloadCodec
+  directory: Directory
+}
+
+const json = (status: number, value: unknown): MockResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(value),
+})
+
+const problem = (status: number, errors: string[]) => json(status, { errors })
+
+/**
+ * The /nwa/ control endpoints, outside the API prefix and off unless asked for: they let a test reset the
+ * data, load fixtures, move the clock and switch faults while the server runs. No authentication: they are
+ * for a developer's own machine and CI.
+ */
+export function createControl(deps: ControlDeps) {
+  const status = () => ({
+    status: 'ok',
+    records: deps.state.database.size(),
+    archive: deps.state.archiveCount(),
+    clock: deps.clock.describe(),
+    faults: deps.faults.settings(),
+  })
+
+  const readJson = async (req: IncomingMessage): Promise<{ ok: true; value: unknown; text: string } | { ok: false; response: MockResponse }> => {
+    const body = await readBody(req, 64 * 1024 * 1024)
+    if (!body.ok) return { ok: false, response: emptyResponse(413) }
+    const text = body.body.toString('utf8')
+    if (!text.trim()) return { ok: true, value: {}, text }
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown, text }
+    } catch (error) {
+      return { ok: false, response: problem(400, [`the body is not JSON: ${error instanceof Error ? error.message : String(error)}`]) }
+    }
+  }
+
+  const routes: Record<string, (req: IncomingMessage, url: URL) => Promise<MockResponse>> = {
+    'GET /nwa/health': async () => json(200, status()),
+    'POST /nwa/reset': async (_req, url) => {
+      await deps.state.reset()
+      const seed = url.searchParams.get('seed')
+      if (seed) await applySeed(deps.state, loadSeedBatches(seed, deps.codec))
+      return json(200, status())
+    },
+    'POST /nwa/fixtures': async (req, url) => {
+      const format = url.searchParams.get('format') === 'xml' ? 'xml' : 'json'
+      const body = await readBody(req, 64 * 1024 * 1024)
+      if (!body.ok) return emptyResponse(413)
+      try {
+        const batch = readSeedText('the posted fixtures', body.body.toString('utf8'), format, deps.codec)
+        const loaded = await applySeed(deps.state, [batch])
+        return json(200, { loaded, ...status() })
+      } catch (error) {
+        return problem(400, [error instanceof Error ? error.message : String(error)])
+      }
+    },
+    'GET /nwa/clock': async () => json(200, deps.clock.describe()),
+    'POST /nwa/clock': async (req) => {
+      const body = await readJson(req)
+      if (!body.ok) return body.response
+      const value = body.value as { at?: unknown; offsetMs?: unknown; real?: unknown }
+      if (value.real === true) deps.clock.reset()
+      else if (typeof value.at === 'string' && !Number.isNaN(Date.parse(value.at))) deps.clock.set({ at: Date.parse(value.at) })
+      else if (typeof value.offsetMs === 'number' && Number.isFinite(value.offsetMs)) deps.clock.set({ offsetMs: value.offsetMs })
+      else return problem(400, ['send {"at": "<ISO date-time>"}, {"offsetMs": <number>} or {"real": true}'])
+      return json(200, deps.clock.describe())
+    },
+    'GET /nwa/faults': async () => json(200, deps.faults.settings()),
+    'POST /nwa/faults': async (req) => {
+      const body = await readJson(req)
+      if (!body.ok) return body.response
+      const updated = deps.faults.update(body.value)
+      return updated.ok ? json(200, updated.settings) : problem(400, updated.errors)
+    },
+  }
+
+  return {
+    async handle(req: IncomingMessage, url: URL): Promise<MockResponse> {
+      const route = routes[`${(req.method ?? 'GET').toUpperCase()} ${url.pathname.replace(/\/$/, '')}`]
+      if (route) return route(req, url)
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${url.pathname.replace(/\/$/, '')}`))
+      return emptyResponse(known ? 405 : 404)
+    },
+  }
+}

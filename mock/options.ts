@@ -1,0 +1,36 @@
+import type { SchemeName } from './auth/types.ts'
+import type { FaultSettings } from './faults.ts'
+
+/** Everything the mock can be told at start; the CLI maps its flags onto this, tests pass it directly. */
+export interface MockOptions {
+  /** Users, groups, roles, folders and plans (YAML or JSON); the built-in demo directory when absent. */
+  directoryFile?: string
+  /** 'demo' (default): the deterministic demo data set; 'none': empty; or a file or directory of bodies. */
+  seed?: string
+  /** Keeps the Long-Term Archive journal (and the mark key, the certificate) here; memory only when absent. */
+  dataDir?: string
+  /** Request bodies over this many bytes get 413; default 50 MB, the documented recommended limit. */
+  maxBody?: number
+  /** The largest `count` accepted; larger values get 400 InputError. */
+  maxCount?: number
+  /** Enabled authentication schemes in challenge order; default Negotiate, NTLM, Digest, Basic. */
+  authSchemes?: SchemeName[]
+  allowNtlmV1?: boolean
+  /** Serve the /nwa/ control endpoints (health, reset, fixtures, clock, faults). Off by default. */
+  control?: boolean
+  faults?: FaultSettings
+  /** Injected clock (ms since the epoch) and randomness, so tests can set them. */
+  now?: () => number
+  random?: (bytes: number) => Buffer
+  /** Realm and NetBIOS names the auth challenges carry. */
+  realm?: string
+  serverName?: string
+}
+
+export const defaults = {
+  maxBody: 50 * 1024 * 1024,
+  maxCount: 10_000,
+  authSchemes: ['Negotiate', 'NTLM', 'Digest', 'Basic'] as SchemeName[],
+  realm: 'Netwrix Auditor',
+  serverName: 'NWA-MOCK',
+} as const

@@ -1,0 +1,89 @@
+import type { Contract } from '../../openapi/contract.ts'
+import type { ActivityRecordSearch, FilterList } from '../../openapi/records.ts'
+import type { RequestContext } from '../context.ts'
+import type { CompiledQuery, ReadScope } from '../model.ts'
+import type { MockResponse, ResponseWriter } from '../responses.ts'
+import type { AuditDatabase } from '../state/audit-database.ts'
+import type { MarkCodec, MarkPayload } from '../state/marks.ts'
+import { canonicalQueryHash } from '../state/marks.ts'
+import { canonicalFilterList, compileSearch } from '../search/compile.ts'
+
+export interface ReadDeps {
+  contract: Contract
+  database: AuditDatabase
+  marks: MarkCodec
+  writer: ResponseWriter
+  maxCount: number
+  now: () => number
+  isMember: (account: string, group: string) => boolean
+}
+
+/** The three read operations: enum, enum with a mark, and search. Handlers only run once routing, auth and validation passed. */
+export function createReadHandlers(deps: ReadDeps) {
+  const inputError = (ctx: RequestContext, description: string, location?: string): MockResponse =>
+    deps.writer.errors(400, ctx.format, [location ? { Category: 'InputError', Description: description, Location: location } : { Category: 'InputError', Description: description }])
+
+  const pageSize = (ctx: RequestContext): number | undefined => {
+    const raw = ctx.query['count']
+    if (raw === undefined) return deps.contract.defaultCount
+    const count = Number(raw)
+    return /^\s*\d+\s*$/.test(raw) && count >= 1 && count <= deps.maxCount ? count : undefined
+  }
+
+  const respondPage = (ctx: RequestContext, count: number, after: number, query: CompiledQuery | undefined, mark: Omit<MarkPayload, 'v' | 'after' | 'user'>): MockResponse => {
+    const page = deps.database.page({ afterSeq: after, limit: count, scope: ctx.scope as ReadScope, query })
+    const next = deps.marks.issue({ ...mark, user: ctx.account.toLowerCase(), after: page.nextAfterSeq })
+    return deps.writer.page(ctx.format, page.records.map((stored) => stored.record), next)
+  }
+
+  const compile = (filters: FilterList): CompiledQuery => compileSearch(filters, deps.contract, { now: deps.now, isMember: deps.isMember })
+
+  const countError = (ctx: RequestContext) => inputError(ctx, deps.contract.invalidCountDescription)
+
+  /** Reads a posted mark; a mark that was altered or issued to someone else is an input error. */
+  const readMark = (ctx: RequestContext, mark: string): { ok: true; payload: MarkPayload } | { ok: false; response: MockResponse } => {
+    const read = deps.marks.read(mark)
+    if (!read.ok) return { ok: false, response: inputError(ctx, `Invalid continuation mark specified: the mark is ${read.reason}.`, '/ContinuationMark') }
+    if (read.payload.user !== ctx.account.toLowerCase()) {
+      return { ok: false, response: inputError(ctx, 'Invalid continuation mark specified: the mark was issued to another user.', '/ContinuationMark') }
+    }
+    return read
+  }
+
+  return {
+    enumerateActivityRecords(ctx: RequestContext): MockResponse {
+      const count = pageSize(ctx)
+      if (count === undefined) return countError(ctx)
+      return respondPage(ctx, count, 0, undefined, { op: 'enum' })
+    },
+
+    continueEnumeration(ctx: RequestContext): MockResponse {
+      const count = pageSize(ctx)
+      if (count === undefined) return countError(ctx)
+      const mark = readMark(ctx, String(ctx.body))
+      if (!mark.ok) return mark.response
+      const { op, filters, q, after } = mark.payload
+      // A mark minted by search continues that search, even when posted to enum.
+      if (op === 'search' && filters) return respondPage(ctx, count, after, compile(filters as FilterList), { op, filters, q })
+      return respondPage(ctx, count, after, undefined, { op: 'enum' })
+    },
+
+    searchActivityRecords(ctx: RequestContext): MockResponse {
+      const count = pageSize(ctx)
+      if (count === undefined) return countError(ctx)
+      const search = ctx.body as ActivityRecordSearch
+      const filters = canonicalFilterList(search.FilterList, deps.contract)
+      const q = canonicalQueryHash(filters)
+      let after = 0
+      if (search.ContinuationMark !== undefined) {
+        const mark = readMark(ctx, search.ContinuationMark)
+        if (!mark.ok) return mark.response
+        if (mark.payload.op !== 'search' || mark.payload.q !== q) {
+          return inputError(ctx, 'Invalid continuation mark specified: the mark belongs to another query.', '/ActivityRecordSearch/ContinuationMark')
+        }
+        after = mark.payload.after
+      }
+      return respondPage(ctx, count, after, compile(filters), { op: 'search', filters, q })
+    },
+  }
+}

@@ -1,0 +1,67 @@
+import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { hostname } from 'node:os'
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { createMockApp, type MockApp } from './app.ts'
+import { codes } from './errors.ts'
+import type { MockOptions } from './options.ts'
+import { defaultCertificateDir, describeCertificate, loadOrCreateCertificate, type CertificateMaterial } from './tls/certificate.ts'
+
+export interface ServeOptions extends MockOptions {
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  /** Plain HTTP instead of the default HTTPS (as APIAdminTool's "api http"). */
+  tls?: boolean
+  certFile?: string
+  keyFile?: string
+}
+
+export interface RunningMock {
+  app: MockApp
+  server: Server
+  url: string
+  certificate?: CertificateMaterial & { created: boolean; certPath?: string }
+  close(): Promise<void>
+}
+
+/** Creates the app and listens: HTTPS on 9699 by default with a self-signed certificate, like the real server. */
+export async function startMockServer(options: ServeOptions = {}): Promise<RunningMock> {
+  const app = await createMockApp(options)
+  const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? app.contract.defaultPort
+  let certificate: RunningMock['certificate']
+  let server: Server
+  if (options.tls === false) {
+    server = createHttpServer({ keepAlive: true }, app.handle)
+  } else {
+    if (options.certFile || options.keyFile) {
+      if (!options.certFile || !options.keyFile) throw codes.MOCK_ERR_OPTIONS.create('--cert/--key', 'give both')
+      const material = describeCertificate(readFileSync(options.certFile, 'utf8'), readFileSync(options.keyFile, 'utf8'))
+      certificate = { ...material, created: false, certPath: options.certFile }
+    } else {
+      const loaded = loadOrCreateCertificate({ dir: options.dataDir ?? defaultCertificateDir(), hostname: hostname(), now: new Date() })
+      certificate = { ...loaded.material, created: loaded.created, certPath: loaded.certPath }
+    }
+    server = createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem, keepAlive: true }, app.handle) as unknown as Server
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(codes.MOCK_ERR_LISTEN.create(`${host}:${port}`, error.message)))
+    server.listen(port, host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `${options.tls === false ? 'http' : 'https'}://${shownHost}:${address.port}`
+  return {
+    app,
+    server,
+    url,
+    certificate,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await app.close()
+    },
+  }
+}
