@@ -1,0 +1,44 @@
+import { formatTemplate, NwaError, type ErrorDefinition } from '../openapi/errors.ts'
+
+/** Errors of the conformance runner; `exitCode` is what `nwa check` returns when one ends the run. */
+export class ConformanceError extends NwaError {
+  readonly exitCode: 2
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.name = 'ConformanceError'
+    this.exitCode = 2
+  }
+}
+
+export interface ConformanceErrorDefinition extends ErrorDefinition {
+  create(...args: string[]): ConformanceError
+  /** As create, keeping the underlying error (a socket error, a YAML parse error) as `cause`. */
+  wrap(cause: unknown, ...args: string[]): ConformanceError
+}
+
+function define(code: string, template: string): ConformanceErrorDefinition {
+  return {
+    code,
+    template,
+    create: (...args) => new ConformanceError(code, formatTemplate(template, args)),
+    wrap: (cause, ...args) => new ConformanceError(code, formatTemplate(template, args), { cause }),
+  }
+}
+
+export const codes = {
+  // Invocation: flags and the files they name.
+  CONF_ERR_USAGE: define('CONF_ERR_USAGE', '%s'),
+  CONF_ERR_CONFIG: define('CONF_ERR_CONFIG', 'config %s: %s'),
+  // Transport: the target could not be reached, or stopped answering.
+  CONF_ERR_CONNECT: define('CONF_ERR_CONNECT', 'cannot reach %s: %s'),
+  CONF_ERR_TIMEOUT: define('CONF_ERR_TIMEOUT', '%s %s: no response within %s ms'),
+  // Accounts and authentication: a check asked for an account the config lacks, or the server asked for something this client cannot speak.
+  CONF_ERR_NO_ACCOUNT: define('CONF_ERR_NO_ACCOUNT', 'no %s account configured'),
+  CONF_ERR_AUTH_UNSUPPORTED: define('CONF_ERR_AUTH_UNSUPPORTED', 'no client implementation of %s authentication'),
+} as const
+
+export type ConformanceErrorCode = keyof typeof codes
+
+export function isConformanceError(error: unknown, code?: ConformanceErrorCode): error is ConformanceError {
+  return error instanceof ConformanceError && (code === undefined || error.code === code)
+}
