@@ -10,6 +10,14 @@ export interface Account {
   password: string
   /** For scopedReviewer: the monitoring plans its scope covers. */
   monitoringPlans?: string[]
+  /** The environment variable the password came from; reproductions (curl) name it instead of the password. */
+  passwordVar?: string
+}
+
+/** A Windows group and accounts known to be in it, for the InGroup / NotInGroup operators. */
+export interface GroupFixture {
+  inGroup: string
+  members: string[]
 }
 
 export type AuthMode = 'basic' | 'digest' | 'ntlm' | 'auto'
@@ -63,6 +71,8 @@ export interface CheckContext {
   apiBase: string
   accounts: Partial<Record<AccountRole, Account>>
   options: RunOptions
+  /** From the config file's `groups`; absent when none is configured. */
+  groups?: GroupFixture
   /** Unique per run; records a check writes carry it so that runs against one server do not disturb each other. */
   runMarker: string
   /** Sends a request and records the exchange as this check's evidence. Never throws for an HTTP status. */
@@ -87,6 +97,8 @@ export interface CheckNeeds {
   write?: boolean
   destructive?: boolean
   accounts?: AccountRole[]
+  /** Needs the config file's `groups` (InGroup / NotInGroup). */
+  groups?: boolean
 }
 
 export interface Check {
