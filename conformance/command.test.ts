@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import nock from 'nock'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { reportFiles, runCheckCommand, parseBaseline, type CheckCommandOptions } from './command.ts'
+import { makeCheck } from './test-support.ts'
+import { fail, pass } from './types.ts'
+
+const origin = 'http://nwa-cmd.test:9699'
+const dir = mkdtempSync(join(tmpdir(), 'nwa-command-'))
+
+beforeAll(() => {
+  nock.disableNetConnect()
+  nock.enableNetConnect('127.0.0.1')
+})
+afterEach(() => {
+  nock.cleanAll()
+})
+afterAll(() => {
+  nock.enableNetConnect()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function io(env: Record<string, string> = {}) {
+  const capture = () => {
+    const stream = new PassThrough()
+    let text = ''
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    return { stream, text: () => text }
+  }
+  const stdout = capture()
+  const stderr = capture()
+  let tick = Date.UTC(2024, 0, 1)
+  return {
+    io: { stdout: stdout.stream, stderr: stderr.stream, env, now: () => (tick += 5), random: (n: number) => Buffer.alloc(n, 1) },
+    stdout: stdout.text,
+    stderr: stderr.text,
+  }
+}
+
+const checks = [
+  makeCheck({
+    id: 'formats.enum',
+    requirements: ['EP-ENUM-GET'],
+    run: async (ctx) => {
+      const exchange = await ctx.send({ method: 'GET', path: '/activity_records/enum', as: 'administrator' })
+      return exchange.response.status === 200 ? pass('200') : fail(`got ${exchange.response.status}`)
+    },
+  }),
+  makeCheck({ id: 'errors.shape', category: 'errors', run: async () => fail('ErrorList missing') }),
+]
+
+function target() {
+  nock(origin).get('/netwrix/api/v1/activity_records/enum').reply(401, '', { 'WWW-Authenticate': 'Basic realm="Netwrix Auditor"' })
+  nock(origin)
+    .get('/netwrix/api/v1/activity_records/enum')
+    .matchHeader('authorization', `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`)
+    .reply(200, '<ActivityRecordList/>', { 'Content-Type': 'application/xml' })
+}
+
+const base = (reportDir: string): CheckCommandOptions => ({
+  target: origin,
+  user: 'ENTERPRISE\\NetwrixUser',
+  password: 'env:NWA_ADMIN_PASSWORD',
+  auth: 'basic',
+  reportDir,
+  checks,
+})
+
+describe('runCheckCommand', () => {
+  it('runs the checks, writes the four reports and exits 1 on a MUST failure', async () => {
+    target()
+    const reportDir = join(dir, 'run1', 'reports')
+    const t = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+    expect(await runCheckCommand(base(reportDir), t.io)).toBe(1)
+    for (const file of Object.values(reportFiles)) expect(existsSync(join(reportDir, file))).toBe(true)
+    const report = JSON.parse(readFileSync(join(reportDir, reportFiles.json), 'utf8')) as { checks: { id: string; status: string }[] }
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['formats.enum', 'pass'],
+      ['errors.shape', 'fail'],
+    ])
+    expect(readFileSync(join(reportDir, reportFiles.html), 'utf8')).toContain('ErrorList missing')
+    expect(t.stdout()).toContain('✓ pass  [1/2] formats.enum')
+    expect(t.stdout()).toContain(`reports: ${join(reportDir, reportFiles.json)}`)
+    expect(t.stderr()).toBe('')
+  })
+
+  it('exits 0 when the only failure is in the baseline, and warns about baseline ids that are not checks', async () => {
+    target()
+    const baseline = join(dir, 'baseline.txt')
+    writeFileSync(baseline, '# accepted until the vendor fixes it\nerrors.shape   # ticket 42\n\nformats.gone\n')
+    const t = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+    expect(await runCheckCommand({ ...base(join(dir, 'run2')), baseline }, t.io)).toBe(0)
+    expect(t.stderr()).toContain('baseline names formats.gone, which is not a check')
+  })
+
+  it('selects with --only and fails on warnings with --fail-on warn', async () => {
+    nock(origin).get('/netwrix/api/v1/activity_records/enum').reply(401)
+    const should = makeCheck({ id: 'errors.soft', level: 'SHOULD', run: async () => fail('soft') })
+    const t = io({ NWA_ADMIN_PASSWORD: 'x' })
+    const options = { ...base(join(dir, 'run3')), checks: [...checks, should], only: 'errors.soft' }
+    expect(await runCheckCommand({ ...options, failOn: 'warn' }, t.io)).toBe(1)
+    nock(origin).get('/netwrix/api/v1/activity_records/enum').reply(401)
+    expect(await runCheckCommand(options, io({ NWA_ADMIN_PASSWORD: 'x' }).io)).toBe(0)
+  })
+
+  it('exits 2 with a message for usage and config errors', async () => {
+    const cases: [CheckCommandOptions, Record<string, string>, RegExp][] = [
+      [{ ...base(dir), target: undefined }, { NWA_ADMIN_PASSWORD: 'x' }, /no target/],
+      [{ ...base(dir), target: 'ftp://host' }, { NWA_ADMIN_PASSWORD: 'x' }, /scheme ftp/],
+      [base(dir), {}, /NWA_ADMIN_PASSWORD is not set/],
+      [{ ...base(dir), auth: 'ntlm' }, { NWA_ADMIN_PASSWORD: 'x' }, /--auth ntlm: no NTLM client yet/],
+      [{ ...base(dir), failOn: 'never' as 'must' }, { NWA_ADMIN_PASSWORD: 'x' }, /--fail-on never/],
+      [{ ...base(dir), maxPages: Number('abc') }, { NWA_ADMIN_PASSWORD: 'x' }, /--max-pages NaN/],
+      [{ ...base(dir), only: ['formats.enmu'] }, { NWA_ADMIN_PASSWORD: 'x' }, /--only formats.enmu: matches no check/],
+      [{ ...base(dir), baseline: join(dir, 'absent.txt') }, { NWA_ADMIN_PASSWORD: 'x' }, /--baseline .*absent.txt/],
+      [{ ...base(dir), config: join(dir, 'absent.yaml') }, { NWA_ADMIN_PASSWORD: 'x' }, /config .*absent.yaml/],
+    ]
+    for (const [options, env, message] of cases) {
+      const t = io(env)
+      expect(await runCheckCommand(options, t.io)).toBe(2)
+      expect(t.stderr()).toMatch(message)
+    }
+  })
+
+  it('takes target and accounts from --config, --user overriding its administrator', async () => {
+    target()
+    const config = join(dir, 'nwa.yaml')
+    writeFileSync(config, `target: ${origin}/\naccounts:\n  administrator:\n    user: someone\n    password: env:NOPE_UNUSED\n`)
+    const t = io({ NOPE_UNUSED: 'y', NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+    const options = { ...base(join(dir, 'run5')), target: undefined, config, only: ['formats.enum'] }
+    expect(await runCheckCommand(options, t.io)).toBe(0)
+  })
+
+  it('exits 2 when the target refuses connections', async () => {
+    const server = http.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const t = io({ NWA_ADMIN_PASSWORD: 'x' })
+    expect(await runCheckCommand({ ...base(join(dir, 'run6')), target: `http://127.0.0.1:${port}` }, t.io)).toBe(2)
+    expect(t.stderr()).toMatch(new RegExp(`cannot reach http://127.0.0.1:${port}/netwrix/api/v1`))
+  })
+})
+
+describe('parseBaseline', () => {
+  it('reads one id per line, ignoring comments and blank lines', () => {
+    expect([...parseBaseline('a.b\r\n  # note\nc.d # why\n\n')]).toEqual(['a.b', 'c.d'])
+  })
+})

@@ -1,0 +1,189 @@
+/**
+ * `nwa check` against a target: flags and config in, four report files and an exit code out.
+ * 0 all MUST checks pass (or are baselined), 1 a counted failure, 2 a usage, config or connection error.
+ * Starting the embedded mock when there is no target is the CLI's job, not this module's.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadContract } from '../openapi/contract.ts'
+import { NwaError } from '../openapi/errors.ts'
+import { createPayloadCodec } from '../openapi/payload.ts'
+import { defaultSchemes } from './auth/with-auth.ts'
+import { loadConfig, mergeConfig, type RunConfig } from './config.ts'
+import { codes, ConformanceError } from './errors.ts'
+import { createRegistry } from './registry.ts'
+import { createConsoleReporter } from './reporters/console.ts'
+import { createHtmlReporter } from './reporters/html.ts'
+import { createJsonReporter } from './reporters/json.ts'
+import { createJunitReporter } from './reporters/junit.ts'
+import { createMarkdownReporter } from './reporters/markdown.ts'
+import type { Reporter } from './reporters/reporter.ts'
+import { runChecks, type FailOn } from './runner.ts'
+import type { Account, AccountRole, AuthMode, Check, GroupFixture } from './types.ts'
+
+export interface CheckCommandOptions {
+  /** scheme://host:port; required here unless the config names one. */
+  target?: string
+  /** The Global administrator (fills accounts.administrator). */
+  user?: string
+  /** Literal or env:NAME; default NWA_PASSWORD from the environment. */
+  password?: string
+  config?: string
+  auth?: AuthMode
+  insecure?: boolean
+  ca?: string
+  write?: boolean
+  destructive?: boolean
+  /** Ids, id prefixes ending in *, tag:NAME or bare tags; commas also separate entries. */
+  only?: string[] | string
+  skip?: string[] | string
+  /** File of accepted failures: one check id per line, # comments. */
+  baseline?: string
+  /** Default reports/. */
+  reportDir?: string
+  failOn?: FailOn
+  /** Default 50. */
+  maxPages?: number
+  /** Default allChecks from conformance/checks/index.ts. */
+  checks?: Check[]
+  /** Accounts known to the caller (e.g. the CLI's embedded mock); the config file and --user override them. */
+  accounts?: Partial<Record<AccountRole, Account>>
+  groups?: GroupFixture
+  /** Per request, default 30 s. */
+  timeoutMs?: number
+}
+
+export interface CheckCommandIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean }
+  stderr: NodeJS.WritableStream
+  env: Readonly<Record<string, string | undefined>>
+  /** ms since the epoch. */
+  now: () => number
+  random: (bytes: number) => Buffer
+}
+
+export const reportFiles = {
+  json: 'conformance.json',
+  junit: 'junit.xml',
+  html: 'report.html',
+  markdown: 'summary.md',
+} as const
+
+const authModes: readonly AuthMode[] = ['basic', 'digest', 'ntlm', 'auto']
+
+function entries(value: string[] | string | undefined): string[] {
+  const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
+  return list.flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '')
+}
+
+export function parseBaseline(text: string): Set<string> {
+  return new Set(
+    text
+      .split(/\r?\n/)
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter((line) => line !== ''),
+  )
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw codes.CONF_ERR_USAGE.wrap(error, `${what} ${file}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+async function defaultChecks(): Promise<Check[]> {
+  const index = new URL('./checks/index.ts', import.meta.url).href
+  try {
+    return ((await import(index)) as { allChecks: Check[] }).allChecks
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('checks/index.ts')) {
+      throw codes.CONF_ERR_USAGE.create('no checks: conformance/checks/index.ts does not exist')
+    }
+    throw error
+  }
+}
+
+function resolveConfig(options: CheckCommandOptions, env: CheckCommandIo['env']): RunConfig {
+  const fromFile = options.config === undefined ? undefined : loadConfig(options.config, env)
+  const base: RunConfig = { ...fromFile, accounts: { ...options.accounts, ...fromFile?.accounts } }
+  const groups = fromFile?.groups ?? options.groups
+  if (groups !== undefined) base.groups = groups
+  const flags: { target?: string; user?: string; password?: string } = {}
+  if (options.target !== undefined) flags.target = options.target
+  if (options.user !== undefined) flags.user = options.user
+  if (options.password !== undefined) flags.password = options.password
+  return mergeConfig(base, flags, env)
+}
+
+export async function runCheckCommand(options: CheckCommandOptions, io: CheckCommandIo): Promise<0 | 1 | 2> {
+  try {
+    const auth = options.auth ?? 'auto'
+    if (!authModes.includes(auth)) throw codes.CONF_ERR_USAGE.create(`--auth ${String(auth)}: expected one of ${authModes.join(', ')}`)
+    const schemes = defaultSchemes(io.random)
+    if (auth !== 'auto' && schemes.get(auth) === undefined) {
+      throw codes.CONF_ERR_USAGE.create(`--auth ${auth}: no ${auth.toUpperCase()} client yet; use ${['auto', ...schemes.names().map((n) => n.toLowerCase())].join(', ')}`)
+    }
+    const failOn = options.failOn ?? 'must'
+    if (failOn !== 'must' && failOn !== 'warn') throw codes.CONF_ERR_USAGE.create(`--fail-on ${String(failOn)}: expected must or warn`)
+    const maxPages = options.maxPages ?? 50
+    if (!Number.isInteger(maxPages) || maxPages < 1) throw codes.CONF_ERR_USAGE.create(`--max-pages ${String(maxPages)}: expected a positive whole number`)
+
+    const config = resolveConfig(options, io.env)
+    if (config.target === undefined) throw codes.CONF_ERR_USAGE.create('no target: give --target https://host:9699 or "target" in --config')
+    const registry = createRegistry(options.checks ?? (await defaultChecks()))
+    const checks = registry.select({ only: entries(options.only), skip: entries(options.skip) })
+    const baseline = options.baseline === undefined ? new Set<string>() : parseBaseline(readText(options.baseline, '--baseline'))
+    for (const id of baseline) {
+      if (registry.get(id) === undefined) io.stderr.write(`nwa check: baseline names ${id}, which is not a check\n`)
+    }
+    const ca = options.ca === undefined ? undefined : readText(options.ca, '--ca')
+
+    const contract = await loadContract()
+    const reportDir = options.reportDir ?? 'reports'
+    const reporters: Reporter[] = [
+      createConsoleReporter({ stream: io.stdout, env: io.env }),
+      createJsonReporter(join(reportDir, reportFiles.json)),
+      createJunitReporter(join(reportDir, reportFiles.junit)),
+      createHtmlReporter(join(reportDir, reportFiles.html)),
+      createMarkdownReporter(join(reportDir, reportFiles.markdown)),
+    ]
+    const result = await runChecks(
+      {
+        checks,
+        coverageChecks: registry.all(),
+        context: {
+          apiBase: config.target,
+          contract,
+          codec: createPayloadCodec(contract),
+          accounts: config.accounts,
+          ...(config.groups === undefined ? {} : { groups: config.groups }),
+          transport: {
+            insecure: options.insecure === true,
+            ...(ca === undefined ? {} : { ca, caFile: options.ca }),
+            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          },
+          now: io.now,
+          random: io.random,
+          schemes,
+        },
+        options: { write: options.write === true, destructive: options.destructive === true, auth, maxPages },
+        baseline,
+        failOn,
+      },
+      (event) => {
+        for (const reporter of reporters) reporter.onEvent(event)
+      },
+    )
+    for (const reporter of reporters) await reporter.finish(result)
+    io.stdout.write(`reports: ${Object.values(reportFiles).map((file) => join(reportDir, file)).join(', ')}\n`)
+    return result.exitCode
+  } catch (error) {
+    if (error instanceof ConformanceError || error instanceof NwaError) {
+      io.stderr.write(`nwa check: ${error.message}\n`)
+      return 2
+    }
+    throw error
+  }
+}

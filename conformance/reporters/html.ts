@@ -1,0 +1,114 @@
+/**
+ * report.html: one self-contained file (inline CSS, no scripts, no external assets) to attach to a
+ * ticket or a CI run. Every value from the run is escaped: bodies come from the server under test.
+ */
+import { describeCoverage, type CoverageRow } from '../coverage.ts'
+import { checkStatuses, emptyCounts, type CheckResult, type RunResult } from '../runner.ts'
+import { requirementLevels } from '../../openapi/requirements.ts'
+import type { Exchange } from '../types.ts'
+import { byCategory, fileReporter, type Reporter } from './reporter.ts'
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
+const css = `
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
+pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:12px}
+.pass{color:#1a7f37}.fail{color:#cf222e}.warn{color:#9a6700}.skip{color:#6e7781}.error{color:#8250df}
+tr.not-covered td{background:#ffebe9;color:#cf222e}tr.untestable td{color:#6e7781}
+details{margin:.25rem 0 .75rem}summary{cursor:pointer}.meta{color:#6e7781}
+`.trim()
+
+function countsTable(result: RunResult): string {
+  const header = `<tr><th>status</th>${requirementLevels.map((level) => `<th>${level}</th>`).join('')}<th>total</th></tr>`
+  const rows = checkStatuses.map(
+    (status) =>
+      `<tr><td class="${status}">${status}</td>${requirementLevels
+        .map((level) => `<td>${result.summary.byLevel[level][status]}</td>`)
+        .join('')}<td>${result.summary.counts[status]}</td></tr>`,
+  )
+  return `<table>${header}${rows.join('')}</table>`
+}
+
+function categoriesTable(result: RunResult): string {
+  const rows = [...byCategory(result.checks)].map(([category, checks]) => {
+    const counts = emptyCounts()
+    for (const check of checks) counts[check.status] += 1
+    return `<tr><td>${escapeHtml(category)}</td>${checkStatuses.map((s) => `<td class="${s}">${counts[s]}</td>`).join('')}</tr>`
+  })
+  return `<table><tr><th>category</th>${checkStatuses.map((s) => `<th>${s}</th>`).join('')}</tr>${rows.join('')}</table>`
+}
+
+function headersText(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n')
+}
+
+function exchangeHtml(exchange: Exchange, index: number): string {
+  const { request, response } = exchange
+  const requestText = [`${request.method} ${request.url}`, headersText(request.headers), ...(request.body === undefined ? [] : ['', request.body])].join('\n')
+  const responseText = [`${response.status}`, headersText(response.headers), ...(response.body === '' ? [] : ['', response.body])].join('\n')
+  return `<details><summary>#${index + 1} ${escapeHtml(request.method)} ${escapeHtml(request.url)} → ${response.status} <span class="meta">(${exchange.durationMs} ms)</span></summary><pre>${escapeHtml(requestText)}</pre><pre>${escapeHtml(responseText)}</pre></details>`
+}
+
+function checkHtml(check: CheckResult): string {
+  const head = `<h3 id="${escapeHtml(check.id)}"><span class="${check.status}">${check.status.toUpperCase()}</span> ${escapeHtml(check.id)}${check.baselined ? ' <span class="meta">(baselined)</span>' : ''}</h3>`
+  const meta = `<p>${escapeHtml(check.title)} <span class="meta">${check.level} · ${escapeHtml(check.requirements.join(', ') || 'no requirement')} · ${check.durationMs} ms</span></p>`
+  const parts = [head, meta, `<pre>${escapeHtml(check.message)}</pre>`]
+  if (check.evidence.notes.length > 0) parts.push(`<h4>Notes</h4><pre>${escapeHtml(check.evidence.notes.join('\n\n'))}</pre>`)
+  if (check.evidence.curl.length > 0) parts.push(`<h4>Reproduce</h4>${check.evidence.curl.map((c) => `<pre>${escapeHtml(c)}</pre>`).join('')}`)
+  if (check.evidence.exchanges.length > 0) parts.push(`<h4>Exchanges</h4>${check.evidence.exchanges.map(exchangeHtml).join('')}`)
+  return `<section>${parts.join('\n')}</section>`
+}
+
+function checkListHtml(result: RunResult): string {
+  return [...byCategory(result.checks)]
+    .map(([category, checks]) => {
+      const rows = checks.map(
+        (c) =>
+          `<tr><td class="${c.status}">${c.status}${c.baselined ? ' (baselined)' : ''}</td><td>${c.status === 'pass' ? '' : `<a href="#${escapeHtml(c.id)}">`}${escapeHtml(c.id)}${c.status === 'pass' ? '' : '</a>'}</td><td>${c.level}</td><td>${escapeHtml(c.title)}</td></tr>`,
+      )
+      return `<h3>${escapeHtml(category)}</h3><table><tr><th>status</th><th>check</th><th>level</th><th>title</th></tr>${rows.join('')}</table>`
+    })
+    .join('\n')
+}
+
+function coverageHtml(rows: readonly CoverageRow[]): string {
+  const body = rows.map(
+    (row) =>
+      `<tr class="${row.status}"><td>${escapeHtml(row.requirement)}</td><td>${row.level}</td><td>${escapeHtml(row.text)}</td><td>${escapeHtml(describeCoverage(row))}</td></tr>`,
+  )
+  return `<table><tr><th>requirement</th><th>level</th><th>statement</th><th>checks</th></tr>${body.join('')}</table>`
+}
+
+export function renderHtml(result: RunResult): string {
+  const { summary } = result
+  const problems = result.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn')
+  const gaps = result.coverage.filter((row) => row.status === 'not-covered').length
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>nwa check: ${escapeHtml(summary.target)}</title><style>${css}</style></head>
+<body>
+<h1>nwa check: ${escapeHtml(summary.target)}</h1>
+<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${summary.durationMs} ms) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>
+<h2>Summary</h2>
+${countsTable(result)}
+<h2>Categories</h2>
+${categoriesTable(result)}
+<h2>Failures and warnings (${problems.length})</h2>
+${problems.length === 0 ? '<p>None.</p>' : problems.map(checkHtml).join('\n')}
+<h2>All checks</h2>
+${checkListHtml(result)}
+<h2>Coverage (${result.coverage.length - gaps} of ${result.coverage.length} covered or explained)</h2>
+${coverageHtml(result.coverage)}
+</body></html>
+`
+}
+
+export function createHtmlReporter(file: string): Reporter {
+  return fileReporter(file, renderHtml)
+}

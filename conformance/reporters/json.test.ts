@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import nock from 'nock'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunResult } from '../runner.ts'
+import { createJsonReporter } from './json.ts'
+import { sampleRun } from './sample-run.ts'
+
+// ajv-formats ships CommonJS typings whose default export TypeScript sees as the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+const schema = JSON.parse(readFileSync(new URL('../report.schema.json', import.meta.url), 'utf8')) as object
+const dir = mkdtempSync(join(tmpdir(), 'nwa-json-'))
+let result: RunResult
+
+beforeAll(async () => {
+  nock.disableNetConnect()
+  result = (await sampleRun()).result
+})
+afterAll(() => {
+  nock.cleanAll()
+  nock.enableNetConnect()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('JSON reporter', () => {
+  const validate = addFormats(new Ajv2020({ allErrors: true, strict: true })).compile(schema)
+
+  it('writes conformance.json that validates against report.schema.json', async () => {
+    const file = join(dir, 'nested', 'conformance.json')
+    const reporter = createJsonReporter(file)
+    await reporter.finish(result)
+    const report = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    const valid = validate(report)
+    expect(validate.errors ?? []).toEqual([])
+    expect(valid).toBe(true)
+    expect(report['exitCode']).toBe(1)
+    expect((report['checks'] as unknown[]).length).toBe(7)
+  })
+
+  it('has a schema strict enough to refuse a broken report', () => {
+    const report = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 1, ...result })) as {
+      checks: { status: string; evidence: { exchanges: unknown[] } }[]
+    }
+    report.checks[0]!.status = 'passed'
+    expect(validate(report)).toBe(false)
+    const tooMany = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 1, ...result })) as typeof report
+    tooMany.checks[0]!.evidence.exchanges = Array.from({ length: 21 }, () => tooMany.checks[0]!.evidence.exchanges[0])
+    expect(validate(tooMany)).toBe(false)
+  })
+})

@@ -1,0 +1,41 @@
+import nock from 'nock'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunResult } from '../runner.ts'
+import { escapeMarkdown, renderMarkdown } from './markdown.ts'
+import { sampleRun } from './sample-run.ts'
+
+let result: RunResult
+beforeAll(async () => {
+  nock.disableNetConnect()
+  result = (await sampleRun()).result
+})
+afterAll(() => {
+  nock.cleanAll()
+  nock.enableNetConnect()
+})
+
+describe('markdown reporter', () => {
+  it('lists each failed, errored, warned and baselined check on one line, and nothing that passed or skipped', () => {
+    const md = renderMarkdown(result)
+    const listed = md.split('\n').filter((line) => /^- \S+ `[^`]+` (MUST|SHOULD|MAY) (pass|fail|warn|skip|error)\b/.test(line))
+    expect(listed.map((line) => /`([^`]+)`/.exec(line)?.[1])).toEqual(['formats.json-query', 'errors.body', 'errors.shape', 'auth.legacy'])
+    expect(md).toContain('- ❌ `formats.json-query` MUST fail: body is not JSON: \\<script\\>alert("x")\\</')
+    expect(md).toContain('`auth.legacy` MUST fail (baselined): known issue')
+    expect(md).not.toContain('formats.xml-default')
+    expect(md).not.toContain('write.basic')
+  })
+
+  it('has a counts table by level and lists the coverage gaps', () => {
+    const md = renderMarkdown(result)
+    expect(md).toContain('| ❌ fail | 2 | 0 | 0 | 2 |')
+    expect(md).toContain('| ⚠️ warn | 0 | 1 | 0 | 1 |')
+    const gaps = result.coverage.filter((row) => row.status === 'not-covered')
+    expect(md).toContain(`### Coverage gaps (${gaps.length} of ${result.coverage.length} requirements not covered)`)
+    expect(md).toContain('- `EP-ENUM-GET` MUST: ')
+    expect(md).not.toContain('- `FMT-JSON-QUERY`')
+  })
+
+  it('escapes markdown so a message cannot break the list or table', () => {
+    expect(escapeMarkdown('a|b *c* [d](e)\nnext')).toBe('a\\|b \\*c\\* \\[d\\](e) next')
+  })
+})
