@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import { Command, CommanderError, Option } from 'commander'
+import { banner, mockOptionsFromFlags, type MockFlags } from './mock.ts'
+import { startMockServer } from '../mock/server.ts'
+import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
+
+const demoPassword = 'NetwrixIsCool'
+
+/** The embedded mock's demo directory (fixtures/directory/demo.yaml), as the runner's accounts. */
+const demoAccounts: CheckCommandOptions['accounts'] = {
+  administrator: { user: 'ENTERPRISE\\NetwrixUser', password: demoPassword },
+  reviewer: { user: 'ENTERPRISE\\GlobalReviewer', password: demoPassword },
+  scopedReviewer: { user: 'ENTERPRISE\\PlanReviewer', password: demoPassword, monitoringPlans: ['AD Monitoring'] },
+  contributor: { user: 'ENTERPRISE\\Contributor', password: demoPassword },
+  noAccess: { user: 'ENTERPRISE\\NoRole', password: demoPassword },
+}
+const demoGroups: CheckCommandOptions['groups'] = { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] }
+
+/**
+ * The CLI composes the two halves: `nwa mock` serves the reference server, `nwa check` runs the
+ * conformance suite — against --target, or against an embedded mock it starts itself.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0
+  const program = new Command('nwa')
+    .description('Contract, reference mock server and conformance suite for the Netwrix Auditor Integration API v1')
+    .exitOverride()
+    .showHelpAfterError()
+
+  program
+    .command('mock')
+    .description('run the reference mock server until Ctrl-C')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '9699')
+    .option('--no-tls', 'serve plain HTTP instead of HTTPS')
+    .option('--cert <file>', 'PEM certificate to serve instead of the generated one')
+    .option('--key <file>', 'PEM private key for --cert')
+    .option('--directory <file>', 'users, groups, roles, folders and monitoring plans (YAML or JSON)')
+    .option('--seed <file|dir|none>', "initial data: 'demo', a file or directory of bodies, or 'none'", 'demo')
+    .option('--data-dir <dir>', 'keep the Long-Term Archive journal here (memory only without it)')
+    .option('--max-body <bytes>', 'larger request bodies get 413 (default 52428800)')
+    .option('--max-count <n>', 'largest count accepted (default 10000)')
+    .option('--auth <schemes>', 'enabled schemes in challenge order (default Negotiate,NTLM,Digest,Basic)')
+    .option('--ntlm-v1', 'accept NTLMv1 responses (off: NTLMv2 only)')
+    .option('--control', 'serve the /nwa/ control endpoints (health, reset, fixtures, clock, faults)')
+    .option('--license-expired', 'fault: 500 ServerError on every endpoint')
+    .option('--audit-db-unreachable', 'fault: 500 ServerError 0x80040C0A on every endpoint')
+    .addOption(new Option('--archive <state>', 'fault: the Archive Service state').choices(['ok', 'busy', 'unreachable']))
+    .option('--latency <ms|min-max>', 'fault: added delay per request')
+    .option('--fault-rate <0..1>', 'fault: fraction of requests that fail with 500')
+    .option('--drop-rate <0..1>', 'fault: fraction of requests whose connection is dropped mid-response')
+    .option('--fault-seed <n>', 'seed for the fault draws, so runs repeat', '1')
+    .action(async (flags: MockFlags) => {
+      const parsed = mockOptionsFromFlags(flags)
+      if (!parsed.ok) {
+        process.stderr.write(`nwa mock: ${parsed.errors.join('\n  ')}\n`)
+        exitCode = 2
+        return
+      }
+      const running = await startMockServer(parsed.options)
+      process.stdout.write(`${banner(running)}\n`)
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve()
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+      await running.close()
+    })
+
+  program
+    .command('check')
+    .description('run the conformance suite against --target, or against an embedded mock when none is given')
+    .option('--target <url>', 'scheme://host:port of the server to check')
+    .option('--user <name>', 'the Global administrator account, DOMAIN\\user')
+    .option('--password <password>', "its password (or 'env:NAME')")
+    .option('--config <file>', 'JSON or YAML with target, accounts and groups')
+    .addOption(new Option('--auth <scheme>', 'authentication scheme').choices(['basic', 'digest', 'ntlm', 'auto']).default('auto'))
+    .option('--insecure', 'accept any TLS certificate')
+    .option('--ca <file>', 'trust this CA certificate (PEM)')
+    .option('--write', 'allow checks that write records (permanent on a real audit database)')
+    .option('--destructive', 'allow the 50 MB 413 probe')
+    .option('--only <ids...>', 'run only these check ids, id prefixes ending in * or tags')
+    .option('--skip <ids...>', 'skip these check ids, prefixes or tags')
+    .option('--baseline <file>', 'accepted failures, one check id per line')
+    .option('--report-dir <dir>', 'where the reports go', 'reports')
+    .addOption(new Option('--fail-on <level>', 'exit 1 on a MUST failure, or also on a warning').choices(['must', 'warn']).default('must'))
+    .option('--max-pages <n>', 'pages a pagination check follows before calling a server endless', '50')
+    .action(async (flags: Record<string, unknown>) => {
+      const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now, random: (n: number) => randomBytes(n) }
+      const options = { ...flags, maxPages: Number(flags['maxPages']) } as unknown as CheckCommandOptions
+      if (options.target || options.config) {
+        exitCode = await runCheckCommand(options, io)
+        return
+      }
+      // No target: the first-run demo checks the embedded reference mock, writes allowed (it is ours to write to).
+      const running = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'demo' })
+      try {
+        process.stdout.write(`nwa check: no --target, checking the embedded reference mock at ${running.url}\n`)
+        exitCode = await runCheckCommand(
+          { ...options, target: running.url, write: true, accounts: demoAccounts, groups: demoGroups },
+          io,
+        )
+      } finally {
+        await running.close()
+      }
+    })
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    process.stderr.write(`nwa: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 2
+  }
+  return exitCode
+}
