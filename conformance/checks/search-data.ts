@@ -2,6 +2,7 @@ import type { FilterInfo } from '../../openapi/contract.ts'
 import type { WireFormat } from '../../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput, DetailInput, FilterList } from '../../openapi/records.ts'
 import { createOracle, fieldValues, type GroupMembership, type OracleTables } from '../oracle.ts'
+import type { GroupFixture } from '../types.ts'
 import type { Prng } from './support.ts'
 
 /**
@@ -65,7 +66,7 @@ const FIXED_BASE = Date.UTC(2020, 2, 10)
 /**
  * About forty records, each with the marker in What and Where. Fields cycle through their pools with strides
  * that are co-prime with the pool sizes, so every value meets many others; `extraWho` (members of the
- * configured groups) replaces every fifth Who so InGroup has something to find.
+ * configured group) replaces every fifth Who so InGroup has something to find.
  */
 export function buildSearchDataset(marker: string, now: number, prng: Prng, extraWho: readonly string[] = []): ActivityRecordInput[] {
   const records: ActivityRecordInput[] = []
@@ -133,10 +134,12 @@ export type Judgement = 'match' | 'no' | 'ambiguous'
  * The oracle at `now` and `margin` either side of it: a record whose answer changes within that window
  * (a timeframe boundary near the server's unknown clock) cannot be judged.
  */
-export function createJudge(tables: OracleTables, now: number, marginMs: number, inGroup?: GroupMembership) {
+export type Judge = (record: ActivityRecordOutput, filters: FilterList) => Judgement
+
+export function createJudge(tables: OracleTables, now: number, marginMs: number, inGroup?: GroupMembership): Judge {
   const options = (at: number) => (inGroup ? { now: at, inGroup } : { now: at })
   const oracles = [now - marginMs, now, now + marginMs].map((at) => createOracle(tables, options(at)))
-  return (record: ActivityRecordOutput, filters: FilterList): Judgement => {
+  return (record, filters) => {
     const answers = oracles.map((oracle) => oracle.matches(record, filters))
     if (answers.every((answer) => answer)) return 'match'
     return answers.some((answer) => answer) ? 'ambiguous' : 'no'
@@ -150,7 +153,7 @@ export interface DesignInput {
   records: readonly ActivityRecordOutput[]
   now: number
   timeframes: readonly string[]
-  groups?: Readonly<Record<string, readonly string[]>>
+  group?: GroupFixture
 }
 
 const formats: readonly WireFormat[] = ['json', 'xml']
@@ -387,17 +390,25 @@ export function designFormatPairCases(input: DesignInput): SearchCase[] {
   return formats.map((format) => ({ title: titleOf(composite), filters: composite, format }))
 }
 
-export function designGroupCases(groups: Readonly<Record<string, readonly string[]>>): SearchCase[] {
-  const names = Object.keys(groups).slice(0, 2)
-  const list = names.flatMap((group): FilterList[] => [{ Who: { InGroup: group } }, { Who: { NotInGroup: group } }])
-  if (names.length === 2) {
-    list.push({ Who: names.map((group) => ({ InGroup: group })) }, { Who: names.map((group) => ({ NotInGroup: group })) })
-  }
+/** InGroup and NotInGroup alone, and each beside another entry of its own combine group. */
+export function designGroupCases(input: DesignInput, group: GroupFixture): SearchCase[] {
+  const member = membershipFrom(group)
+  const outsider = distinctValues(input.records, 'Who').find((who) => !member(group.inGroup, who)) ?? 'Enterprise\\nwa-outsider'
+  const list: FilterList[] = [
+    { Who: { InGroup: group.inGroup } },
+    { Who: { NotInGroup: group.inGroup } },
+    { Who: [{ InGroup: group.inGroup }, { Equals: outsider }] },
+    { Who: [{ NotInGroup: group.inGroup }, { NotEqualTo: outsider }] },
+  ]
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }
 
-/** Membership from the config's `groups` section: group name → accounts, compared without case. */
-export function membershipFrom(groups: Readonly<Record<string, readonly string[]>>): GroupMembership {
-  const lower = new Map(Object.entries(groups).map(([group, members]) => [group.toLowerCase(), new Set(members.map((member) => member.toLowerCase()))]))
-  return (group, account) => lower.get(group.toLowerCase())?.has(account.toLowerCase()) ?? false
+/**
+ * Membership from the config's `groups`: the listed members are in the named group, compared without case.
+ * Anyone else counts as outside it, which holds for the data set's made-up accounts but not for a snapshot's real ones.
+ */
+export function membershipFrom(group: GroupFixture): GroupMembership {
+  const members = new Set(group.members.map((member) => member.toLowerCase()))
+  const name = group.inGroup.toLowerCase()
+  return (wanted, account) => wanted.toLowerCase() === name && members.has(account.toLowerCase())
 }

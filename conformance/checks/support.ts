@@ -1,7 +1,7 @@
 import type { Contract, PayloadName } from '../../openapi/contract.ts'
 import type { PayloadCodec, PayloadResult, WireFormat } from '../../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordListResponse, ActivityRecordOutput, ErrorList, FilterList } from '../../openapi/records.ts'
-import { fail, pass, skip, type AccountRole, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
+import { fail, pass, type AccountRole, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
 
 /** Shared by every check family: paths, body builders, page walking, and the small pure verdict helpers. */
 
@@ -166,6 +166,23 @@ export function searchAll(ctx: CheckContext, as: AccountRole, filters: FilterLis
   )
 }
 
+export async function getEnumPage(ctx: CheckContext, as: AccountRole, format: WireFormat, count?: number): Promise<PageOutcome> {
+  return readPage(ctx.codec, await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { format: formatParam(format), count }), as }))
+}
+
+export async function nextEnumPage(ctx: CheckContext, as: AccountRole, mark: string, format: WireFormat, count?: number): Promise<PageOutcome> {
+  return readPage(ctx.codec, await postMark(ctx, as, mark, format, count))
+}
+
+export async function searchPage(ctx: CheckContext, as: AccountRole, filters: FilterList, format: WireFormat, count?: number): Promise<PageOutcome> {
+  return readPage(ctx.codec, await postSearch(ctx, as, filters, format, { count }))
+}
+
+/** A search every record matches: no account name contains this run's made-up one. */
+export function matchAll(ctx: CheckContext): FilterList {
+  return { Who: { DoesNotContain: `${ctx.runMarker}-no-such-account` } }
+}
+
 // ------------------------------------------------------------------------------------------------ bodies
 
 export function markBody(codec: PayloadCodec, mark: string, format: WireFormat): string {
@@ -187,6 +204,11 @@ export function writeBody(codec: PayloadCodec, records: readonly ActivityRecordI
  */
 export function unvalidatedWriteBody(codec: PayloadCodec, records: readonly unknown[], format: WireFormat): string {
   return format === 'xml' ? codec.xml.encode('ActivityRecordInputList', records) : JSON.stringify(records)
+}
+
+/** The documented example's layout: declaration, the mark on its own line with spaces around it (api/postdata/continuationmark.md). */
+export function paddedMarkBody(namespace: string, mark: string): string {
+  return `<?xml version="1.0" standalone="yes"?>\n<ContinuationMark xmlns="${namespace}"> \n${mark} \n</ContinuationMark>`
 }
 
 export function postMark(ctx: CheckContext, as: AccountRole, mark: string, format: WireFormat, count?: number, body?: string): Promise<Exchange> {
@@ -243,7 +265,6 @@ export interface Prng {
   /** In [0, 1). */
   next(): number
   int(bound: number): number
-  pick<T>(items: readonly T[]): T
 }
 
 /** mulberry32: tiny and good enough to vary test data reproducibly from a seed. */
@@ -256,15 +277,7 @@ export function createPrng(seed: number): Prng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
-  const int = (bound: number): number => Math.floor(next() * bound)
-  return {
-    next,
-    int,
-    pick: <T>(items: readonly T[]): T => {
-      if (items.length === 0) throw new Error('cannot pick from an empty list')
-      return items[int(items.length)] as T
-    },
-  }
+  return { next, int: (bound) => Math.floor(next() * bound) }
 }
 
 /** FNV-1a, to seed the PRNG from the run marker. */
@@ -284,12 +297,6 @@ export function preview(items: readonly string[], max = 10): string {
 
 export function verdict(problems: readonly string[], passMessage: string): CheckVerdict {
   return problems.length ? fail(problems.join('; ')) : pass(passMessage)
-}
-
-/** A skip verdict naming the accounts a check needs but the config does not give, or undefined. */
-export function missingAccounts(ctx: CheckContext, roles: readonly AccountRole[]): CheckVerdict | undefined {
-  const missing = roles.filter((role) => !ctx.accounts[role])
-  return missing.length ? skip(`the config names no ${missing.join(', ')} account`) : undefined
 }
 
 export function ridPattern(contract: Contract): RegExp {
@@ -322,6 +329,7 @@ function duplicatesOf(items: readonly string[]): string[] {
 export function comparePages(pages: readonly (readonly string[])[], single: readonly string[], mode: 'complete' | 'prefix'): string[] {
   const joined = pages.flat()
   const problems: string[] = []
+  if (mode === 'complete' && joined.length !== single.length) problems.push(`the pages hold ${joined.length} records in all, the single page ${single.length}`)
   const duplicates = duplicatesOf(joined)
   if (duplicates.length) problems.push(`records returned on more than one page: ${preview(duplicates)}`)
   const compared = mode === 'prefix' ? joined.slice(0, single.length) : joined

@@ -1,0 +1,169 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadContract, type Contract } from '../../openapi/contract.ts'
+import { createPayloadCodec, type PayloadCodec } from '../../openapi/payload.ts'
+import { loadRequirements, requirementLevels, type RequirementLevel } from '../../openapi/requirements.ts'
+import type { Check, CheckContext, Exchange, HttpRequestSpec } from '../types.ts'
+import { authChecks } from './auth.ts'
+import { errorsChecks } from './errors.ts'
+import { formatsChecks } from './formats.ts'
+import { allChecks } from './index.ts'
+import { paginationChecks } from './pagination.ts'
+import { searchChecks } from './search.ts'
+import { validationChecks } from './validation.ts'
+import { writeChecks } from './write.ts'
+
+const families: [string, Check[]][] = [
+  ['formats', formatsChecks],
+  ['pagination', paginationChecks],
+  ['write', writeChecks],
+  ['search', searchChecks],
+  ['validation', validationChecks],
+  ['errors', errorsChecks],
+  ['auth', authChecks],
+]
+
+const catalogue = loadRequirements()
+const byId = new Map(catalogue.map((requirement) => [requirement.id, requirement]))
+const strength = (level: RequirementLevel): number => requirementLevels.length - requirementLevels.indexOf(level)
+
+/** Checks deliberately weaker than the strongest requirement they cite, and why. */
+const softened: Record<string, string> = {
+  'pagination.count-invalid-description': 'the wording of an error is documented, but a client must not depend on it',
+  'formats.unknown-query-ignored': 'the contract convention of ignoring unknown parameters is not on the pages',
+  'errors.allow-header': 'Allow on 405 is RFC 9110 advice the Netwrix pages do not repeat',
+  'search.mixed-entries': 'mixing positive and negated entries in one filter is the contract reading, not documented',
+  'search.case-insensitive': 'case-insensitive matching is the contract reading, not documented',
+}
+
+describe('the check catalogue', () => {
+  it('lists the families in order, each check carrying its family as category', () => {
+    expect(allChecks).toEqual(families.flatMap(([, checks]) => checks))
+    for (const [family, checks] of families) {
+      expect(checks.length).toBeGreaterThan(0)
+      for (const check of checks) {
+        expect(check.category).toBe(family)
+        expect(check.id).toMatch(new RegExp(`^${family}\\.[a-z0-9]+(-[a-z0-9]+)*$`))
+      }
+    }
+  })
+
+  it('gives every check a unique id, a title, tags and a level', () => {
+    const ids = allChecks.map((check) => check.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const check of allChecks) {
+      expect(check.title.length).toBeGreaterThan(10)
+      expect(check.tags.length).toBeGreaterThan(0)
+      expect(requirementLevels).toContain(check.level)
+    }
+  })
+
+  it('cites at least one requirement per check, each in openapi/requirements.yaml', () => {
+    const unknown = allChecks.flatMap((check) => check.requirements.filter((id) => !byId.has(id)).map((id) => `${check.id}: ${id}`))
+    expect(unknown).toEqual([])
+    expect(allChecks.filter((check) => check.requirements.length === 0).map((check) => check.id)).toEqual([])
+  })
+
+  it('rates each check at the strongest level it cites, except the few softened on purpose', () => {
+    const weaker: string[] = []
+    for (const check of allChecks) {
+      const strongest = Math.max(...check.requirements.map((id) => strength(byId.get(id)!.level)))
+      expect(strength(check.level), `${check.id} claims more than it cites`).toBeLessThanOrEqual(strongest)
+      if (strength(check.level) < strongest) weaker.push(check.id)
+    }
+    expect(weaker.sort()).toEqual(Object.keys(softened).sort())
+  })
+
+  it('cites a large share of the catalogue together', () => {
+    const cited = new Set(allChecks.flatMap((check) => check.requirements))
+    const uncited = catalogue.filter((requirement) => !cited.has(requirement.id)).map((requirement) => requirement.id)
+    console.log(`checks cite ${cited.size} of ${catalogue.length} requirements; not cited (${uncited.length}): ${uncited.join(', ')}`)
+    expect(cited.size / catalogue.length).toBeGreaterThan(0.85)
+  })
+})
+
+let contract: Contract
+let codec: PayloadCodec
+
+beforeAll(async () => {
+  contract = await loadContract()
+  codec = createPayloadCodec(contract)
+})
+
+/** A context over a fake server, built only from what CheckContext offers. */
+function fakeContext(answer: (request: HttpRequestSpec) => { status: number; headers?: Record<string, string>; body?: string }): { ctx: CheckContext; sent: HttpRequestSpec[] } {
+  const sent: HttpRequestSpec[] = []
+  const memo = new Map<string, Promise<unknown>>()
+  const account = { user: 'ENTERPRISE\\user', password: 'secret' }
+  const ctx: CheckContext = {
+    contract,
+    codec,
+    apiBase: 'https://127.0.0.1:9699/netwrix/api/v1',
+    accounts: { administrator: account, reviewer: account, scopedReviewer: { ...account, monitoringPlans: ['Compliance'] }, contributor: account, noAccess: account },
+    groups: { inGroup: 'ENTERPRISE\\Auditors', members: ['ENTERPRISE\\Auditor1'] },
+    options: { write: true, destructive: false, auth: 'auto', maxPages: 5 },
+    runMarker: 'nwa-20240510142000-abcdef',
+    async send(request): Promise<Exchange> {
+      sent.push(request)
+      const response = answer(request)
+      return {
+        request: { method: request.method, url: `https://127.0.0.1:9699/netwrix/api/v1${request.path}`, headers: request.headers ?? {} },
+        response: { status: response.status, headers: response.headers ?? {}, body: response.body ?? '' },
+        durationMs: 1,
+      }
+    },
+    format: (exchange) => (exchange.request.url.includes('format=json') ? 'json' : 'xml'),
+    memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      if (!memo.has(key)) memo.set(key, compute())
+      return memo.get(key) as Promise<T>
+    },
+    note: () => undefined,
+  }
+  return { ctx, sent }
+}
+
+describe('every check against a server that answers 503 to everything', () => {
+  const runnable = allChecks.filter((check) => !check.needs?.destructive)
+
+  it('returns a verdict with a message from its context alone, and never a pass', async () => {
+    const { ctx, sent } = fakeContext(() => ({ status: 503 }))
+    const passed: string[] = []
+    for (const check of runnable) {
+      const before = sent.length
+      const verdict = await check.run(ctx)
+      expect(['fail', 'skip'], `${check.id}: ${verdict.message}`).toContain(verdict.status)
+      expect(verdict.message.length, check.id).toBeGreaterThan(0)
+      if (verdict.status === 'pass') passed.push(check.id)
+      if (verdict.status === 'fail') expect(sent.length, `${check.id} failed without asking the server`).toBeGreaterThan(before)
+    }
+    expect(passed).toEqual([])
+  })
+
+  it('[STATUS-401, AUTH-REQUIRED] sends requests without credentials only in the checks that test them', async () => {
+    const anonymous: string[] = []
+    for (const check of runnable) {
+      const { ctx, sent } = fakeContext(() => ({ status: 503 }))
+      await check.run(ctx)
+      if (sent.some((request) => request.as === null)) anonymous.push(check.id)
+    }
+    expect(anonymous.sort()).toEqual(['auth.basic', 'auth.challenge-schemes', 'auth.digest', 'auth.ntlm', 'auth.required'])
+  })
+})
+
+describe('without --write', () => {
+  it('no check that the runner lets run posts anything storable to the write endpoint', async () => {
+    const allowed = allChecks.filter((check) => !check.needs?.write && !check.needs?.destructive)
+    const writers = new Map<string, string[]>()
+    for (const check of allowed) {
+      // A server that accepts everything: the checks' own caution is all that keeps records out.
+      const { ctx, sent } = fakeContext(() => ({ status: 200 }))
+      ctx.options.write = false
+      await check.run(ctx)
+      const bodies = sent.filter((request) => request.method === 'POST' && /^\/activity_records\/?(\?|$)/.test(request.path)).map((request) => String(request.body))
+      if (bodies.length) writers.set(check.id, bodies)
+    }
+    expect([...writers.keys()].sort()).toEqual(['auth.no-access', 'auth.required', 'auth.wrong-password'])
+    for (const bodies of writers.values()) {
+      for (const body of bodies) expect(codec.decode('ActivityRecordInputList', body, 'xml')).toMatchObject({ ok: false, stage: 'schema' })
+    }
+  })
+})
