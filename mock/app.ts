@@ -90,15 +90,10 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     notFound: () => emptyResponse(404),
     methodNotAllowed: () => emptyResponse(405),
   })
-  // openapi-backend asks each scheme the operation lists; the one that authenticated the caller answers, with the role check.
+  // openapi-backend asks each scheme the operation lists; the one that authenticated the caller answers with
+  // the role decision taken right after authentication (see handleRequest).
   for (const key of Object.values(schemeKeys)) {
-    backend.registerSecurityHandler(key, (c: BackendContext, ctx: RequestContext) => {
-      if (ctx.scheme !== key) return false
-      const decision = authorize(ctx.account, ctx.operation, directory, contract)
-      if (!decision.allowed) return false
-      ctx.scope = decision.scope
-      return true
-    })
+    backend.registerSecurityHandler(key, (_c: BackendContext, ctx: RequestContext) => ctx.scheme === key && ctx.scope !== undefined)
   }
   await backend.init()
 
@@ -158,9 +153,13 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
       responseHeaders: auth.result.wwwAuthenticate ? { 'www-authenticate': auth.result.wwwAuthenticate } : {},
     }
 
-    const fault = faultPlan.decide(route.operation.operationId === 'writeActivityRecords' ? 'write' : 'read')
-    if (fault.delayMs > 0) await delay(fault.delayMs)
-    if (fault.kind !== 'none') {
+    // Roles are decided before faults, so a caller without rights learns nothing of the server's state.
+    const decision = authorize(ctx.account, route.operation, directory, contract)
+    if (decision.allowed) ctx.scope = decision.scope
+
+    const fault = decision.allowed ? faultPlan.decide(route.operation.operationId === 'writeActivityRecords' ? 'write' : 'read') : undefined
+    if (fault && fault.delayMs > 0) await delay(fault.delayMs)
+    if (fault && fault.kind !== 'none') {
       discardBody(req)
       return applyFault(res, fault, format, writer)
     }

@@ -28,6 +28,7 @@ export interface RunningMock {
 
 /** Creates the app and listens: HTTPS on 9699 by default with a self-signed certificate, like the real server. */
 export async function startMockServer(options: ServeOptions = {}): Promise<RunningMock> {
+  if (options.tls !== false && Boolean(options.certFile) !== Boolean(options.keyFile)) throw codes.MOCK_ERR_OPTIONS.create('--cert/--key', 'give both')
   const app = await createMockApp(options)
   const host = options.host ?? '127.0.0.1'
   const port = options.port ?? app.contract.defaultPort
@@ -36,8 +37,7 @@ export async function startMockServer(options: ServeOptions = {}): Promise<Runni
   if (options.tls === false) {
     server = createHttpServer({ keepAlive: true }, app.handle)
   } else {
-    if (options.certFile || options.keyFile) {
-      if (!options.certFile || !options.keyFile) throw codes.MOCK_ERR_OPTIONS.create('--cert/--key', 'give both')
+    if (options.certFile && options.keyFile) {
       const material = describeCertificate(readFileSync(options.certFile, 'utf8'), readFileSync(options.keyFile, 'utf8'))
       certificate = { ...material, created: false, certPath: options.certFile }
     } else {
