@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { createHash } from 'node:crypto'
 import { authenticate, createAuthenticators } from './index.ts'
-import { ntProofStr, ntowfv2 } from './ntlm.ts'
+import { ntProofStr, ntowfv2 } from '../../openapi/auth/ntlm.ts'
 import type { AccountLookup, AuthOptions, AuthResult, SchemeName } from './types.ts'
 
 /** The documented AccountLookup contract, for these tests: 'DOMAIN\\user' or 'user', case-insensitive. */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { NegotiateAuthenticator } from './negotiate-authenticator.ts'
-import { ntProofStr, ntowfv2 } from './ntlm.ts'
-import { NTLMSSP_OID, decodeSpnegoToken, encodeNegTokenResp } from './spnego.ts'
+import { ntProofStr, ntowfv2 } from '../../openapi/auth/ntlm.ts'
+import { NTLMSSP_OID, decodeSpnegoToken, encodeNegTokenResp } from '../../openapi/auth/spnego.ts'
 import type { AccountLookup, AuthOptions, AuthResult } from './types.ts'
 
 /** The documented AccountLookup contract, for these tests: 'DOMAIN\\user' or 'user', case-insensitive. */

@@ -1,8 +1,8 @@
 import type { AccountLookup, AuthInput, AuthOptions, AuthResult, Authenticator } from './types.ts'
 import { credentialsFor, decodeBase64Token } from './types.ts'
 import { NtlmHandshake, type ConnectionSessions } from './ntlm-authenticator.ts'
-import { MessageType, ntlmMessageType } from './ntlm.ts'
-import { NTLMSSP_OID, NegState, decodeSpnegoToken, encodeNegTokenResp, isRawNtlmToken } from './spnego.ts'
+import { MessageType, ntlmMessageType } from '../../openapi/auth/ntlm.ts'
+import { NTLMSSP_OID, NegState, decodeSpnegoToken, encodeNegTokenResp, isRawNtlmToken } from '../../openapi/auth/spnego.ts'
 
 /**
  * Negotiate (RFC 4559) with NTLM as the only mechanism: SPNEGO-wrapped NTLM, or raw NTLMSSP

@@ -3,7 +3,7 @@ import { createHmac, createHash } from 'node:crypto'
 import { createMD4, type IHasher } from 'hash-wasm'
 import forge from 'node-forge'
 import { NtlmAuthenticator } from './ntlm-authenticator.ts'
-import { desEncryptBlock } from './ntlm.ts'
+import { desEncryptBlock } from '../../openapi/auth/ntlm.ts'
 import type { AccountLookup, AuthOptions, AuthResult } from './types.ts'
 
 /** The documented AccountLookup contract, for these tests: 'DOMAIN\\user', 'user@domain' or 'user', case-insensitive. */

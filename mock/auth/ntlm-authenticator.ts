@@ -12,7 +12,7 @@ import {
   parseNegotiateMessage,
   verifyNtlmV1Response,
   verifyNtlmV2Response,
-} from './ntlm.ts'
+} from '../../openapi/auth/ntlm.ts'
 
 /**
  * What a TCP connection has reached in an NTLM handshake, whether carried by the NTLM scheme

@@ -1,3 +1,4 @@
+// In openapi/ because both the mock (server) and the conformance runner (client) hash NT passwords with it.
 /**
  * MD4 (RFC 1320) in plain TypeScript. OpenSSL 3 moved MD4 to the legacy provider, so
  * `crypto.createHash('md4')` throws on stock Node 20/22/24; a synchronous local version keeps

@@ -1,7 +1,8 @@
+// In openapi/ because the NTLM scheme the contract declares is computed the same way by the mock (server) and the conformance runner (client).
 /**
  * Pure NTLM (MS-NLMP) for the server side of HTTP authentication: message parsing and
  * building, the one-way functions and response verification. No state and no I/O; the
- * handshake per connection lives in ntlm-authenticator.ts.
+ * mock's handshake per connection lives in mock/auth/ntlm-authenticator.ts.
  */
 import { createCipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { md4 } from './md4.ts'

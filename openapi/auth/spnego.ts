@@ -1,3 +1,4 @@
+// In openapi/ because the Negotiate scheme the contract declares wraps its tokens the same way for the mock (server) and the conformance runner (client).
 /**
  * SPNEGO (RFC 4178) token coding for the acceptor side, with asn1js doing the DER. The
  * module is defined with EXPLICIT TAGS, so every context tag below wraps its own element.
