@@ -1,0 +1,21 @@
+import type { Check } from './types.ts'
+
+/** The check catalogue as a Markdown table, for the README; a test keeps the README's copy in step. */
+export function renderCatalogue(checks: readonly Check[]): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|')
+  const rows = checks.map((check) => {
+    const needs = [check.needs?.write ? '--write' : '', check.needs?.destructive ? '--destructive' : ''].filter(Boolean).join(' ')
+    return `| \`${check.id}\` | ${check.level} | ${escape(check.title)} | ${check.requirements.join(', ')} | ${needs} |`
+  })
+  return ['| id | level | verifies | requirements | needs |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+export const catalogueMarkers = { start: '<!-- checks:start -->', end: '<!-- checks:end -->' } as const
+
+/** Replaces the block between the markers; used by `npm run catalogue` to refresh the README. */
+export function replaceCatalogue(readme: string, table: string): string {
+  const start = readme.indexOf(catalogueMarkers.start)
+  const end = readme.indexOf(catalogueMarkers.end)
+  if (start < 0 || end < start) throw new Error('the README has no check catalogue markers')
+  return `${readme.slice(0, start + catalogueMarkers.start.length)}\n${table}\n${readme.slice(end)}`
+}
