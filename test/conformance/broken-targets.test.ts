@@ -1,0 +1,417 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import nock from 'nock'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCheckCommand } from '../../conformance/command.ts'
+import type { CheckResult } from '../../conformance/runner.ts'
+import { startMockServer, type RunningMock } from '../../mock/server.ts'
+
+/**
+ * Each check family must fail on its own kind of defect. A nock host stands in front of the reference mock,
+ * forwards every request to it and breaks the answer in one way; a run through an unbroken forwarder shows
+ * that the failures come from the defect, not from the forwarding.
+ */
+const origin = 'http://broken.nwa.test:9699'
+const password = 'NetwrixIsCool'
+const accounts = {
+  administrator: { user: 'ENTERPRISE\\NetwrixUser', password },
+  reviewer: { user: 'ENTERPRISE\\GlobalReviewer', password },
+  scopedReviewer: { user: 'ENTERPRISE\\PlanReviewer', password, monitoringPlans: ['AD Monitoring'] },
+  contributor: { user: 'ENTERPRISE\\Contributor', password },
+  noAccess: { user: 'ENTERPRISE\\NoRole', password },
+}
+const groups = { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] }
+
+const recordsNamespace = 'http://schemas.netwrix.com/api/v1/activity_records/'
+const errorsNamespace = 'http://schemas.netwrix.com/api/v1/'
+
+/** What each family runs: the search family only a few oracle checks, the rest whole. */
+const selection: Readonly<Record<string, readonly string[]>> = {
+  formats: ['formats.*'],
+  pagination: ['pagination.*'],
+  write: ['write.*'],
+  search: ['search.filter-who', 'search.filter-action', 'search.repeated-and'],
+  validation: ['validation.*'],
+  errors: ['errors.*'],
+  auth: ['auth.*'],
+}
+
+/**
+ * Through nock every forwarded request opens its own connection to the mock, and NTLM binds its handshake to
+ * one connection; the runs authenticate with Basic, and the NTLM check is left to the suite against the mock.
+ */
+const unforwardable = ['auth.ntlm']
+
+interface WireRequest {
+  method: string
+  /** With the query string. */
+  path: string
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body: string
+}
+
+interface WireResponse {
+  status: number
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body: string
+}
+
+/** One way of being broken: the request the mock gets instead, and/or the answer the client gets instead. */
+interface Defect {
+  request?: (request: WireRequest) => WireRequest
+  response?: (response: WireResponse, request: WireRequest) => WireResponse
+}
+
+const passthrough: Defect = {}
+let defect: Defect = passthrough
+let mock: RunningMock
+let reportDir: string
+
+// ------------------------------------------------------------------------------------------------ wire helpers
+
+function query(request: WireRequest): URLSearchParams {
+  return new URLSearchParams(request.path.split('?')[1] ?? '')
+}
+
+function withQueryParams(request: WireRequest, edit: (params: URLSearchParams) => void): WireRequest {
+  const [pathname] = request.path.split('?')
+  const params = query(request)
+  edit(params)
+  const search = params.toString()
+  return { ...request, path: search ? `${pathname}?${search}` : pathname! }
+}
+
+const isJson = (request: WireRequest): boolean => query(request).get('format') === 'json'
+const endpointOf = (request: WireRequest): string => request.path.split('?')[0]!.replace(/^\/netwrix\/api\/v1/, '')
+const isEnum = (request: WireRequest): boolean => endpointOf(request) === '/activity_records/enum'
+const isSearch = (request: WireRequest): boolean => endpointOf(request) === '/activity_records/search'
+const isRead = (request: WireRequest): boolean => isEnum(request) || isSearch(request)
+const isWrite = (request: WireRequest): boolean => /^\/activity_records\/?$/.test(endpointOf(request))
+const isPage = (response: WireResponse, request: WireRequest): boolean => response.status === 200 && isRead(request)
+
+function basic(user: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+/** The account a Basic Authorization header names, or undefined. */
+function basicUser(request: WireRequest): string | undefined {
+  const match = /^Basic\s+(\S+)/i.exec(request.headers['authorization'] ?? '')
+  return match ? Buffer.from(match[1]!, 'base64').toString('utf8').split(':')[0] : undefined
+}
+
+/** Requests of `user` travel on as the administrator's. */
+function actingAsAdministrator(user: string): Defect {
+  return {
+    request: (request) =>
+      basicUser(request)?.toLowerCase() === user.toLowerCase() ? { ...request, headers: { ...request.headers, authorization: basic(accounts.administrator.user) } } : request,
+  }
+}
+
+/** Removes the last record of a page holding at least two, in either format. */
+function dropLastRecord(response: WireResponse, request: WireRequest): WireResponse {
+  if (isJson(request)) {
+    const page = JSON.parse(response.body) as { ActivityRecordList: unknown[] }
+    if (page.ActivityRecordList.length >= 2) page.ActivityRecordList.pop()
+    return { ...response, body: JSON.stringify(page) }
+  }
+  const records = [...response.body.matchAll(/<ActivityRecord>[\s\S]*?<\/ActivityRecord>/g)]
+  const last = records[records.length - 1]
+  if (records.length < 2 || last === undefined) return response
+  return { ...response, body: response.body.slice(0, last.index) + response.body.slice(last.index + last[0].length) }
+}
+
+const loopMark = 'NWA-LOOP'
+
+/**
+ * Every mark the client sees is one constant, and a request carrying it starts over from the first page:
+ * a server whose marks never advance.
+ */
+function loopingMarks(): Defect {
+  return {
+    request(request) {
+      if (!isRead(request) || !request.body.includes(loopMark)) return request
+      if (isEnum(request)) {
+        const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'content-type'))
+        return { method: 'GET', path: request.path, headers, body: '' }
+      }
+      return { ...request, body: request.body.replace(new RegExp(`<ContinuationMark>\\s*${loopMark}\\s*</ContinuationMark>|"ContinuationMark":\\s*"${loopMark}",?`), '') }
+    },
+    response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<ContinuationMark>|"ContinuationMark":\s*")[^<"]+/g, `$1${loopMark}`) : response),
+  }
+}
+
+function replaceBody(response: WireResponse, pattern: RegExp, replacement: string): WireResponse {
+  return { ...response, body: response.body.replace(pattern, replacement) }
+}
+
+// ------------------------------------------------------------------------------------------------ the forwarder
+
+function forward(request: WireRequest): Promise<WireResponse> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!['host', 'content-length', 'transfer-encoding', 'connection'].includes(name)) headers[name] = value
+  }
+  const hadBody = request.body !== '' || request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined
+  if (hadBody) headers['content-length'] = String(Buffer.byteLength(request.body))
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(new URL(request.path, mock.url), { method: request.method, headers }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('error', reject)
+      response.on('end', () => {
+        const answer: Record<string, string> = {}
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined && !['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(name)) answer[name] = Array.isArray(value) ? value.join(', ') : value
+        }
+        resolve({ status: response.statusCode ?? 0, headers: answer, body: Buffer.concat(chunks).toString('utf8') })
+      })
+    })
+    outgoing.on('error', reject)
+    outgoing.end(hadBody ? request.body : undefined)
+  })
+}
+
+function interceptTarget(): void {
+  const scope = nock(origin).persist()
+  // nock JSON.parses a body labelled as JSON before the reply function sees it, and throws on the malformed JSON
+  // the validation checks send; hiding the label from nock (not from the mock) keeps the raw text.
+  scope.on('request', (req: { headers: Record<string, string> }) => {
+    req.headers = {}
+  })
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']) {
+    scope.intercept(() => true, method).reply(async function (uri, body) {
+      const headers: Record<string, string> = {}
+      for (const [name, value] of Object.entries(this.req.getHeaders())) {
+        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+      }
+      const original: WireRequest = { method, path: uri, headers, body: typeof body === 'string' ? body : JSON.stringify(body) }
+      const sent = defect.request ? defect.request(original) : original
+      const received = await forward(sent)
+      const answer = defect.response ? defect.response(received, original) : received
+      return [answer.status, answer.body, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) }]
+    })
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ runs
+
+interface Run {
+  exitCode: number
+  checks: CheckResult[]
+}
+
+const nowhere = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() })
+
+async function run(only: readonly string[], broken: Defect): Promise<Run> {
+  defect = broken
+  const dir = mkdtempSync(join(reportDir, 'run-'))
+  try {
+    const exitCode = await runCheckCommand(
+      { target: origin, accounts, groups, write: true, only: [...only], skip: unforwardable, reportDir: dir, auth: 'basic', timeoutMs: 60_000 },
+      { stdout: nowhere(), stderr: nowhere(), env: {}, now: Date.now, random: (n) => randomBytes(n) },
+    )
+    const report = JSON.parse(readFileSync(join(dir, 'conformance.json'), 'utf8')) as { checks: CheckResult[] }
+    return { exitCode, checks: report.checks }
+  } finally {
+    defect = passthrough
+  }
+}
+
+let clean: Run
+
+beforeAll(async () => {
+  mock = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'demo' })
+  reportDir = mkdtempSync(join(tmpdir(), 'nwa-broken-'))
+  nock.disableNetConnect()
+  nock.enableNetConnect('127.0.0.1')
+  interceptTarget()
+  clean = await run(Object.values(selection).flat(), passthrough)
+}, 300_000)
+
+afterAll(async () => {
+  nock.cleanAll()
+  nock.enableNetConnect()
+  await mock?.close()
+  if (reportDir) rmSync(reportDir, { recursive: true, force: true })
+})
+
+describe('the unbroken forwarder', () => {
+  it('passes every selected check, so failures below come from the defects', () => {
+    const bad = clean.checks.filter((check) => check.status !== 'pass' && check.status !== 'skip').map((check) => `${check.id}: ${check.status} ${check.message}`)
+    expect(bad).toEqual([])
+    expect(clean.exitCode).toBe(0)
+    for (const category of Object.keys(selection)) expect(clean.checks.some((check) => check.category === category && check.status === 'pass'), category).toBe(true)
+  })
+})
+
+interface DefectCase {
+  name: string
+  defect: Defect
+  /** The check expected to catch it, and what its message must say. */
+  caughtBy: string
+  message: RegExp
+}
+
+const cases: Readonly<Record<string, readonly DefectCase[]>> = {
+  formats: [
+    {
+      name: 'read responses labelled text/html',
+      defect: { response: (response, request) => (isPage(response, request) ? { ...response, headers: { ...response.headers, 'content-type': 'text/html; charset=utf-8' } } : response) },
+      caughtBy: 'formats.xml-default',
+      message: /Content-Type is "text\/html", expected application\/xml/,
+    },
+    {
+      name: 'ActivityRecordList in another namespace',
+      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, new RegExp(`xmlns="${recordsNamespace}"`, 'g'), 'xmlns="http://schemas.netwrix.com/api/v2/activity_records/"') : response) },
+      caughtBy: 'formats.xml-default',
+      message: /namespace|api\/v2/,
+    },
+    {
+      name: 'JSON answered when XML was asked',
+      defect: { request: (request) => (request.method === 'GET' && isEnum(request) && !isJson(request) ? withQueryParams(request, (params) => params.set('format', 'json')) : request) },
+      caughtBy: 'formats.xml-default',
+      message: /Content-Type is "application\/json", expected application\/xml/,
+    },
+  ],
+  pagination: [
+    {
+      name: 'every mark is one constant that starts over (a loop)',
+      defect: loopingMarks(),
+      caughtBy: 'pagination.pages-join',
+      message: /repeats the ContinuationMark of an earlier page/,
+    },
+    {
+      name: 'one record is dropped from each page',
+      defect: { response: (response, request) => (isPage(response, request) ? dropLastRecord(response, request) : response) },
+      caughtBy: 'pagination.count-honoured',
+      message: /count=3 returned 2 records though count=4 returns 3/,
+    },
+    {
+      name: 'count is ignored (always the full page)',
+      defect: { request: (request) => (isRead(request) ? withQueryParams(request, (params) => params.delete('count')) : request) },
+      caughtBy: 'pagination.count-honoured',
+      message: /count=3 returned 1000 records/,
+    },
+    {
+      name: 'count=FIVE is answered 200 with the default page',
+      defect: { request: (request) => (isRead(request) && query(request).has('count') && !/^[1-9]\d*$/.test(query(request).get('count')!) ? withQueryParams(request, (params) => params.delete('count')) : request) },
+      caughtBy: 'pagination.count-invalid',
+      message: /count=FIVE: expected 400, got 200/,
+    },
+  ],
+  write: [
+    {
+      name: 'RIDs are shortened in read responses',
+      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<RID>|"RID":\s*")(\d{16})\w+/g, '$1$2') : response) },
+      caughtBy: 'write.rid-assigned',
+      message: /RID must be 17 digits/,
+    },
+    {
+      name: 'written records read back with a DataSource other than "Netwrix API"',
+      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<DataSource>|"DataSource":\s*")Netwrix API/g, '$1Active Directory') : response) },
+      caughtBy: 'write.datasource-netwrix-api',
+      message: /DataSource "Active Directory" instead of "Netwrix API"/,
+    },
+    {
+      name: 'IsArchiveOnly is ignored (the record reaches the audit database)',
+      defect: { request: (request) => (isWrite(request) ? { ...request, body: request.body.replace(/<IsArchiveOnly>true<\/IsArchiveOnly>|"IsArchiveOnly":\s*true/g, (found) => found.replace('true', 'false')) } : request) },
+      caughtBy: 'write.archive-only',
+      message: /the IsArchiveOnly record came back through search/,
+    },
+  ],
+  search: [
+    {
+      name: 'one record is dropped from each search page',
+      defect: { response: (response, request) => (isPage(response, request) && isSearch(request) ? dropLastRecord(response, request) : response) },
+      caughtBy: 'search.filter-who',
+      message: /but searching What for the marker returns \d+|missing \d+/,
+    },
+    {
+      name: 'NotEqualTo is treated as Equals',
+      defect: { request: (request) => (isSearch(request) ? { ...request, body: request.body.replace(/Operator="NotEqualTo"/g, 'Operator="Equals"').replace(/"NotEqualTo":/g, '"Equals":') } : request) },
+      caughtBy: 'search.filter-who',
+      message: /NotEqualTo.*(missing|unexpected) \d+/,
+    },
+  ],
+  validation: [
+    {
+      name: 'a refused write is answered 200 with an empty body',
+      defect: { response: (response, request) => (isWrite(request) && response.status === 400 ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' } : response) },
+      caughtBy: 'validation.missing-mandatory',
+      message: /expected 400, got 200/,
+    },
+    {
+      name: 'malformed JSON is answered 400 with an ErrorList instead of 500',
+      defect: {
+        response: (response) =>
+          response.status === 500
+            ? { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ ErrorList: [{ Category: 'InputError', Description: 'Malformed JSON' }] }) }
+            : response,
+      },
+      caughtBy: 'validation.malformed-json',
+      message: /expected 500, got 400/,
+    },
+  ],
+  errors: [
+    {
+      name: 'an unknown endpoint is answered 200',
+      defect: { response: (response) => (response.status === 404 ? { ...response, status: 200 } : response) },
+      caughtBy: 'errors.unknown-endpoint',
+      message: /expected 404, got 200/,
+    },
+    {
+      name: 'a wrong method is answered 404',
+      defect: { response: (response) => (response.status === 405 ? { ...response, status: 404 } : response) },
+      caughtBy: 'errors.wrong-method',
+      message: /expected 405, got 404/,
+    },
+    {
+      name: 'the XML ErrorList is in another namespace',
+      defect: { response: (response) => replaceBody(response, new RegExp(`<ErrorList xmlns="${errorsNamespace}"`, 'g'), '<ErrorList xmlns="http://schemas.netwrix.com/api/v2/"') },
+      caughtBy: 'errors.errorlist-shape',
+      message: /not an ErrorList in xml/,
+    },
+  ],
+  auth: [
+    {
+      name: 'a 401 carries no WWW-Authenticate challenge',
+      defect: { response: (response) => (response.status === 401 ? { ...response, headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'www-authenticate')) } : response) },
+      caughtBy: 'auth.required',
+      message: /the 401 has no WWW-Authenticate header/,
+    },
+    {
+      name: "a Contributor's enum and search answer 200 with records",
+      defect: actingAsAdministrator(accounts.contributor.user),
+      caughtBy: 'auth.contributor-no-read',
+      message: /expected 401, got 200/,
+    },
+    {
+      name: "a scoped Reviewer's monitoring plans are ignored",
+      defect: actingAsAdministrator(accounts.scopedReviewer.user),
+      caughtBy: 'auth.scoped-reviewer',
+      message: /records outside AD Monitoring/,
+    },
+  ],
+}
+
+for (const [category, list] of Object.entries(cases)) {
+  describe(`${category} checks on a broken target`, () => {
+    for (const item of list) {
+      it(`fail when ${item.name}`, async () => {
+        expect(clean.checks.find((check) => check.id === item.caughtBy)?.status, `${item.caughtBy} in the clean run`).toBe('pass')
+        const broken = await run(selection[category]!, item.defect)
+        const failed = broken.checks.filter((check) => check.category === category && check.status === 'fail')
+        expect(broken.exitCode).toBe(1)
+        const catcher = failed.find((check) => check.id === item.caughtBy)
+        expect(catcher, `${item.caughtBy} did not fail; failed: ${failed.map((check) => `${check.id}: ${check.message}`).join(' | ') || 'none'}`).toBeDefined()
+        expect(catcher?.message).toMatch(item.message)
+      }, 300_000)
+    }
+  })
+}
