@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context as BackendContext } from 'openapi-backend'
 import { loadContract, type Contract, type OperationInfo } from '../openapi/contract.ts'
+import { parseJson } from '../openapi/json.ts'
 import { createPayloadCodec, type PayloadCodec, type WireFormat } from '../openapi/payload.ts'
 import type { ErrorEntry } from '../openapi/records.ts'
 import { authenticate, createAuthenticators, type Authenticator } from './auth/index.ts'
@@ -210,10 +211,9 @@ function decodeBody(body: Buffer, operation: OperationInfo, format: WireFormat, 
   const payload = operation.requestPayload
   if (!payload) return { ok: true, value: undefined }
   if (format === 'json') {
-    const parsed = codec.decode(payload, text, 'json')
-    if (!parsed.ok && parsed.stage === 'syntax') return { ok: false, response: emptyResponse(500) }
-    // Well-formed JSON goes on to openapi-backend even when it breaks the schema: that is its job.
-    return { ok: true, value: parsed.ok ? parsed.value : JSON.parse(text.replace(/^\uFEFF/, '')) }
+    // Only the syntax here; the schema is openapi-backend's job, so a body is validated once.
+    const parsed = parseJson(text)
+    return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, response: emptyResponse(500) }
   }
   const decoded = codec.xml.decode(payload, text)
   if (decoded.ok) return { ok: true, value: decoded.value }
