@@ -113,7 +113,6 @@ describe('runCheckCommand', () => {
       [{ ...base(dir), target: undefined }, { NWA_ADMIN_PASSWORD: 'x' }, /no target/],
       [{ ...base(dir), target: 'ftp://host' }, { NWA_ADMIN_PASSWORD: 'x' }, /scheme ftp/],
       [base(dir), {}, /NWA_ADMIN_PASSWORD is not set/],
-      [{ ...base(dir), auth: 'ntlm' }, { NWA_ADMIN_PASSWORD: 'x' }, /--auth ntlm: no NTLM client yet/],
       [{ ...base(dir), failOn: 'never' as 'must' }, { NWA_ADMIN_PASSWORD: 'x' }, /--fail-on never/],
       [{ ...base(dir), maxPages: Number('abc') }, { NWA_ADMIN_PASSWORD: 'x' }, /--max-pages NaN/],
       [{ ...base(dir), only: ['formats.enmu'] }, { NWA_ADMIN_PASSWORD: 'x' }, /--only formats.enmu: matches no check/],

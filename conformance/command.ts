@@ -121,10 +121,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
   try {
     const auth = options.auth ?? 'auto'
     if (!authModes.includes(auth)) throw codes.CONF_ERR_USAGE.create(`--auth ${String(auth)}: expected one of ${authModes.join(', ')}`)
-    const schemes = defaultSchemes(io.random)
-    if (auth !== 'auto' && schemes.get(auth) === undefined) {
-      throw codes.CONF_ERR_USAGE.create(`--auth ${auth}: no ${auth.toUpperCase()} client yet; use ${['auto', ...schemes.names().map((n) => n.toLowerCase())].join(', ')}`)
-    }
+    const schemes = defaultSchemes(io.random, io.now)
     const failOn = options.failOn ?? 'must'
     if (failOn !== 'must' && failOn !== 'warn') throw codes.CONF_ERR_USAGE.create(`--fail-on ${String(failOn)}: expected must or warn`)
     const maxPages = options.maxPages ?? 50

@@ -26,7 +26,7 @@ export interface ContextFactoryOptions {
   /** Wall clock, ms since the epoch: run marker, timestamps, durations. */
   now: () => number
   random: (bytes: number) => Buffer
-  /** Client auth schemes; default Digest and Basic. Register NTLM here once it exists. */
+  /** Client auth schemes; default NTLM, Digest and Basic. */
   schemes?: SchemeRegistry
 }
 
@@ -54,7 +54,7 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
   const runMarker = formatRunMarker(factory.now(), factory.random)
   const pool = createConnectionPool(factory.transport)
   const protocol = new URL(factory.apiBase).protocol
-  const schemes = factory.schemes ?? defaultSchemes(factory.random)
+  const schemes = factory.schemes ?? defaultSchemes(factory.random, factory.now)
   const states = new Map<string, ConnectionState>()
   const memo = new Map<string, Promise<unknown>>()
   const stateOf = (key: string): ConnectionState => {

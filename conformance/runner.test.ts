@@ -4,6 +4,8 @@ import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadContract, type Contract } from '../openapi/contract.ts'
 import { createPayloadCodec, type PayloadCodec } from '../openapi/payload.ts'
+import { basicScheme } from './auth/basic.ts'
+import { createSchemeRegistry } from './auth/scheme.ts'
 import type { ContextFactoryOptions } from './context.ts'
 import { isConformanceError } from './errors.ts'
 import { exitCodeFor, runChecks, trimStack, type CheckResult, type RunEvent, type RunPlan } from './runner.ts'
@@ -118,7 +120,7 @@ describe('runChecks: statuses', () => {
         makeCheck({ id: 'g', needs: { groups: true }, run: counting }),
         makeCheck({ id: 'undeclared', run: async (ctx) => (await ctx.send({ method: 'GET', path: '/x', as: 'reviewer' }), pass('x')) }),
         makeCheck({ id: 'ntlm', run: async (ctx) => (await ctx.send({ method: 'GET', path: '/x', as: 'administrator', auth: 'ntlm' }), pass('x')) }),
-      ]),
+      ], { context: factory({ schemes: createSchemeRegistry([basicScheme]) }) }),
     )
     expect(ran).toBe(0)
     expect(Object.values(results).map((r) => [r.status, r.message])).toEqual([

@@ -196,7 +196,7 @@ describe('Digest client against a target that demands it', () => {
     expect(server.seen).toHaveLength(2)
   })
 
-  it('auto skips schemes it has no client for (Negotiate, NTLM) and falls to Basic', async () => {
+  it('auto skips a scheme it has no client for (Negotiate) and falls to Basic', async () => {
     let basic: string | undefined
     nock(origin)
       .persist()
@@ -207,7 +207,7 @@ describe('Digest client against a target that demands it', () => {
           basic = header
           return [200, 'ok']
         }
-        return [401, '', { 'WWW-Authenticate': ['Negotiate', 'NTLM', 'Basic realm="Netwrix Auditor"'] }]
+        return [401, '', { 'WWW-Authenticate': ['Negotiate', 'Basic realm="Netwrix Auditor"'] }]
       })
     const response = await client('auto').send('/x')
     expect(response.status).toBe(200)
@@ -215,7 +215,7 @@ describe('Digest client against a target that demands it', () => {
   })
 
   it('auto gives the 401 back when nothing offered is implemented', async () => {
-    nock(origin).get('/x').reply(401, '', { 'WWW-Authenticate': 'Negotiate, NTLM' })
+    nock(origin).get('/x').reply(401, '', { 'WWW-Authenticate': 'Negotiate' })
     const response = await client('auto').send('/x')
     expect(response.status).toBe(401)
     expect(response.request.headers['Authorization']).toBeUndefined()

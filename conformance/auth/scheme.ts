@@ -8,7 +8,7 @@ export interface Credentials {
 
 /**
  * Scratch space that lives as long as one connection (one account's keep-alive socket): a Digest
- * nonce and its count, and later an NTLM handshake in progress. Each scheme keeps its own slot.
+ * nonce and its count, the scheme `auto` settled on. Each keeps its own slot.
  */
 export class ConnectionState {
   readonly #slots = new Map<string, unknown>()
@@ -31,7 +31,7 @@ export interface AuthAttempt {
 type Awaitable<T> = T | Promise<T>
 
 /**
- * A client side of one HTTP authentication scheme. Register an implementation (NTLM, Negotiate)
+ * A client side of one HTTP authentication scheme. Register an implementation (Negotiate, say)
  * with createSchemeRegistry and both `--auth <name>` and `--auth auto` can use it.
  */
 export interface ClientAuthScheme {
@@ -56,14 +56,12 @@ export const autoPreference: readonly string[] = ['Negotiate', 'NTLM', 'Digest',
 
 export interface SchemeRegistry {
   get(name: string): ClientAuthScheme | undefined
-  names(): string[]
 }
 
 export function createSchemeRegistry(schemes: readonly ClientAuthScheme[]): SchemeRegistry {
   const byName = new Map(schemes.map((scheme) => [scheme.name.toLowerCase(), scheme]))
   return {
     get: (name) => byName.get(name.toLowerCase()),
-    names: () => schemes.map((scheme) => scheme.name),
   }
 }
 

@@ -5,6 +5,7 @@ import type { AuthMode } from '../types.ts'
 import { basicScheme } from './basic.ts'
 import { parseChallenges } from './challenge.ts'
 import { createDigestScheme } from './digest.ts'
+import { createNtlmScheme } from './ntlm.ts'
 import {
   autoPreference,
   bestChallenge,
@@ -18,8 +19,9 @@ import {
 /** NTLM and Negotiate need two challenge legs after an anonymous first send; nothing legitimate needs more. */
 const maxSends = 4
 
-export function defaultSchemes(random: (bytes: number) => Buffer = randomBytes): SchemeRegistry {
-  return createSchemeRegistry([createDigestScheme({ random }), basicScheme])
+/** Every client the runner has; `auto` tries them in autoPreference order (Negotiate has no client). */
+export function defaultSchemes(random: (bytes: number) => Buffer = randomBytes, now: () => number = Date.now): SchemeRegistry {
+  return createSchemeRegistry([createNtlmScheme({ random, now }), createDigestScheme({ random }), basicScheme])
 }
 
 export interface WithAuthOptions {

@@ -2,17 +2,24 @@ import { describe, it, expect } from 'vitest'
 import {
   AvId,
   NegotiateFlag,
+  avTimestamp,
+  buildAuthenticateMessage,
   buildChallengeMessage,
+  buildNegotiateMessage,
+  buildTargetInfo,
   challengeFlags,
   desEncryptBlock,
   fileTime,
   isNtlmMessage,
+  lmV2Response,
   ntHash,
   ntProofStr,
   ntlmV1Response,
+  ntlmV2Response,
   ntowfv2,
   parseAuthenticateMessage,
   parseAvPairs,
+  parseChallengeMessage,
   parseNegotiateMessage,
   verifyNtlmV1Response,
   verifyNtlmV2Response,
@@ -223,5 +230,65 @@ describe('NTLM messages', () => {
       [AvId.NbDomainName, 'Domain'],
       [AvId.NbComputerName, 'Server'],
     ])
+  })
+})
+
+describe('NTLM client side (MS-NLMP 4.2.4)', () => {
+  const key = ntowfv2(PASSWORD, USER, DOMAIN)
+
+  it('reads the MS-NLMP 4.2.4.3 CHALLENGE_MESSAGE', () => {
+    const challenge = parseChallengeMessage(SPEC_CHALLENGE_V2)
+    expect(challenge?.flags).toBe(0xe28a8233)
+    expect(challenge?.serverChallenge.equals(SERVER_CHALLENGE)).toBe(true)
+    expect(challenge?.targetName).toBe('Server')
+    expect(challenge?.targetInfo.length).toBe(0x24)
+  })
+
+  it('builds the MS-NLMP 4.2.4.2.2 NTLMv2 response from that challenge (time 0, client challenge aa..aa)', () => {
+    const challenge = parseChallengeMessage(SPEC_CHALLENGE_V2)
+    if (challenge === undefined) throw new Error('spec challenge unreadable')
+    const response = ntlmV2Response(key, challenge.serverChallenge, CLIENT_CHALLENGE, 0n, challenge.targetInfo)
+    expect(response.toString('hex')).toBe('68cd0ab851e51c96aabc927bebef6a1c' + SPEC_TEMP.toString('hex'))
+    expect(verifyNtlmV2Response(key, SERVER_CHALLENGE, response)).toBe(true)
+  })
+
+  it('builds the MS-NLMP 4.2.4.2.1 LMv2 response', () => {
+    expect(lmV2Response(key, SERVER_CHALLENGE, CLIENT_CHALLENGE).toString('hex')).toBe('86c35097ac9cec102554764a57cccc19aaaaaaaaaaaaaaaa')
+  })
+
+  it('refuses a CHALLENGE_MESSAGE that is another type or whose target info overruns it', () => {
+    expect(parseChallengeMessage(WINDOWS_NEGOTIATE)).toBeUndefined()
+    expect(parseChallengeMessage(SPEC_CHALLENGE_V2.subarray(0, SPEC_CHALLENGE_V2.length - 1))).toBeUndefined()
+  })
+
+  it('reads MsvAvTimestamp when the target info has one', () => {
+    const info = buildTargetInfo({ domain: 'D', serverName: 'S', dnsDomainName: 'd', dnsComputerName: 's.d', timestamp: fileTime(0) })
+    expect(avTimestamp(info)).toBe(116444736000000000n)
+    const challenge = parseChallengeMessage(SPEC_CHALLENGE_V2)
+    expect(challenge && avTimestamp(challenge.targetInfo)).toBeUndefined()
+  })
+
+  it('builds a NEGOTIATE_MESSAGE byte-equal to the 32-byte layout of MS-NLMP 2.2.1.1', () => {
+    const flags = 0x00088207
+    expect(buildNegotiateMessage(flags).toString('hex')).toBe('4e544c4d53535000' + '01000000' + '07820800' + '0000000020000000' + '0000000020000000')
+    expect(parseNegotiateMessage(buildNegotiateMessage(flags))).toEqual({ flags })
+  })
+
+  it('builds an AUTHENTICATE_MESSAGE the server-side parser reads back, Unicode or OEM', () => {
+    const ntResponse = Buffer.concat([hex('68cd0ab851e51c96aabc927bebef6a1c'), SPEC_TEMP])
+    for (const flags of [0xe2888215, NegotiateFlag.Oem | NegotiateFlag.Ntlm]) {
+      const built = buildAuthenticateMessage({ flags, lmResponse: Buffer.alloc(24), ntResponse, domain: DOMAIN, user: USER, workstation: 'COMPUTER' })
+      const parsed = parseAuthenticateMessage(built)
+      expect(parsed).toEqual({
+        flags,
+        lmResponse: Buffer.alloc(24),
+        ntResponse,
+        domain: DOMAIN,
+        user: USER,
+        workstation: 'COMPUTER',
+        encryptedRandomSessionKey: Buffer.alloc(0),
+      })
+      expect(verifyNtlmV2Response(key, SERVER_CHALLENGE, parsed?.ntResponse ?? Buffer.alloc(0))).toBe(true)
+    }
   })
 })

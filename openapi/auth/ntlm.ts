@@ -1,8 +1,9 @@
 // In openapi/ because the NTLM scheme the contract declares is computed the same way by the mock (server) and the conformance runner (client).
 /**
- * Pure NTLM (MS-NLMP) for the server side of HTTP authentication: message parsing and
- * building, the one-way functions and response verification. No state and no I/O; the
- * mock's handshake per connection lives in mock/auth/ntlm-authenticator.ts.
+ * Pure NTLM (MS-NLMP) for HTTP authentication: the three messages parsed and built, the
+ * one-way functions, computing and verifying responses. No state and no I/O; the mock's
+ * handshake per connection lives in mock/auth/ntlm-authenticator.ts, the runner's in
+ * conformance/auth/ntlm.ts.
  */
 import { createCipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { md4 } from './md4.ts'
@@ -72,6 +73,15 @@ export interface ChallengeParams {
   dnsComputerName: string
   /** FILETIME (100 ns since 1601-01-01 UTC): MsvAvTimestamp. */
   timestamp: bigint
+}
+
+/** What a client needs from a CHALLENGE_MESSAGE. */
+export interface ChallengeMessage {
+  flags: number
+  serverChallenge: Buffer
+  targetName: string
+  /** The AV pairs as sent, MsvAvEOL included: the NTLMv2 blob repeats them byte for byte. */
+  targetInfo: Buffer
 }
 
 export interface AuthenticateMessage {
@@ -216,6 +226,74 @@ export function buildChallengeMessage(params: ChallengeParams): Buffer {
   return Buffer.concat([header, targetName, targetInfo])
 }
 
+/** NEGOTIATE_MESSAGE, MS-NLMP 2.2.1.1, without domain, workstation or version: 32 bytes. */
+export function buildNegotiateMessage(flags: number): Buffer {
+  const message = Buffer.alloc(32)
+  NTLMSSP_SIGNATURE.copy(message, 0)
+  message.writeUInt32LE(MessageType.Negotiate, 8)
+  message.writeUInt32LE(flags >>> 0, 12)
+  // Empty DomainNameFields and WorkstationFields still carry an offset: the end of the header.
+  message.writeUInt32LE(message.length, 20)
+  message.writeUInt32LE(message.length, 28)
+  return message
+}
+
+/** CHALLENGE_MESSAGE, MS-NLMP 2.2.1.2; undefined when it is not one or a field points outside it. */
+export function parseChallengeMessage(token: Uint8Array): ChallengeMessage | undefined {
+  const message = Buffer.from(token)
+  if (ntlmMessageType(message) !== MessageType.Challenge || message.length < 32) return undefined
+  const flags = message.readUInt32LE(20)
+  const targetName = readField(message, 12)
+  // Messages older than the TargetInfo fields end after the 8 reserved bytes at 32.
+  const targetInfo = message.length >= 48 ? readField(message, 40) : Buffer.alloc(0)
+  if (targetName === undefined || targetInfo === undefined) return undefined
+  return {
+    flags,
+    serverChallenge: Buffer.from(message.subarray(24, 32)),
+    targetName: decodeString(targetName, (flags & NegotiateFlag.Unicode) !== 0),
+    targetInfo: Buffer.from(targetInfo),
+  }
+}
+
+export interface AuthenticateParams {
+  /** The negotiated flags; Unicode among them decides how the strings are encoded. */
+  flags: number
+  lmResponse: Buffer
+  ntResponse: Buffer
+  domain: string
+  user: string
+  workstation: string
+}
+
+/**
+ * AUTHENTICATE_MESSAGE, MS-NLMP 2.2.1.3: the 64-byte header up to NegotiateFlags, then the
+ * payload. No Version and no MIC (both optional), and no EncryptedRandomSessionKey: without
+ * KEY_EXCH there is none, and HTTP never uses the session key.
+ */
+export function buildAuthenticateMessage(params: AuthenticateParams): Buffer {
+  const unicode = (params.flags & NegotiateFlag.Unicode) !== 0
+  const header = Buffer.alloc(64)
+  NTLMSSP_SIGNATURE.copy(header, 0)
+  header.writeUInt32LE(MessageType.Authenticate, 8)
+  const fields: [number, Buffer][] = [
+    [12, params.lmResponse],
+    [20, params.ntResponse],
+    [28, encodeString(params.domain, unicode)],
+    [36, encodeString(params.user, unicode)],
+    [44, encodeString(params.workstation, unicode)],
+    [52, Buffer.alloc(0)],
+  ]
+  let offset = header.length
+  for (const [at, value] of fields) {
+    header.writeUInt16LE(value.length, at)
+    header.writeUInt16LE(value.length, at + 2)
+    header.writeUInt32LE(offset, at + 4)
+    offset += value.length
+  }
+  header.writeUInt32LE(params.flags >>> 0, 60)
+  return Buffer.concat([header, ...fields.map(([, value]) => value)])
+}
+
 /**
  * AUTHENTICATE_MESSAGE, MS-NLMP 2.2.1.3. `fallbackFlags` (the negotiated flags) decide the
  * string encoding when the message predates the NegotiateFlags field, i.e. its payload
@@ -275,6 +353,32 @@ export function verifyNtlmV2Response(responseKeyNt: Buffer, serverChallenge: Buf
   const blob = ntResponse.subarray(16)
   if (blob[0] !== 1 || blob[1] !== 1) return false
   return timingSafeEqual(ntProofStr(responseKeyNt, serverChallenge, blob), ntResponse.subarray(0, 16))
+}
+
+/** The MsvAvTimestamp of a target info, undefined when it has none (or the list is malformed). */
+export function avTimestamp(targetInfo: Buffer): bigint | undefined {
+  const pair = parseAvPairs(targetInfo)?.find(({ id }) => id === AvId.Timestamp)
+  return pair !== undefined && pair.value.length === 8 ? pair.value.readBigUInt64LE(0) : undefined
+}
+
+/**
+ * The NTLMv2 NtChallengeResponse (MS-NLMP 3.3.2): NTProofStr ‖ temp, where temp is RespType 1,
+ * HiRespType 1, Z(6), the FILETIME, the client challenge, Z(4), the server's target info and Z(4).
+ */
+export function ntlmV2Response(responseKeyNt: Buffer, serverChallenge: Buffer, clientChallenge: Buffer, timestamp: bigint, targetInfo: Buffer): Buffer {
+  const fixed = Buffer.alloc(28)
+  fixed[0] = 1
+  fixed[1] = 1
+  fixed.writeBigUInt64LE(timestamp, 8)
+  clientChallenge.copy(fixed, 16, 0, 8)
+  const temp = Buffer.concat([fixed, targetInfo, Buffer.alloc(4)])
+  return Buffer.concat([ntProofStr(responseKeyNt, serverChallenge, temp), temp])
+}
+
+/** The LMv2 LmChallengeResponse (MS-NLMP 3.3.2): HMAC-MD5(ResponseKeyLM, serverChallenge ‖ clientChallenge) ‖ clientChallenge. */
+export function lmV2Response(responseKeyLm: Buffer, serverChallenge: Buffer, clientChallenge: Buffer): Buffer {
+  const proof = createHmac('md5', responseKeyLm).update(serverChallenge).update(clientChallenge.subarray(0, 8)).digest()
+  return Buffer.concat([proof, clientChallenge.subarray(0, 8)])
 }
 
 /** A 56-bit key spread over 8 bytes, 7 bits each, parity bit position left clear (DES ignores it). */
