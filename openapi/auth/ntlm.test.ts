@@ -189,9 +189,10 @@ describe('NTLM messages', () => {
   })
 
   it('answers the Windows NEGOTIATE flags with the ones an HTTP server can honour', () => {
-    // Unicode, RequestTarget, NTLM, AlwaysSign, TargetTypeDomain, ESS, TargetInfo, Version, 128, 56;
-    // not Sign, Seal, LM_KEY or KeyExchange.
-    expect(challengeFlags(0xe2088297)).toBe(0xa2898205)
+    // Unicode, RequestTarget, Sign (asked for: MS-NLMP 2.2.2.5 flag D), NTLM, AlwaysSign, TargetTypeDomain,
+    // ESS, TargetInfo, Version, 128, 56; not LM_KEY or KeyExchange.
+    expect(challengeFlags(0xe2088297)).toBe(0xa2898215)
+    expect(challengeFlags(NegotiateFlag.Seal) & NegotiateFlag.Seal).toBe(NegotiateFlag.Seal)
     expect(challengeFlags(NegotiateFlag.Oem) & (NegotiateFlag.Oem | NegotiateFlag.Unicode)).toBe(NegotiateFlag.Oem)
   })
 

@@ -153,9 +153,10 @@ export function parseNegotiateMessage(token: Uint8Array): NegotiateMessage | und
 }
 
 /**
- * The CHALLENGE flags answering a client's NEGOTIATE flags. Mirrors what the client asked for
- * that an HTTP server can honour; SIGN, SEAL and KEY_EXCH stay off because HTTP carries no
- * NTLM-protected messages, so the session key is never needed (MS-NLMP 3.2.5.1.1).
+ * The CHALLENGE flags answering a client's NEGOTIATE flags. Mirrors what the client asked for that an
+ * HTTP server can honour. SIGN and SEAL are echoed because MS-NLMP 2.2.2.5 (flags D and E) says the server
+ * MUST return them when asked, and GSSAPI clients (gss-ntlmssp behind curl --negotiate) abort otherwise;
+ * KEY_EXCH stays off: HTTP carries no NTLM-protected messages, so no session key is exchanged.
  */
 export function challengeFlags(clientFlags: number): number {
   let flags = NegotiateFlag.Ntlm | NegotiateFlag.RequestTarget | NegotiateFlag.TargetTypeDomain | NegotiateFlag.TargetInfo
@@ -163,7 +164,7 @@ export function challengeFlags(clientFlags: number): number {
   else flags |= NegotiateFlag.Oem
   // ESS wins over LM_KEY when a client asks for both (MS-NLMP 2.2.2.5, flag P).
   if (clientFlags & NegotiateFlag.ExtendedSessionSecurity) flags |= NegotiateFlag.ExtendedSessionSecurity
-  for (const mirrored of [NegotiateFlag.AlwaysSign, NegotiateFlag.Version, NegotiateFlag.Negotiate128, NegotiateFlag.Negotiate56]) {
+  for (const mirrored of [NegotiateFlag.Sign, NegotiateFlag.Seal, NegotiateFlag.AlwaysSign, NegotiateFlag.Version, NegotiateFlag.Negotiate128, NegotiateFlag.Negotiate56]) {
     if (clientFlags & mirrored) flags |= mirrored
   }
   return flags >>> 0
