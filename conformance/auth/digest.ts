@@ -3,12 +3,10 @@
  * connection and reused with a growing nonce-count, so after the first exchange a request costs
  * one round trip; an expired nonce (stale=true) is refreshed with one retry.
  */
-import { createHash } from 'node:crypto'
+import { digestResponse, type DigestAlgorithm } from '../../openapi/auth/digest.ts'
 import type { OutgoingRequest } from '../http.ts'
 import { quoteString, type Challenge } from './challenge.ts'
 import type { ClientAuthScheme, ConnectionState, Credentials } from './scheme.ts'
-
-export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess'
 
 /** Preference among the challenges of one server (RFC 7616 section 3.7: the client uses the first it supports, strongest first). */
 const algorithmRank: Record<DigestAlgorithm, number> = { 'SHA-256': 4, 'SHA-256-sess': 3, MD5: 2, 'MD5-sess': 1 }
@@ -20,31 +18,6 @@ export function parseAlgorithm(name: string | undefined): DigestAlgorithm | unde
 
 function offersAuthQop(challenge: Challenge): boolean {
   return (challenge.params.get('qop') ?? '').split(',').some((qop) => qop.trim().toLowerCase() === 'auth')
-}
-
-function hashHex(algorithm: DigestAlgorithm, text: string): string {
-  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(text, 'utf8').digest('hex')
-}
-
-export interface DigestInput {
-  algorithm: DigestAlgorithm
-  username: string
-  realm: string
-  password: string
-  method: string
-  uri: string
-  nonce: string
-  nc: string
-  cnonce: string
-}
-
-/** KD(H(A1), nonce:nc:cnonce:auth:H(A2)), RFC 7616 section 3.4.1. */
-export function digestResponse(input: DigestInput): string {
-  const { algorithm } = input
-  let ha1 = hashHex(algorithm, `${input.username}:${input.realm}:${input.password}`)
-  if (algorithm.endsWith('-sess')) ha1 = hashHex(algorithm, `${ha1}:${input.nonce}:${input.cnonce}`)
-  const ha2 = hashHex(algorithm, `${input.method}:${input.uri}`)
-  return hashHex(algorithm, `${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:auth:${ha2}`)
 }
 
 interface DigestState {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AccountLookup, AuthInput, AuthOptions, AuthResult, Authenticator } from './types.ts'
 import { credentialsFor, decodeBase64Token } from './types.ts'
-import { quoteString } from './digest.ts'
+import { quoteString } from '../../openapi/auth/digest.ts'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 

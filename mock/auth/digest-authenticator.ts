@@ -10,7 +10,7 @@ import {
   type DigestAlgorithm,
   type DigestParam,
   type NonceStore,
-} from './digest.ts'
+} from '../../openapi/auth/digest.ts'
 
 const DEFAULT_NONCE_LIFETIME_MS = 300_000
 

@@ -1,7 +1,8 @@
 /**
- * Pure HTTP Digest (RFC 7616) for the server side: header parsing, response computation,
+ * Pure HTTP Digest (RFC 7616): header parsing, response computation,
  * challenge building, and a nonce store whose clock and randomness are injected.
  */
+// In openapi/ because the mock (verifying) and the conformance runner (answering challenges) both compute RFC 7616.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
 export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess'
