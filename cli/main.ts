@@ -92,12 +92,12 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = await runCheckCommand(options, io)
         return
       }
-      // No target: the first-run demo checks the embedded reference mock, writes allowed (it is ours to write to).
+      // No target: the first-run demo checks the embedded reference mock; writes and the 413 probe are allowed (it is ours).
       const running = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'demo' })
       try {
         process.stdout.write(`nwa check: no --target, checking the embedded reference mock at ${running.url}\n`)
         exitCode = await runCheckCommand(
-          { ...options, target: running.url, write: true, accounts: demoAccounts, groups: demoGroups },
+          { ...options, target: running.url, write: true, destructive: true, accounts: demoAccounts, groups: demoGroups },
           io,
         )
       } finally {
