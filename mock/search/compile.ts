@@ -87,7 +87,7 @@ type ConditionBuilder = (condition: Condition, context: BuildContext) => RecordT
 function textCondition({ operator, operand }: Condition, { filter, env }: BuildContext): RecordTest {
   if (typeof operand !== 'string') return fail(`filter ${filter.name} takes a text value, not an object`)
   const accessor = fieldAccessors[filter.name] ?? fail(`filter ${filter.name} has no field accessor`)
-  const test: ValueTest = textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} is not implemented for text`)
+  const test: ValueTest = textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} has no text implementation in the mock`)
   const wanted = operand.toLowerCase()
   // Positive operators need one matching value; negative ones need every value to pass, i.e. no value may
   // match the positive twin (operators.ts). An absent field therefore fails Contains and passes DoesNotContain.
@@ -96,7 +96,7 @@ function textCondition({ operator, operand }: Condition, { filter, env }: BuildC
 }
 
 function intervalDecision(operator: string, filter: FilterInfo): (inside: boolean) => boolean {
-  return intervalOperators[operator] ?? fail(`the operator ${operator} is not implemented for filter ${filter.name}`)
+  return intervalOperators[operator] ?? fail(`the operator ${operator} has no implementation for filter ${filter.name} in the mock`)
 }
 
 /**
@@ -109,7 +109,7 @@ function whenInterval(operand: Operand, { filter, contract, now }: BuildContext)
   const keys = Object.keys(operand)
   const [only] = keys
   if (keys.length === 1 && only !== undefined && contract.timeframes.includes(only)) {
-    const timeframe = timeframes[only] ?? fail(`the timeframe ${only} is not implemented`)
+    const timeframe = timeframes[only] ?? fail(`the timeframe ${only} has no implementation in the mock`)
     return timeframe(now)
   }
   const unknown = keys.find((key) => key !== 'From' && key !== 'To')
