@@ -24,11 +24,7 @@ export class NegotiateAuthenticator implements Authenticator {
 
   async authenticate(input: AuthInput): Promise<AuthResult> {
     const credentials = credentialsFor(input.authorization, this.scheme)
-    if (credentials === undefined) {
-      if (input.authorization !== undefined) return { outcome: 'absent' }
-      const account = this.#handshake.authenticatedAccount(input.connection, this.scheme)
-      return account === undefined ? { outcome: 'absent' } : { outcome: 'authenticated', account, scheme: this.scheme }
-    }
+    if (credentials === undefined) return this.#handshake.withoutCredentials(input, this.scheme)
     const token = decodeBase64Token(credentials)
     if (token === undefined) return this.#fail(input.connection)
     if (isRawNtlmToken(token)) return this.#raw(input.connection, token)

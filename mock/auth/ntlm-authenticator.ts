@@ -54,6 +54,16 @@ export class NtlmHandshake {
     return session?.state === 'authenticated' && session.scheme === scheme ? session.account : undefined
   }
 
+  /**
+   * A request with no credentials for `scheme`: on a connection this scheme already authenticated it passes
+   * as that account (HTTP.sys keeps the connection authenticated); otherwise it carries no credentials.
+   */
+  withoutCredentials(input: AuthInput, scheme: 'NTLM' | 'Negotiate'): AuthResult {
+    if (input.authorization !== undefined) return { outcome: 'absent' }
+    const account = this.authenticatedAccount(input.connection, scheme)
+    return account === undefined ? { outcome: 'absent' } : { outcome: 'authenticated', account, scheme }
+  }
+
   forget(connection: object): void {
     this.#sessions.delete(connection)
   }
@@ -122,11 +132,7 @@ export class NtlmAuthenticator implements Authenticator {
 
   async authenticate(input: AuthInput): Promise<AuthResult> {
     const credentials = credentialsFor(input.authorization, this.scheme)
-    if (credentials === undefined) {
-      if (input.authorization !== undefined) return { outcome: 'absent' }
-      const account = this.#handshake.authenticatedAccount(input.connection, this.scheme)
-      return account === undefined ? { outcome: 'absent' } : { outcome: 'authenticated', account, scheme: this.scheme }
-    }
+    if (credentials === undefined) return this.#handshake.withoutCredentials(input, this.scheme)
     const token = decodeBase64Token(credentials)
     if (token === undefined) {
       this.#handshake.forget(input.connection)
