@@ -32,19 +32,9 @@ export interface ActivityRecordInput {
   DetailList?: DetailInput[]
 }
 
-export interface ActivityRecordOutput {
+/** An output record: the input fields, plus the RID and Detail messages the server adds. */
+export interface ActivityRecordOutput extends Omit<ActivityRecordInput, 'DetailList'> {
   RID?: string
-  Who: string
-  Action: string
-  What: string
-  When: string
-  Where: string
-  ObjectType: string
-  MonitoringPlan?: MonitoringPlanRef
-  DataSource?: string
-  Item?: { Name: string }
-  Workstation?: string
-  IsArchiveOnly?: boolean
   DetailList?: DetailOutput[]
 }
 
