@@ -92,7 +92,8 @@ export async function openArchiveState(options: ArchiveStateOptions): Promise<{ 
       if (inputs.length === 0) return Promise.resolve([])
       let outputs: ActivityRecordOutput[]
       try {
-        outputs = inputs.map((input) => normalizeInputRecord(input, { rid: nextRid(), resolvePlan: options.resolvePlan }))
+        const rids = nextRid.many(inputs.length)
+        outputs = inputs.map((input, i) => normalizeInputRecord(input, { rid: rids[i] as string, resolvePlan: options.resolvePlan }))
       } catch (error) {
         return Promise.reject(error)
       }

@@ -13,14 +13,19 @@ export interface RidDeps {
   random: (bytes: number) => Buffer
 }
 
+export interface RidGenerator {
+  /** One RID. */
+  (): string
+  /** `count` RIDs in increasing order, from one clock reading and one draw of randomness (a write's batch). */
+  many(count: number): string[]
+}
+
 const RANDOM_BYTES = 16
-const RANDOM_MAX = (1n << 128n) - 1n
+/** The random part as four 32-bit words, most significant first: plain numbers compare and carry without BigInt. */
+type Words = [number, number, number, number]
+const WORD_MAX = 0xffff_ffff
 
 export const RID_PATTERN = /^[0-9]{17}[0-9A-F]{32}$/
-
-function formatRid(epochMs: number, randomPart: bigint): string {
-  return timestampDigits(epochMs) + randomPart.toString(16).toUpperCase().padStart(32, '0')
-}
 
 function timestampDigits(epochMs: number): string {
   // toISOString covers years 0000..9999 in the four-digit form the RID needs; beyond that it
@@ -30,29 +35,71 @@ function timestampDigits(epochMs: number): string {
   return iso.replace(/\D/g, '')
 }
 
-export function createRidGenerator(deps: RidDeps): () => string {
+function compareWords(a: Words, b: Words): number {
+  for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
+  return 0
+}
+
+/** The next value, or undefined when the 128-bit part is at its maximum. */
+function incrementWords(words: Words): Words | undefined {
+  const next: Words = [...words]
+  for (let i = 3; i >= 0; i--) {
+    if (next[i] !== WORD_MAX) {
+      next[i] = (next[i] as number) + 1
+      return next
+    }
+    next[i] = 0
+  }
+  return undefined
+}
+
+function wordsHex(words: Words): string {
+  let hex = ''
+  for (const word of words) hex += word.toString(16).padStart(8, '0')
+  return hex.toUpperCase()
+}
+
+export function createRidGenerator(deps: RidDeps): RidGenerator {
   let lastMs = Number.NEGATIVE_INFINITY
-  let lastRandom = 0n
+  let lastRandom: Words = [0, 0, 0, 0]
+  // A write mints a RID per record within one millisecond; the timestamp digits are formatted once per millisecond.
+  let digitsMs = Number.NaN
+  let digits = ''
 
-  return () => {
-    const nowMs = Math.floor(deps.now())
-    const bytes = deps.random(RANDOM_BYTES)
-    if (bytes.length < RANDOM_BYTES) throw new RangeError(`random source returned ${bytes.length} bytes, ${RANDOM_BYTES} needed`)
-    const randomPart = BigInt('0x' + bytes.subarray(0, RANDOM_BYTES).toString('hex'))
-
+  const mint = (nowMs: number, randomPart: Words): string => {
     let ms = nowMs
     let value = randomPart
-    if (ms < lastMs || (ms === lastMs && value <= lastRandom)) {
+    if (ms < lastMs || (ms === lastMs && compareWords(value, lastRandom) <= 0)) {
       ms = lastMs
-      value = lastRandom + 1n
-      if (value > RANDOM_MAX) {
+      const next = incrementWords(lastRandom)
+      if (next) value = next
+      else {
         ms += 1
-        value = 0n
+        value = [0, 0, 0, 0]
       }
     }
-    const rid = formatRid(ms, value)
+    if (ms !== digitsMs) {
+      digits = timestampDigits(ms)
+      digitsMs = ms
+    }
     lastMs = ms
     lastRandom = value
-    return rid
+    return digits + wordsHex(value)
   }
+
+  const many = (count: number): string[] => {
+    const nowMs = Math.floor(deps.now())
+    const bytes = deps.random(RANDOM_BYTES * count)
+    if (bytes.length < RANDOM_BYTES * count) {
+      throw new RangeError(`random source returned ${bytes.length} bytes, ${RANDOM_BYTES * count} needed`)
+    }
+    const rids = new Array<string>(count)
+    for (let i = 0; i < count; i++) {
+      const at = i * RANDOM_BYTES
+      rids[i] = mint(nowMs, [bytes.readUInt32BE(at), bytes.readUInt32BE(at + 4), bytes.readUInt32BE(at + 8), bytes.readUInt32BE(at + 12)])
+    }
+    return rids
+  }
+
+  return Object.assign(() => many(1)[0] as string, { many })
 }
