@@ -2,20 +2,26 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Contract, PayloadName } from './contract.ts'
 import { codes } from './errors.ts'
 import type { JsonSchema } from './types.ts'
+import { scanXml } from './xml-scan.ts'
+import {
+  appendText,
+  closeElement,
+  decodeEntities,
+  documentScope,
+  openElement,
+  XmlDecodeFailure as DecodeFailure,
+  type NamespaceScope,
+  type XmlDecodeError,
+  type XmlElement as Element,
+} from './xml-tree.ts'
+
+export type { XmlDecodeError, XmlElement } from './xml-tree.ts'
 
 /**
  * The XML codec: reads an XML body into the very shape its JSON form has, and writes that shape back,
  * guided only by the contract's `xml` objects and `x-nwa-filter` annotations. Because both wire forms end
  * up as one JS value, one set of validators serves both.
  */
-export interface XmlDecodeError {
-  /** syntax: not well-formed; doctype: DTDs are refused; root, namespace, structure: well-formed but not this document. */
-  kind: 'syntax' | 'doctype' | 'root' | 'namespace' | 'structure'
-  message: string
-  line?: number
-  column?: number
-}
-
 export type XmlDecodeResult = { ok: true; value: unknown } | { ok: false; error: XmlDecodeError }
 
 export interface XmlCodec {
@@ -34,16 +40,6 @@ export function createXmlCodec(contract: Contract): XmlCodec {
 
 type OrderedNode = Record<string, unknown>
 
-interface Element {
-  namespace: string
-  localName: string
-  qualifiedName: string
-  attributes: Record<string, string>
-  children: Element[]
-  text: string
-  hasText: boolean
-}
-
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -59,19 +55,10 @@ const parser = new XMLParser({
   commentPropName: '#comment',
 })
 
-class DecodeFailure extends Error {
-  constructor(readonly detail: XmlDecodeError) {
-    super(detail.message)
-  }
-}
-
 export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
   try {
     const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml
-    refuseDoctype(text)
-    const validation = XMLValidator.validate(text, { allowBooleanAttributes: false })
-    if (validation !== true) throw new DecodeFailure(describeSyntaxError(validation.err))
-    const root = toRootElement(parser.parse(text) as OrderedNode[])
+    const root = scanXml(text) ?? readXmlTree(text)
     const expectedName = schema.xml?.name
     const expectedNamespace = schema.xml?.namespace ?? ''
     if (root.localName !== expectedName) {
@@ -91,6 +78,18 @@ export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
     if (error instanceof DecodeFailure) return { ok: false, error: error.detail }
     throw error
   }
+}
+
+/**
+ * The general reader: any well-formed document, through fast-xml-parser, which also words every syntax
+ * error. Plain documents take the fast reader first (openapi/xml-scan.ts); anything it does not take,
+ * from a comment to a broken tag, comes here.
+ */
+export function readXmlTree(text: string): Element {
+  refuseDoctype(text)
+  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false })
+  if (validation !== true) throw new DecodeFailure(describeSyntaxError(validation.err))
+  return toRootElement(parser.parse(text) as OrderedNode[])
 }
 
 /** A DTD can declare entities that expand without bound or read files; the API's XSDs need none, so any DOCTYPE is refused. */
@@ -124,76 +123,26 @@ function describeSyntaxError(err: { code: string; msg: string; line: number; col
   return { kind: 'syntax', message: `${message} Line ${err.line}, position ${err.col}.`, line: err.line, column: err.col }
 }
 
-const entityPattern = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);|&/g
-const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' }
-
-function decodeEntities(raw: string): string {
-  if (!raw.includes('&')) return raw
-  return raw.replace(entityPattern, (match, body: string | undefined) => {
-    if (body === undefined) throw new DecodeFailure({ kind: 'syntax', message: "an '&' must start an entity such as &amp;" })
-    if (body.startsWith('#')) {
-      const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10)
-      if (!Number.isFinite(code) || code > 0x10ffff) throw new DecodeFailure({ kind: 'syntax', message: `invalid character reference ${match}` })
-      return String.fromCodePoint(code)
-    }
-    const value = namedEntities[body]
-    if (value === undefined) throw new DecodeFailure({ kind: 'syntax', message: `reference to undeclared entity '${body}'` })
-    return value
-  })
-}
-
 function toRootElement(nodes: OrderedNode[]): Element {
   const rootNode = nodes.find((node) => elementName(node) !== undefined)
   if (!rootNode) throw new DecodeFailure({ kind: 'syntax', message: 'the document has no root element' })
-  return toElement(rootNode, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]))
+  return toElement(rootNode, documentScope)
 }
 
 function elementName(node: OrderedNode): string | undefined {
   return Object.keys(node).find((key) => key !== ':@' && !key.startsWith('#'))
 }
 
-function toElement(node: OrderedNode, parentScope: ReadonlyMap<string, string>): Element {
+function toElement(node: OrderedNode, parentScope: NamespaceScope): Element {
   const qualifiedName = elementName(node) as string
-  const rawAttributes = (node[':@'] ?? {}) as Record<string, string>
-  const scope = new Map(parentScope)
-  const attributes: Record<string, string> = {}
-  for (const [name, raw] of Object.entries(rawAttributes)) {
-    const value = decodeEntities(raw)
-    if (name === 'xmlns') scope.set('', value)
-    else if (name.startsWith('xmlns:')) scope.set(name.slice(6), value)
-    else attributes[name] = value
-  }
-  const colon = qualifiedName.indexOf(':')
-  const prefix = colon > 0 ? qualifiedName.slice(0, colon) : ''
-  const namespace = scope.get(prefix)
-  if (prefix && namespace === undefined) {
-    throw new DecodeFailure({ kind: 'namespace', message: `the prefix '${prefix}' of ${qualifiedName} is not declared` })
-  }
-  const children: Element[] = []
-  let text = ''
-  let hasText = false
+  const { element, scope } = openElement(qualifiedName, (node[':@'] ?? {}) as Record<string, string>, parentScope)
   for (const child of (node[qualifiedName] ?? []) as OrderedNode[]) {
-    if ('#text' in child) {
-      const piece = decodeEntities(String(child['#text']))
-      text += piece
-      if (piece.trim()) hasText = true
-    } else if ('#cdata' in child) {
-      const piece = ((child['#cdata'] as OrderedNode[]) ?? []).map((part) => String(part['#text'] ?? '')).join('')
-      text += piece
-      if (piece.trim()) hasText = true
-    } else if (elementName(child) !== undefined) {
-      children.push(toElement(child, scope))
-    }
+    if ('#text' in child) appendText(element, decodeEntities(String(child['#text'])))
+    else if ('#cdata' in child) appendText(element, ((child['#cdata'] as OrderedNode[]) ?? []).map((part) => String(part['#text'] ?? '')).join(''))
+    else if (elementName(child) !== undefined) element.children.push(toElement(child, scope))
   }
-  return {
-    namespace: namespace ?? '',
-    localName: colon > 0 ? qualifiedName.slice(colon + 1) : qualifiedName,
-    qualifiedName,
-    attributes,
-    children,
-    text: text.trim(),
-    hasText,
-  }
+  closeElement(element)
+  return element
 }
 
 /** Attributes that may sit on any element without being part of the payload. */
@@ -268,13 +217,26 @@ function checkNamespace(child: Element, expected: string, path: string): void {
   }
 }
 
+const elementNameIndexes = new WeakMap<JsonSchema, ReadonlyMap<string, string>>()
+
+/** Element name to property name for an object schema; computed once per schema, as every record needs it. */
+function propertiesByElementName(schema: JsonSchema): ReadonlyMap<string, string> {
+  let index = elementNameIndexes.get(schema)
+  if (!index) {
+    const built = new Map<string, string>()
+    for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
+      const itemsName = propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true ? propertySchema.items?.xml?.name : undefined
+      built.set(itemsName ?? propertySchema.xml?.name ?? property, property)
+    }
+    index = built
+    elementNameIndexes.set(schema, index)
+  }
+  return index
+}
+
 function decodeObject(element: Element, schema: JsonSchema, path: string): Record<string, unknown> {
   if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${path} holds text where elements are expected` })
-  const byElementName = new Map<string, string>()
-  for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
-    const itemsName = propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true ? propertySchema.items?.xml?.name : undefined
-    byElementName.set(itemsName ?? propertySchema.xml?.name ?? property, property)
-  }
+  const byElementName = propertiesByElementName(schema)
   const groups = new Map<string, Element[]>()
   for (const child of element.children) {
     checkNamespace(child, element.namespace, `${path}/${child.localName}`)

@@ -1,0 +1,104 @@
+/**
+ * The element tree the XML codec decodes from, and the rules both of its readers share: entity
+ * references and namespace scopes. The general reader (fast-xml-parser, openapi/xml.ts) and the fast
+ * reader (openapi/xml-scan.ts) build this same tree, so whatever follows cannot tell them apart.
+ */
+export interface XmlDecodeError {
+  /** syntax: not well-formed; doctype: DTDs are refused; root, namespace, structure: well-formed but not this document. */
+  kind: 'syntax' | 'doctype' | 'root' | 'namespace' | 'structure'
+  message: string
+  line?: number
+  column?: number
+}
+
+export class XmlDecodeFailure extends Error {
+  constructor(readonly detail: XmlDecodeError) {
+    super(detail.message)
+  }
+}
+
+export interface XmlElement {
+  namespace: string
+  localName: string
+  qualifiedName: string
+  /** Attributes other than namespace declarations, entity references decoded. */
+  attributes: Record<string, string>
+  children: XmlElement[]
+  /** All character data directly inside, trimmed. */
+  text: string
+  /** Some of that character data is not white space (mixed content, which no payload has). */
+  hasText: boolean
+}
+
+/** Prefix to namespace name; the empty prefix is the default namespace. */
+export type NamespaceScope = ReadonlyMap<string, string>
+
+/** The only prefix bound before any declaration (Namespaces in XML 1.0, section 3). */
+export const documentScope: NamespaceScope = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']])
+
+const entityPattern = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);|&/g
+const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' }
+
+/** Character and the five predefined entity references, in one pass, so that "&amp;#65;" stays the literal "&#65;". */
+export function decodeEntities(raw: string): string {
+  if (!raw.includes('&')) return raw
+  return raw.replace(entityPattern, (match, body: string | undefined) => {
+    if (body === undefined) throw new XmlDecodeFailure({ kind: 'syntax', message: "an '&' must start an entity such as &amp;" })
+    if (body.startsWith('#')) {
+      const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10)
+      if (!Number.isFinite(code) || code > 0x10ffff) throw new XmlDecodeFailure({ kind: 'syntax', message: `invalid character reference ${match}` })
+      return String.fromCodePoint(code)
+    }
+    const value = namedEntities[body]
+    if (value === undefined) throw new XmlDecodeFailure({ kind: 'syntax', message: `reference to undeclared entity '${body}'` })
+    return value
+  })
+}
+
+/**
+ * A start tag read into an empty element: namespace declarations are split from the attributes and the
+ * element's prefix is resolved. Attribute values arrive raw (entity references still in them). Returns
+ * the scope the element's children see, which is the parent's own when the tag declares nothing.
+ */
+export function openElement(
+  qualifiedName: string,
+  rawAttributes: Record<string, string>,
+  parentScope: NamespaceScope,
+): { element: XmlElement; scope: NamespaceScope } {
+  let declared: Map<string, string> | undefined
+  const attributes: Record<string, string> = {}
+  for (const name in rawAttributes) {
+    const value = decodeEntities(rawAttributes[name] as string)
+    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      declared ??= new Map(parentScope)
+      declared.set(name === 'xmlns' ? '' : name.slice(6), value)
+    } else attributes[name] = value
+  }
+  const scope = declared ?? parentScope
+  const colon = qualifiedName.indexOf(':')
+  const prefix = colon > 0 ? qualifiedName.slice(0, colon) : ''
+  const namespace = scope.get(prefix)
+  if (prefix && namespace === undefined) {
+    throw new XmlDecodeFailure({ kind: 'namespace', message: `the prefix '${prefix}' of ${qualifiedName} is not declared` })
+  }
+  const element: XmlElement = {
+    namespace: namespace ?? '',
+    localName: colon > 0 ? qualifiedName.slice(colon + 1) : qualifiedName,
+    qualifiedName,
+    attributes,
+    children: [],
+    text: '',
+    hasText: false,
+  }
+  return { element, scope }
+}
+
+/** Adds a piece of character data to an element being read; call `closeElement` once its end tag is read. */
+export function appendText(element: XmlElement, piece: string): void {
+  element.text += piece
+  if (!element.hasText && piece.trim() !== '') element.hasText = true
+}
+
+export function closeElement(element: XmlElement): void {
+  element.text = element.text.trim()
+}
