@@ -14,13 +14,14 @@
  * document this one takes (openapi/xml-scan.test.ts).
  */
 import {
+  appendChild,
   appendText,
   closeElement,
   decodeEntities,
   documentScope,
+  noAttributes,
   openElement,
   XmlDecodeFailure,
-  type NamespaceScope,
   type XmlElement,
 } from './xml-tree.ts'
 
@@ -36,10 +37,6 @@ const LESS_THAN = 0x3c
 const SLASH = 0x2f
 const GREATER_THAN = 0x3e
 
-interface Open {
-  element: XmlElement
-  scope: NamespaceScope
-}
 
 /** The document's root element, or undefined when the document needs the general reader. The BOM is already gone. */
 export function scanXml(text: string): XmlElement | undefined {
@@ -62,53 +59,51 @@ function scan(text: string): XmlElement | undefined {
     at = DECLARATION.lastIndex
   }
   at = skipSpace(text, at)
-  const open: Open[] = []
+  /** Elements whose end tag is still to come, the innermost last. */
+  const open: XmlElement[] = []
   for (;;) {
     if (text.charCodeAt(at) !== LESS_THAN) return undefined
     let closed: XmlElement | undefined
     if (text.charCodeAt(at + 1) === SLASH) {
       const top = open.pop()
-      const name = top?.element.qualifiedName
+      const name = top?.qualifiedName
       const end = at + 2 + (name?.length ?? 0)
       if (!top || !text.startsWith(name as string, at + 2) || text.charCodeAt(end) !== GREATER_THAN) return undefined
-      closeElement(top.element)
-      closed = top.element
+      closeElement(top)
+      closed = top
       at = end + 1
     } else {
-      const tag = readStartTag(text, at)
-      if (!tag) return undefined
       const parent = open[open.length - 1]
-      const { element, scope } = openElement(tag.name, tag.attributes, parent?.scope ?? documentScope)
-      parent?.element.children.push(element)
-      if (tag.selfClosing) {
-        closeElement(element)
-        closed = element
-      } else open.push({ element, scope })
-      at = tag.end
+      const parentScope = parent?.inScope ?? documentScope
+      // Most start tags are a bare name, read without the regular expression.
+      let end = at + 1
+      while (isPlainNameChar(text.charCodeAt(end))) end++
+      if (text.charCodeAt(end) === GREATER_THAN && end > at + 1 && isNameStart(text.charCodeAt(at + 1))) {
+        const element = openElement(text.slice(at + 1, end), noAttributes, parentScope)
+        if (parent) appendChild(parent, element)
+        open.push(element)
+        at = end + 1
+      } else {
+        START_TAG.lastIndex = at
+        const tag = START_TAG.exec(text)
+        const attributes = tag ? readAttributes(tag[2] as string) : undefined
+        if (!tag || !attributes) return undefined
+        const element = openElement(tag[1] as string, attributes, parentScope)
+        if (parent) appendChild(parent, element)
+        if (tag[3] === '/') {
+          closeElement(element)
+          closed = element
+        } else open.push(element)
+        at = START_TAG.lastIndex
+      }
     }
     // The root is complete: only white space may follow it.
     if (closed && open.length === 0) return skipSpace(text, at) === text.length ? closed : undefined
     const next = text.indexOf('<', at)
     if (next < 0) return undefined
-    if (next > at) appendText((open[open.length - 1] as Open).element, decodeText(text.slice(at, next)))
+    if (next > at) appendText(open[open.length - 1] as XmlElement, decodeText(text.slice(at, next)))
     at = next
   }
-}
-
-const noAttributes: Record<string, string> = Object.freeze({}) as Record<string, string>
-
-/** A start tag at `at`; most are a bare name, read without the regular expression. */
-function readStartTag(text: string, at: number): { name: string; attributes: Record<string, string>; selfClosing: boolean; end: number } | undefined {
-  let end = at + 1
-  while (isPlainNameChar(text.charCodeAt(end))) end++
-  if (text.charCodeAt(end) === GREATER_THAN && end > at + 1 && isNameStart(text.charCodeAt(at + 1))) {
-    return { name: text.slice(at + 1, end), attributes: noAttributes, selfClosing: false, end: end + 1 }
-  }
-  START_TAG.lastIndex = at
-  const tag = START_TAG.exec(text)
-  const attributes = tag ? readAttributes(tag[2] as string) : undefined
-  if (!tag || !attributes) return undefined
-  return { name: tag[1] as string, attributes, selfClosing: tag[3] === '/', end: START_TAG.lastIndex }
 }
 
 /** A-Z, a-z, _ */

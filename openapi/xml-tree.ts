@@ -28,7 +28,14 @@ export interface XmlElement {
   text: string
   /** Some of that character data is not white space (mixed content, which no payload has). */
   hasText: boolean
+  /** The namespace declarations in force inside it (the XML Infoset's [in-scope namespaces]). */
+  inScope: NamespaceScope
 }
+
+// Most elements are leaves without attributes; they share these two frozen empties instead of allocating
+// their own (a write body has tens of thousands of elements).
+export const noAttributes: Record<string, string> = Object.freeze({}) as Record<string, string>
+const noChildren: XmlElement[] = Object.freeze([]) as unknown as XmlElement[]
 
 /** Prefix to namespace name; the empty prefix is the default namespace. */
 export type NamespaceScope = ReadonlyMap<string, string>
@@ -57,22 +64,18 @@ export function decodeEntities(raw: string): string {
 
 /**
  * A start tag read into an empty element: namespace declarations are split from the attributes and the
- * element's prefix is resolved. Attribute values arrive raw (entity references still in them). Returns
- * the scope the element's children see, which is the parent's own when the tag declares nothing.
+ * element's prefix is resolved. Attribute values arrive raw (entity references still in them). The
+ * element's scope is its parent's own when the tag declares nothing.
  */
-export function openElement(
-  qualifiedName: string,
-  rawAttributes: Record<string, string>,
-  parentScope: NamespaceScope,
-): { element: XmlElement; scope: NamespaceScope } {
+export function openElement(qualifiedName: string, rawAttributes: Record<string, string>, parentScope: NamespaceScope): XmlElement {
   let declared: Map<string, string> | undefined
-  const attributes: Record<string, string> = {}
+  let attributes: Record<string, string> | undefined
   for (const name in rawAttributes) {
     const value = decodeEntities(rawAttributes[name] as string)
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
       declared ??= new Map(parentScope)
       declared.set(name === 'xmlns' ? '' : name.slice(6), value)
-    } else attributes[name] = value
+    } else (attributes ??= {})[name] = value
   }
   const scope = declared ?? parentScope
   const colon = qualifiedName.indexOf(':')
@@ -81,16 +84,22 @@ export function openElement(
   if (prefix && namespace === undefined) {
     throw new XmlDecodeFailure({ kind: 'namespace', message: `the prefix '${prefix}' of ${qualifiedName} is not declared` })
   }
-  const element: XmlElement = {
+  return {
     namespace: namespace ?? '',
     localName: colon > 0 ? qualifiedName.slice(colon + 1) : qualifiedName,
     qualifiedName,
-    attributes,
-    children: [],
+    attributes: attributes ?? noAttributes,
+    children: noChildren,
     text: '',
     hasText: false,
+    inScope: scope,
   }
-  return { element, scope }
+}
+
+/** Adds a child element to an element being read. */
+export function appendChild(element: XmlElement, child: XmlElement): void {
+  if (element.children === noChildren) element.children = [child]
+  else element.children.push(child)
 }
 
 /** Adds a piece of character data to an element being read; call `closeElement` once its end tag is read. */

@@ -4,10 +4,12 @@ import { codes } from './errors.ts'
 import type { JsonSchema } from './types.ts'
 import { scanXml } from './xml-scan.ts'
 import {
+  appendChild,
   appendText,
   closeElement,
   decodeEntities,
   documentScope,
+  noAttributes,
   openElement,
   XmlDecodeFailure as DecodeFailure,
   type NamespaceScope,
@@ -73,7 +75,7 @@ export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
         message: `${expectedName} must be in namespace ${expectedNamespace}, not ${root.namespace || 'no namespace'}`,
       })
     }
-    return { ok: true, value: decodeContent(root, schema, `/${root.localName}`) }
+    return { ok: true, value: decodeContent(root, schema, undefined, `/${root.localName}`) }
   } catch (error) {
     if (error instanceof DecodeFailure) return { ok: false, error: error.detail }
     throw error
@@ -135,11 +137,11 @@ function elementName(node: OrderedNode): string | undefined {
 
 function toElement(node: OrderedNode, parentScope: NamespaceScope): Element {
   const qualifiedName = elementName(node) as string
-  const { element, scope } = openElement(qualifiedName, (node[':@'] ?? {}) as Record<string, string>, parentScope)
+  const element = openElement(qualifiedName, (node[':@'] ?? {}) as Record<string, string>, parentScope)
   for (const child of (node[qualifiedName] ?? []) as OrderedNode[]) {
     if ('#text' in child) appendText(element, decodeEntities(String(child['#text'])))
     else if ('#cdata' in child) appendText(element, ((child['#cdata'] as OrderedNode[]) ?? []).map((part) => String(part['#text'] ?? '')).join(''))
-    else if (elementName(child) !== undefined) element.children.push(toElement(child, scope))
+    else if (elementName(child) !== undefined) appendChild(element, toElement(child, element.inScope))
   }
   closeElement(element)
   return element
@@ -150,23 +152,44 @@ function isIgnorableAttribute(name: string): boolean {
   return name.startsWith('xsi:') || name.startsWith('xml:')
 }
 
-function decodeContent(element: Element, schema: JsonSchema, path: string, handledAttributes: readonly string[] = []): unknown {
-  for (const name of Object.keys(element.attributes)) {
-    if (!handledAttributes.includes(name) && !isIgnorableAttribute(name)) {
-      throw new DecodeFailure({ kind: 'structure', message: `${path} has an unknown attribute '${name}'` })
+/**
+ * Where an element sits, for error messages such as `/ActivityRecordList/ActivityRecord[3]/When`. Kept as
+ * links, made only for elements that hold elements, and spelled out only when an error is reported: a
+ * write body has tens of thousands of elements.
+ */
+interface Path {
+  up?: Path | undefined
+  name: string
+  /** 1-based position among its siblings of the same name. */
+  index?: number | undefined
+}
+
+function pathText(path: Path): string {
+  const own = path.index === undefined ? path.name : `${path.name}[${path.index}]`
+  return path.up ? `${pathText(path.up)}/${own}` : own
+}
+
+/** `element` sits under `up` as `name` (the `index`th of that name, for lists). */
+function decodeContent(element: Element, schema: JsonSchema, up: Path | undefined, name: string, index?: number, handledAttribute?: string): unknown {
+  // Most elements share the empty attribute set; enumerating it would still cost an allocation each.
+  if (element.attributes !== noAttributes) {
+    for (const attribute in element.attributes) {
+      if (attribute !== handledAttribute && !isIgnorableAttribute(attribute)) {
+        throw new DecodeFailure({ kind: 'structure', message: `${pathText({ up, name, index })} has an unknown attribute '${attribute}'` })
+      }
     }
   }
   const effective = chooseBranch(element, schema)
   switch (effective.type) {
     case 'object':
-      return decodeObject(element, effective, path)
+      return decodeObject(element, effective, { up, name, index })
     case 'array':
-      return decodeWrappedArray(element, effective, path)
+      return decodeWrappedArray(element, effective, { up, name, index })
     case 'boolean':
       return decodeBoolean(element)
     default:
       // A string-typed element that holds elements is kept as an object so the validator says "must be a string".
-      return element.children.length ? decodeObject(element, {}, path) : element.text
+      return element.children.length ? decodeObject(element, {}, { up, name, index }) : element.text
   }
 }
 
@@ -194,27 +217,25 @@ function chooseBranch(element: Element, schema: JsonSchema): JsonSchema {
   return resolved.find((branch) => branch.type === 'string') ?? resolved.find((branch) => branch.type === 'object') ?? schema
 }
 
-function decodeWrappedArray(element: Element, schema: JsonSchema, path: string): unknown[] {
-  if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${path} holds text where elements are expected` })
+function decodeWrappedArray(element: Element, schema: JsonSchema, path: Path): unknown[] {
+  if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${pathText(path)} holds text where elements are expected` })
   const items = schema.items ?? {}
   const itemName = items.xml?.name
   return element.children.map((child, index) => {
-    const childPath = `${path}/${child.localName}[${index + 1}]`
-    checkNamespace(child, element.namespace, childPath)
+    if (child.namespace !== element.namespace) throw namespaceFailure(child, element.namespace, { up: path, name: child.localName, index: index + 1 })
     if (itemName && child.localName !== itemName) {
-      throw new DecodeFailure({ kind: 'structure', message: `${childPath}: unknown element '${child.localName}', expected ${itemName}` })
+      const where = pathText({ up: path, name: child.localName, index: index + 1 })
+      throw new DecodeFailure({ kind: 'structure', message: `${where}: unknown element '${child.localName}', expected ${itemName}` })
     }
-    return decodeContent(child, items, childPath)
+    return decodeContent(child, items, path, child.localName, index + 1)
   })
 }
 
-function checkNamespace(child: Element, expected: string, path: string): void {
-  if (child.namespace !== expected) {
-    throw new DecodeFailure({
-      kind: 'namespace',
-      message: `${path} must be in namespace ${expected || 'no namespace'}, not ${child.namespace || 'no namespace'}`,
-    })
-  }
+function namespaceFailure(child: Element, expected: string, path: Path): DecodeFailure {
+  return new DecodeFailure({
+    kind: 'namespace',
+    message: `${pathText(path)} must be in namespace ${expected || 'no namespace'}, not ${child.namespace || 'no namespace'}`,
+  })
 }
 
 const elementNameIndexes = new WeakMap<JsonSchema, ReadonlyMap<string, string>>()
@@ -234,32 +255,33 @@ function propertiesByElementName(schema: JsonSchema): ReadonlyMap<string, string
   return index
 }
 
-function decodeObject(element: Element, schema: JsonSchema, path: string): Record<string, unknown> {
-  if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${path} holds text where elements are expected` })
-  const byElementName = propertiesByElementName(schema)
-  const groups = new Map<string, Element[]>()
-  for (const child of element.children) {
-    checkNamespace(child, element.namespace, `${path}/${child.localName}`)
-    const group = groups.get(child.localName)
-    if (group) group.push(child)
-    else groups.set(child.localName, [child])
+function decodeObject(element: Element, schema: JsonSchema, path: Path): Record<string, unknown> {
+  if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${pathText(path)} holds text where elements are expected` })
+  const children = element.children
+  for (const child of children) {
+    if (child.namespace !== element.namespace) throw namespaceFailure(child, element.namespace, { up: path, name: child.localName })
   }
+  const byElementName = propertiesByElementName(schema)
   const result: Record<string, unknown> = {}
-  for (const [name, elements] of groups) {
+  // Children of one name form a group, decoded where its first member stands. Objects have a dozen
+  // children at most, so looking back for an earlier member beats a Map per object.
+  for (let i = 0; i < children.length; i++) {
+    const name = (children[i] as Element).localName
+    if (hasEarlierNamesake(children, i)) continue
+    const first = children[i] as Element
     const property = byElementName.get(name)
     const propertySchema = property === undefined ? undefined : schema.properties?.[property]
-    const childPath = `${path}/${name}`
     if (property === undefined || propertySchema === undefined) {
       // Kept under its own name so that the validator reports it as an unknown field, as it does for JSON.
-      result[name] = elements.length === 1 ? decodeUnknown(elements[0] as Element) : elements.map(decodeUnknown)
+      result[name] = isOnly(children, i) ? decodeUnknown(first) : groupFrom(children, i).map(decodeUnknown)
     } else if (propertySchema['x-nwa-filter']) {
-      result[property] = elements.map((entry, index) => decodeFilterEntry(entry, propertySchema, `${childPath}[${index + 1}]`))
+      result[property] = groupFrom(children, i).map((entry, index) => decodeFilterEntry(entry, propertySchema, path, name, index + 1))
     } else if (propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true) {
-      result[property] = elements.map((item, index) => decodeContent(item, propertySchema.items ?? {}, `${childPath}[${index + 1}]`))
-    } else if (elements.length > 1) {
-      throw new DecodeFailure({ kind: 'structure', message: `${childPath} occurs more than once` })
+      result[property] = groupFrom(children, i).map((item, index) => decodeContent(item, propertySchema.items ?? {}, path, name, index + 1))
+    } else if (!isOnly(children, i)) {
+      throw new DecodeFailure({ kind: 'structure', message: `${pathText({ up: path, name })} occurs more than once` })
     } else {
-      result[property] = decodeContent(elements[0] as Element, propertySchema, childPath)
+      result[property] = decodeContent(first, propertySchema, path, name)
     }
   }
   for (const property of schema.required ?? []) {
@@ -270,15 +292,36 @@ function decodeObject(element: Element, schema: JsonSchema, path: string): Recor
   return result
 }
 
+function hasEarlierNamesake(children: Element[], at: number): boolean {
+  const name = (children[at] as Element).localName
+  for (let j = 0; j < at; j++) if ((children[j] as Element).localName === name) return true
+  return false
+}
+
+/** No later sibling shares the name of the child at `at` (the caller knows no earlier one does). */
+function isOnly(children: Element[], at: number): boolean {
+  const name = (children[at] as Element).localName
+  for (let j = at + 1; j < children.length; j++) if ((children[j] as Element).localName === name) return false
+  return true
+}
+
+/** The child at `first` and its later siblings of the same name. */
+function groupFrom(children: Element[], first: number): Element[] {
+  const name = (children[first] as Element).localName
+  const group = [children[first] as Element]
+  for (let j = first + 1; j < children.length; j++) if ((children[j] as Element).localName === name) group.push(children[j] as Element)
+  return group
+}
+
 function decodeUnknown(element: Element): unknown {
-  return element.children.length ? decodeObject(element, {}, element.localName) : element.text
+  return element.children.length ? decodeObject(element, {}, { name: element.localName }) : element.text
 }
 
 /** A filter entry: `<Who Operator="NotEqualTo">x</Who>` reads as {"NotEqualTo": "x"}, `<Who>x</Who>` as "x". */
-function decodeFilterEntry(element: Element, filterSchema: JsonSchema, path: string): unknown {
+function decodeFilterEntry(element: Element, filterSchema: JsonSchema, up: Path, name: string, index: number): unknown {
   const operand = filterSchema.anyOf?.[0] ?? {}
   const operator = element.attributes['Operator']
-  const content = decodeContent(element, operand, path, ['Operator'])
+  const content = decodeContent(element, operand, up, name, index, 'Operator')
   return operator === undefined ? content : { [operator]: content }
 }
 
