@@ -20,43 +20,71 @@ export function parseJson(text: string): JsonParseResult {
   return { ok: true, value }
 }
 
+/** One open object or array; frames are reused by depth, so a scan allocates little beyond the names themselves. */
 interface Frame {
   isObject: boolean
-  names: Set<string>
+  /** Names seen so far in this object: records have a dozen, for which a list beats a Set... */
+  names: string[]
+  /** ...and a Set takes over past that, so an object with a million names costs no quadratic time. */
+  nameSet: Set<string> | undefined
   expectingName: boolean
+}
+
+const LIST_LIMIT = 32
+
+/** Adds the name to the frame; false when it was already there. */
+function remember(frame: Frame, name: string): boolean {
+  if (frame.nameSet) {
+    if (frame.nameSet.has(name)) return false
+    frame.nameSet.add(name)
+    return true
+  }
+  if (frame.names.includes(name)) return false
+  frame.names.push(name)
+  if (frame.names.length > LIST_LIMIT) frame.nameSet = new Set(frame.names)
+  return true
 }
 
 /** One pass over text that JSON.parse already accepted, so it only has to follow strings and nesting. */
 export function findDuplicateName(text: string): { name: string; position: number } | undefined {
-  const stack: Frame[] = []
+  const frames: Frame[] = []
+  let depth = 0
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index)
     if (char === 0x22 /* " */) {
       const start = index
-      let escaped = false
-      for (index++; index < text.length; index++) {
-        const inner = text.charCodeAt(index)
-        if (inner === 0x5c /* \ */) {
-          escaped = true
-          index++
-        } else if (inner === 0x22) break
-      }
-      const top = stack[stack.length - 1]
+      index = closingQuote(text, start)
+      const top = depth > 0 ? (frames[depth - 1] as Frame) : undefined
       if (top?.isObject && top.expectingName) {
-        const raw = text.slice(start, index + 1)
+        const raw = text.slice(start + 1, index)
         // Escapes are decoded so that "\u0041" and "A" count as the same name.
-        const name = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1)
-        if (top.names.has(name)) return { name, position: start }
-        top.names.add(name)
+        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw
+        if (!remember(top, name)) return { name, position: start }
         top.expectingName = false
       }
-    } else if (char === 0x7b /* { */) stack.push({ isObject: true, names: new Set(), expectingName: true })
-    else if (char === 0x5b /* [ */) stack.push({ isObject: false, names: new Set(), expectingName: false })
-    else if (char === 0x7d /* } */ || char === 0x5d /* ] */) stack.pop()
+    } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
+      const frame = frames[depth] ?? (frames[depth] = { isObject: false, names: [], nameSet: undefined, expectingName: false })
+      frame.isObject = char === 0x7b
+      frame.names.length = 0
+      frame.nameSet = undefined
+      frame.expectingName = frame.isObject
+      depth++
+    } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) depth--
     else if (char === 0x2c /* , */) {
-      const top = stack[stack.length - 1]
+      const top = depth > 0 ? (frames[depth - 1] as Frame) : undefined
       if (top?.isObject) top.expectingName = true
     }
   }
   return undefined
+}
+
+/** The index of the quote that ends the string opened at `start`: the next one not escaped by an odd run of backslashes. */
+function closingQuote(text: string, start: number): number {
+  let quote = text.indexOf('"', start + 1)
+  for (;;) {
+    let backslashes = 0
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c /* \ */) backslashes++
+    if (backslashes % 2 === 0) return quote
+    quote = text.indexOf('"', quote + 1)
+  }
 }
