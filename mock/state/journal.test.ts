@@ -55,6 +55,15 @@ function countingFs(hold = false) {
   return { fs, counts, release: () => held.splice(0).forEach((resolve) => resolve()) }
 }
 
+/** Resolves once `condition` holds, polling; fails the test after five seconds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met in 5 s: ${condition.toString()}`)
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
+
 describe('crc32', () => {
   it('matches the published check values', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926)
@@ -167,14 +176,15 @@ describe('openJournal', () => {
     const { journal } = await openJournal(dir, { fs })
     const settled: number[] = []
     const first = journal.append(write(0)).then(() => settled.push(0))
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    // File operations finish when they finish; on a busy machine a fixed pause is not enough.
+    await until(() => counts.syncs === 1)
     expect(counts).toEqual({ syncs: 1, appends: 1 })
     const later = [1, 2, 3].map((n) => journal.append(write(n)).then(() => settled.push(n)))
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(settled).toEqual([])
     release()
     await first
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await until(() => counts.syncs === 2)
     expect(counts).toEqual({ syncs: 2, appends: 2 })
     expect(settled).toEqual([0])
     release()
