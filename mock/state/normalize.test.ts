@@ -107,8 +107,17 @@ describe('whenToUtc and whenToEpochMs', () => {
     expect(whenToUtc('0050-06-01T12:00:00Z')).toBe('0050-06-01T12:00:00Z')
   })
   it('rejects impossible dates and the forms the documentation does not list', () => {
-    for (const bad of ['2017-02-29T00:00:00Z', '2017-13-01T00:00:00Z', '2017-02-19T24:00:00Z', '2017-02-19T03:43:49', '2017-02-19 03:43:49Z', '2017-02-19T03:43Z', '0001-01-01T00:00:00+01:00']) {
+    const malformed = [
+      '2017-02-29T00:00:00Z', '2017-13-01T00:00:00Z', '2017-02-19T24:00:00Z', '2017-02-19T03:43:49', '2017-02-19 03:43:49Z',
+      '2017-02-19T03:43Z', '0001-01-01T00:00:00+01:00', '2017-02-19T03:43:49.Z', '2017-02-19T03:43:49.12345678Z',
+      '2017-02-19T03:43:49+0100', '2017-02-19T03:43:49z', '2017-02-19T03:43:49Z ', ' 2017-02-19T03:43:49Z', '2017-2-19T03:43:49Z',
+      '2017-02-19T03:43:49+01:00:00', '2017-02-19T03:43:49+1:00', '2017/02/19T03:43:49Z', '2017-02-19T03-43-49Z', '٢٠١٧-02-19T03:43:49Z',
+      '2017-02-19T03:43:49+15:00', '2017-02-19T03:43:49-01:60', '', 'Z',
+    ]
+    for (const bad of malformed) {
       expect(() => whenToUtc(bad), bad).toThrow(RangeError)
+      // An instant before year 1 in UTC still has epoch milliseconds; only its UTC form is out of range.
+      if (!bad.startsWith('0001-')) expect(() => whenToEpochMs(bad), bad).toThrow(RangeError)
     }
   })
   it('agrees with Date for many instants and offsets', () => {

@@ -21,9 +21,6 @@ export interface RidGenerator {
 }
 
 const RANDOM_BYTES = 16
-/** The random part as four 32-bit words, most significant first: plain numbers compare and carry without BigInt. */
-type Words = [number, number, number, number]
-const WORD_MAX = 0xffff_ffff
 
 export const RID_PATTERN = /^[0-9]{17}[0-9A-F]{32}$/
 
@@ -35,56 +32,41 @@ function timestampDigits(epochMs: number): string {
   return iso.replace(/\D/g, '')
 }
 
-function compareWords(a: Words, b: Words): number {
-  for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
-  return 0
-}
-
-/** The next value, or undefined when the 128-bit part is at its maximum. */
-function incrementWords(words: Words): Words | undefined {
-  const next: Words = [...words]
-  for (let i = 3; i >= 0; i--) {
-    if (next[i] !== WORD_MAX) {
-      next[i] = (next[i] as number) + 1
-      return next
+/** Adds one to the big-endian number in place; false when it was at its maximum (it is then all zeros). */
+function incrementInPlace(bytes: Buffer): boolean {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (bytes[i] !== 0xff) {
+      bytes[i] = (bytes[i] as number) + 1
+      return true
     }
-    next[i] = 0
+    bytes[i] = 0
   }
-  return undefined
-}
-
-function wordsHex(words: Words): string {
-  let hex = ''
-  for (const word of words) hex += word.toString(16).padStart(8, '0')
-  return hex.toUpperCase()
+  return false
 }
 
 export function createRidGenerator(deps: RidDeps): RidGenerator {
   let lastMs = Number.NEGATIVE_INFINITY
-  let lastRandom: Words = [0, 0, 0, 0]
+  // The random part of the last RID, as bytes: compared and incremented in place, with no BigInt and no
+  // per-RID allocation beyond the RID's own text.
+  const lastRandom = Buffer.alloc(RANDOM_BYTES)
   // A write mints a RID per record within one millisecond; the timestamp digits are formatted once per millisecond.
   let digitsMs = Number.NaN
   let digits = ''
 
-  const mint = (nowMs: number, randomPart: Words): string => {
+  /** The RID for the 16 random bytes at `at` in `bytes`. */
+  const mint = (nowMs: number, bytes: Buffer, at: number): string => {
     let ms = nowMs
-    let value = randomPart
-    if (ms < lastMs || (ms === lastMs && compareWords(value, lastRandom) <= 0)) {
+    // Bytes compare as the big-endian number they hold.
+    if (ms < lastMs || (ms === lastMs && bytes.compare(lastRandom, 0, RANDOM_BYTES, at, at + RANDOM_BYTES) <= 0)) {
       ms = lastMs
-      const next = incrementWords(lastRandom)
-      if (next) value = next
-      else {
-        ms += 1
-        value = [0, 0, 0, 0]
-      }
-    }
+      if (!incrementInPlace(lastRandom)) ms += 1
+    } else bytes.copy(lastRandom, 0, at, at + RANDOM_BYTES)
     if (ms !== digitsMs) {
       digits = timestampDigits(ms)
       digitsMs = ms
     }
     lastMs = ms
-    lastRandom = value
-    return digits + wordsHex(value)
+    return digits + lastRandom.toString('hex').toUpperCase()
   }
 
   const many = (count: number): string[] => {
@@ -94,10 +76,7 @@ export function createRidGenerator(deps: RidDeps): RidGenerator {
       throw new RangeError(`random source returned ${bytes.length} bytes, ${RANDOM_BYTES * count} needed`)
     }
     const rids = new Array<string>(count)
-    for (let i = 0; i < count; i++) {
-      const at = i * RANDOM_BYTES
-      rids[i] = mint(nowMs, [bytes.readUInt32BE(at), bytes.readUInt32BE(at + 4), bytes.readUInt32BE(at + 8), bytes.readUInt32BE(at + 12)])
-    }
+    for (let i = 0; i < count; i++) rids[i] = mint(nowMs, bytes, i * RANDOM_BYTES)
     return rids
   }
 
