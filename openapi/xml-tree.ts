@@ -1,8 +1,10 @@
 /**
- * The element tree the XML codec decodes from, and the rules both of its readers share: entity
- * references and namespace scopes. The general reader (fast-xml-parser, openapi/xml.ts) and the fast
- * reader (openapi/xml-scan.ts) build this same tree, so whatever follows cannot tell them apart.
+ * What the XML codec's two decoders share: the element tree of the general one (fast-xml-parser,
+ * openapi/xml.ts), entity references, namespace scopes, xs:boolean, and how the contract's schemas map
+ * to elements. The plain-document decoder (openapi/xml-plain.ts) follows the same rules without the tree.
  */
+import type { JsonSchema } from './types.ts'
+
 export interface XmlDecodeError {
   /** syntax: not well-formed; doctype: DTDs are refused; root, namespace, structure: well-formed but not this document. */
   kind: 'syntax' | 'doctype' | 'root' | 'namespace' | 'structure'
@@ -110,4 +112,21 @@ export function appendText(element: XmlElement, piece: string): void {
 
 export function closeElement(element: XmlElement): void {
   element.text = element.text.trim()
+}
+
+/** xs:boolean's lexical forms; anything else stays text so the validator names it. */
+export function readBoolean(text: string): boolean | string {
+  if (text === 'true' || text === '1') return true
+  if (text === 'false' || text === '0') return false
+  return text
+}
+
+/** An array property whose items stand directly in the parent, with no wrapping element of their own. */
+export function isUnwrappedArray(schema: JsonSchema): boolean {
+  return schema.type === 'array' && schema.xml?.wrapped !== true
+}
+
+/** The element name a property's values appear under: the item name for an unwrapped array. */
+export function elementNameOf(property: string, schema: JsonSchema): string {
+  return (isUnwrappedArray(schema) ? schema.items?.xml?.name : undefined) ?? schema.xml?.name ?? property
 }

@@ -2,15 +2,18 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Contract, PayloadName } from './contract.ts'
 import { codes } from './errors.ts'
 import type { JsonSchema } from './types.ts'
-import { scanXml } from './xml-scan.ts'
+import { decodePlainXml } from './xml-plain.ts'
 import {
   appendChild,
   appendText,
   closeElement,
   decodeEntities,
   documentScope,
+  elementNameOf,
+  isUnwrappedArray,
   noAttributes,
   openElement,
+  readBoolean,
   XmlDecodeFailure as DecodeFailure,
   type NamespaceScope,
   type XmlDecodeError,
@@ -58,9 +61,18 @@ const parser = new XMLParser({
 })
 
 export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
+  const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml
+  const plain = decodePlainXml(schema, text)
+  return plain ? { ok: true, value: plain.value } : decodeGeneralXml(schema, text)
+}
+
+/**
+ * The general decoder: any document, through fast-xml-parser and a walk of the element tree guided by the
+ * schema. Plain documents take openapi/xml-plain.ts instead; everything else, every error included, comes here.
+ */
+export function decodeGeneralXml(schema: JsonSchema, text: string): XmlDecodeResult {
   try {
-    const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml
-    const root = scanXml(text) ?? readXmlTree(text)
+    const root = readXmlTree(text)
     const expectedName = schema.xml?.name
     const expectedNamespace = schema.xml?.namespace ?? ''
     if (root.localName !== expectedName) {
@@ -82,12 +94,8 @@ export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
   }
 }
 
-/**
- * The general reader: any well-formed document, through fast-xml-parser, which also words every syntax
- * error. Plain documents take the fast reader first (openapi/xml-scan.ts); anything it does not take,
- * from a comment to a broken tag, comes here.
- */
-export function readXmlTree(text: string): Element {
+/** Any well-formed document as an element tree, through fast-xml-parser, which also words every syntax error. */
+function readXmlTree(text: string): Element {
   refuseDoctype(text)
   const validation = XMLValidator.validate(text, { allowBooleanAttributes: false })
   if (validation !== true) throw new DecodeFailure(describeSyntaxError(validation.err))
@@ -186,18 +194,11 @@ function decodeContent(element: Element, schema: JsonSchema, up: Path | undefine
     case 'array':
       return decodeWrappedArray(element, effective, { up, name, index })
     case 'boolean':
-      return decodeBoolean(element)
+      return readBoolean(element.text)
     default:
       // A string-typed element that holds elements is kept as an object so the validator says "must be a string".
       return element.children.length ? decodeObject(element, {}, { up, name, index }) : element.text
   }
-}
-
-/** xs:boolean's lexical forms; anything else stays text so the validator names it. */
-function decodeBoolean(element: Element): boolean | string {
-  if (element.text === 'true' || element.text === '1') return true
-  if (element.text === 'false' || element.text === '0') return false
-  return element.text
 }
 
 function chooseBranch(element: Element, schema: JsonSchema): JsonSchema {
@@ -246,8 +247,7 @@ function propertiesByElementName(schema: JsonSchema): ReadonlyMap<string, string
   if (!index) {
     const built = new Map<string, string>()
     for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
-      const itemsName = propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true ? propertySchema.items?.xml?.name : undefined
-      built.set(itemsName ?? propertySchema.xml?.name ?? property, property)
+      built.set(elementNameOf(property, propertySchema), property)
     }
     index = built
     elementNameIndexes.set(schema, index)
@@ -276,7 +276,7 @@ function decodeObject(element: Element, schema: JsonSchema, path: Path): Record<
       result[name] = isOnly(children, i) ? decodeUnknown(first) : groupFrom(children, i).map(decodeUnknown)
     } else if (propertySchema['x-nwa-filter']) {
       result[property] = groupFrom(children, i).map((entry, index) => decodeFilterEntry(entry, propertySchema, path, name, index + 1))
-    } else if (propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true) {
+    } else if (isUnwrappedArray(propertySchema)) {
       result[property] = groupFrom(children, i).map((item, index) => decodeContent(item, propertySchema.items ?? {}, path, name, index + 1))
     } else if (!isOnly(children, i)) {
       throw new DecodeFailure({ kind: 'structure', message: `${pathText({ up: path, name })} occurs more than once` })
@@ -287,7 +287,7 @@ function decodeObject(element: Element, schema: JsonSchema, path: Path): Record<
   for (const property of schema.required ?? []) {
     const propertySchema = schema.properties?.[property]
     // An unwrapped list with no entries has no elements at all in XML; its JSON twin is an empty array.
-    if (!(property in result) && propertySchema?.type === 'array' && propertySchema.xml?.wrapped !== true) result[property] = []
+    if (!(property in result) && propertySchema !== undefined && isUnwrappedArray(propertySchema)) result[property] = []
   }
   return result
 }
@@ -382,7 +382,7 @@ function encodeObject(value: Record<string, unknown>, schema: JsonSchema, path: 
     if (!propertySchema) throw codes.OAS_ERR_ENCODE.create(`${path}/${property}`, 'the contract has no such field')
     if (propertySchema['x-nwa-filter']) {
       nodes.push(...encodeFilter(property, propertyValue, propertySchema, `${path}/${property}`))
-    } else if (propertySchema.type === 'array' && propertySchema.xml?.wrapped !== true) {
+    } else if (isUnwrappedArray(propertySchema)) {
       const items = propertySchema.items ?? {}
       const itemName = items.xml?.name ?? property
       for (const item of asArray(propertyValue)) nodes.push(element(itemName, encodeContent(item, items, `${path}/${itemName}`)))
