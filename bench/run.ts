@@ -11,7 +11,8 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { phaseNames, phaseTimeoutMs, runPhase, type PhaseName } from './phases.ts'
 import { missedLines, renderTable, type Row } from './report.ts'
-import { megabytes } from './stats.ts'
+import { readFileSync } from 'node:fs'
+import { megabytes, parseCpuTimes, stealShare, type CpuTimes } from './stats.ts'
 
 const runPath = fileURLToPath(import.meta.url)
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -21,6 +22,14 @@ type PhaseMessage = { rows: Row[] } | { error: string }
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name)
   return at >= 0 ? process.argv[at + 1] : undefined
+}
+
+function cpuTimes(): CpuTimes | undefined {
+  try {
+    return parseCpuTimes(readFileSync('/proc/stat', 'utf8'))
+  } catch {
+    return undefined
+  }
 }
 
 function isPhase(name: string): name is PhaseName {
@@ -87,6 +96,7 @@ async function parent(): Promise<void> {
   process.stdout.write('mock and client share each phase\'s process; servers on 127.0.0.1, plain HTTP, Basic auth\n\n')
 
   const rows: Row[] = []
+  const cpuBefore = cpuTimes()
   for (const name of selected) {
     process.stderr.write(`  [${name}] starting\n`)
     rows.push(...(await runInChild(name)))
@@ -101,6 +111,11 @@ async function parent(): Promise<void> {
   const busiest = Math.max(startLoad, loadavg()[0] ?? 0)
   if (busiest > processors.length) {
     process.stdout.write(`note: the machine was busy (1-minute load average up to ${busiest.toFixed(2)} on ${processors.length} CPUs); rates and latencies are pessimistic\n`)
+  }
+  const cpuAfter = cpuTimes()
+  if (cpuBefore && cpuAfter) {
+    const steal = stealShare(cpuBefore, cpuAfter)
+    process.stdout.write(`CPU steal during the run: ${(steal * 100).toFixed(1)}% of CPU time went to other guests of the host${steal > 0.05 ? '; rates and latencies are pessimistic' : ''}\n`)
   }
 }
 

@@ -21,3 +21,27 @@ export function ms(value: number): string {
 export function megabytes(bytes: number): string {
   return `${grouped(bytes / (1024 * 1024))} MB`
 }
+
+/** Cumulative CPU time counters of the first line of /proc/stat (USER_HZ ticks). */
+export interface CpuTimes {
+  steal: number
+  total: number
+}
+
+/** Reads the text of /proc/stat; undefined when it is not Linux's (the fields differ or are missing). */
+export function parseCpuTimes(procStat: string): CpuTimes | undefined {
+  const fields = /^cpu\s+(.*)$/m.exec(procStat)?.[1]?.trim().split(/\s+/).map(Number)
+  // user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user.
+  if (!fields || fields.length < 8 || fields.some(Number.isNaN)) return undefined
+  const counted = fields.slice(0, 8)
+  return { steal: counted[7] as number, total: counted.reduce((sum, value) => sum + value, 0) }
+}
+
+/**
+ * The share of CPU time the hypervisor gave to other guests between two readings: on a shared virtual
+ * machine this, more than the load average, says how far the wall-clock figures sit below the machine's own.
+ */
+export function stealShare(before: CpuTimes, after: CpuTimes): number {
+  const total = after.total - before.total
+  return total > 0 ? (after.steal - before.steal) / total : 0
+}
