@@ -257,31 +257,29 @@ function propertiesByElementName(schema: JsonSchema): ReadonlyMap<string, string
 
 function decodeObject(element: Element, schema: JsonSchema, path: Path): Record<string, unknown> {
   if (element.hasText) throw new DecodeFailure({ kind: 'structure', message: `${pathText(path)} holds text where elements are expected` })
-  const children = element.children
-  for (const child of children) {
-    if (child.namespace !== element.namespace) throw namespaceFailure(child, element.namespace, { up: path, name: child.localName })
-  }
   const byElementName = propertiesByElementName(schema)
+  const groups = new Map<string, Element[]>()
+  for (const child of element.children) {
+    if (child.namespace !== element.namespace) throw namespaceFailure(child, element.namespace, { up: path, name: child.localName })
+    const group = groups.get(child.localName)
+    if (group) group.push(child)
+    else groups.set(child.localName, [child])
+  }
   const result: Record<string, unknown> = {}
-  // Children of one name form a group, decoded where its first member stands. Objects have a dozen
-  // children at most, so looking back for an earlier member beats a Map per object.
-  for (let i = 0; i < children.length; i++) {
-    const name = (children[i] as Element).localName
-    if (hasEarlierNamesake(children, i)) continue
-    const first = children[i] as Element
+  for (const [name, group] of groups) {
     const property = byElementName.get(name)
     const propertySchema = property === undefined ? undefined : schema.properties?.[property]
     if (property === undefined || propertySchema === undefined) {
       // Kept under its own name so that the validator reports it as an unknown field, as it does for JSON.
-      result[name] = isOnly(children, i) ? decodeUnknown(first) : groupFrom(children, i).map(decodeUnknown)
+      result[name] = group.length === 1 ? decodeUnknown(group[0] as Element) : group.map(decodeUnknown)
     } else if (propertySchema['x-nwa-filter']) {
-      result[property] = groupFrom(children, i).map((entry, index) => decodeFilterEntry(entry, propertySchema, path, name, index + 1))
+      result[property] = group.map((entry, index) => decodeFilterEntry(entry, propertySchema, path, name, index + 1))
     } else if (isUnwrappedArray(propertySchema)) {
-      result[property] = groupFrom(children, i).map((item, index) => decodeContent(item, propertySchema.items ?? {}, path, name, index + 1))
-    } else if (!isOnly(children, i)) {
+      result[property] = group.map((item, index) => decodeContent(item, propertySchema.items ?? {}, path, name, index + 1))
+    } else if (group.length > 1) {
       throw new DecodeFailure({ kind: 'structure', message: `${pathText({ up: path, name })} occurs more than once` })
     } else {
-      result[property] = decodeContent(first, propertySchema, path, name)
+      result[property] = decodeContent(group[0] as Element, propertySchema, path, name)
     }
   }
   for (const property of schema.required ?? []) {
@@ -290,27 +288,6 @@ function decodeObject(element: Element, schema: JsonSchema, path: Path): Record<
     if (!(property in result) && propertySchema !== undefined && isUnwrappedArray(propertySchema)) result[property] = []
   }
   return result
-}
-
-function hasEarlierNamesake(children: Element[], at: number): boolean {
-  const name = (children[at] as Element).localName
-  for (let j = 0; j < at; j++) if ((children[j] as Element).localName === name) return true
-  return false
-}
-
-/** No later sibling shares the name of the child at `at` (the caller knows no earlier one does). */
-function isOnly(children: Element[], at: number): boolean {
-  const name = (children[at] as Element).localName
-  for (let j = at + 1; j < children.length; j++) if ((children[j] as Element).localName === name) return false
-  return true
-}
-
-/** The child at `first` and its later siblings of the same name. */
-function groupFrom(children: Element[], first: number): Element[] {
-  const name = (children[first] as Element).localName
-  const group = [children[first] as Element]
-  for (let j = first + 1; j < children.length; j++) if ((children[j] as Element).localName === name) group.push(children[j] as Element)
-  return group
 }
 
 function decodeUnknown(element: Element): unknown {
