@@ -184,7 +184,7 @@ class PlainReader {
     this.at = end
     this.endTag(name)
     if (raw.includes(']]>')) throw notPlain
-    return decodeEntities(raw).trim()
+    return detached(decodeEntities(raw).trim())
   }
 
   private list(name: string, plan: ListPlan, selfClosing: boolean): unknown[] {
@@ -266,6 +266,16 @@ class PlainReader {
     }
     this.at = at
   }
+}
+
+/**
+ * The text without its request body. V8 keeps a long substring as a view into its parent, so a stored
+ * record would keep its whole body alive: 200,000 XML-written records held 246 MB of heap against 169 MB
+ * written as JSON. Concatenating first makes V8 copy the characters into a fresh string, which the
+ * slice then views (216 MB): a real copy through a Buffer reached 180 MB but cost ~4 ms a body.
+ */
+function detached(text: string): string {
+  return (' ' + text).slice(1)
 }
 
 /** After a name in a start tag: '>' or '/' ('/>'), so that `<Who>` does not match `<WhoElse>`. */
