@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, it, expect } from 'vitest'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
+import { readFixture } from '../../test/helpers/contract.ts'
 import type { StoredRecord } from '../model.ts'
 import { openArchiveState, SEED_RECORDS_PER_ENTRY, type ArchiveStateOptions } from './archive.ts'
 import type { AuditDatabase } from './audit-database.ts'
@@ -30,27 +31,8 @@ function options(dataDir?: string, extra: Partial<ArchiveStateOptions> = {}): Ar
   }
 }
 
-// The JSON write example of api/writeactivityrecords.md.
-const documented: ActivityRecordInput[] = [
-  {
-    Who: 'Admin',
-    ObjectType: 'Stored Procedure',
-    Action: 'Added',
-    MonitoringPlan: { Name: 'Integrations and custom sources' },
-    What: 'Databases\\ReportServer\\Stored Procedures\\dbo.sp_New',
-    Where: 'WKSWin12SQL',
-    When: '2017-02-19T03:43:49-11:00',
-  },
-  {
-    Action: 'Modified',
-    ObjectType: 'Mailbox',
-    What: 'Shared Mailbox',
-    When: '2017-02-10T14:46:00Z',
-    Where: 'BLUPR05MB1940',
-    Who: 'admin@enterprise.onmicrosoft.com',
-    DetailList: [{ PropertyName: 'Custom_Attribute', Before: '1', After: '2' }],
-  },
-]
+// The JSON write example of api/writeactivityrecords.md, as the fixtures keep it.
+const documented = JSON.parse(readFixture('examples/writeactivityrecords/write-request.json')) as ActivityRecordInput[]
 const input = (n: number, extra: Partial<ActivityRecordInput> = {}): ActivityRecordInput => ({
   Who: `user${n}`, Action: 'Added', What: `object ${n}`, When: '2017-02-10T14:46:00Z', Where: 'srv', ObjectType: 'user', ...extra,
 })

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import type { ActivityRecordInput } from '../../openapi/records.ts'
+import { readFixture } from '../../test/helpers/contract.ts'
 import { normalizeInputRecord, whenToEpochMs, whenToUtc } from './normalize.ts'
 
 const RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
@@ -7,25 +8,8 @@ const PLAN_ID = '{42F64379-163E-4A43-A9C5-4514C5A23798}'
 const plans = new Map([['integrations and custom sources', { name: 'Integrations and custom sources', id: PLAN_ID }]])
 const deps = { rid: RID, resolvePlan: (name: string) => plans.get(name.toLowerCase()) }
 
-// The two records of the JSON example in api/writeactivityrecords.md.
-const documentedFirst: ActivityRecordInput = {
-  Who: 'Admin',
-  ObjectType: 'Stored Procedure',
-  Action: 'Added',
-  MonitoringPlan: { Name: 'Integrations and custom sources' },
-  What: 'Databases\\ReportServer\\Stored Procedures\\dbo.sp_New',
-  Where: 'WKSWin12SQL',
-  When: '2017-02-19T03:43:49-11:00',
-}
-const documentedSecond: ActivityRecordInput = {
-  Action: 'Modified',
-  ObjectType: 'Mailbox',
-  What: 'Shared Mailbox',
-  When: '2017-02-10T14:46:00Z',
-  Where: 'BLUPR05MB1940',
-  Who: 'admin@enterprise.onmicrosoft.com',
-  DetailList: [{ PropertyName: 'Custom_Attribute', Before: '1', After: '2' }],
-}
+// The two records of the JSON example in api/writeactivityrecords.md, as the fixtures keep it.
+const [documentedFirst, documentedSecond] = JSON.parse(readFixture('examples/writeactivityrecords/write-request.json')) as [ActivityRecordInput, ActivityRecordInput]
 
 // api/retrieveactivityrecords.md, the XML output example, in element order.
 const documentedOrder = ['MonitoringPlan', 'DataSource', 'Item', 'ObjectType', 'RID', 'What', 'Action', 'When', 'Where', 'Who', 'Workstation', 'DetailList']
