@@ -20,8 +20,55 @@ const DNS = 'enterprise.local'
 const START_MS = Date.UTC(2026, 7, 1)
 const STEP_MS = 2_500
 
-const firstNames = ['Anna', 'Jason', 'Maria', 'Tom', 'Lena', 'Raj', 'Chen', 'Olivia', 'Peter', 'Sofia', 'Omar', 'Ines', 'Liam', 'Mei', 'Noah', 'Eva', 'Ivan', 'Zoe', 'Hugo', 'Nora']
-const lastNames = ['Smith', 'Garcia', 'Baker', 'Novak', 'Patel', 'Wei', 'Brown', 'Jones', 'Rossi', 'Khan', 'Silva', 'Moreau', 'Tanaka', 'Kowalski', 'Muller', 'Olsen', 'Haddad', 'Costa', 'Ward', 'Lind', 'Sato', 'Young', 'Ortiz', 'Berg', 'Quinn']
+const firstNames = [
+  'Anna',
+  'Jason',
+  'Maria',
+  'Tom',
+  'Lena',
+  'Raj',
+  'Chen',
+  'Olivia',
+  'Peter',
+  'Sofia',
+  'Omar',
+  'Ines',
+  'Liam',
+  'Mei',
+  'Noah',
+  'Eva',
+  'Ivan',
+  'Zoe',
+  'Hugo',
+  'Nora',
+]
+const lastNames = [
+  'Smith',
+  'Garcia',
+  'Baker',
+  'Novak',
+  'Patel',
+  'Wei',
+  'Brown',
+  'Jones',
+  'Rossi',
+  'Khan',
+  'Silva',
+  'Moreau',
+  'Tanaka',
+  'Kowalski',
+  'Muller',
+  'Olsen',
+  'Haddad',
+  'Costa',
+  'Ward',
+  'Lind',
+  'Sato',
+  'Young',
+  'Ortiz',
+  'Berg',
+  'Quinn',
+]
 export const benchUsers: readonly string[] = firstNames.flatMap((first) => lastNames.map((last) => `${DOMAIN}\\${first}.${last}`))
 
 const departments = ['Finance', 'Marketing', 'Sales', 'HR', 'Engineering', 'Legal', 'Support']
@@ -64,7 +111,9 @@ const change = (PropertyName: string, Before?: string, After?: string): DetailOu
 function fileServer(random: Random, what?: string): Activity {
   const server = `fs${1 + random.int(4)}`
   const action = random.pick(['Read', 'Read', 'Modified', 'Added', 'Removed', 'Moved'])
-  const path = what ?? `\\\\${server}\\share\\${random.pick(departments)}\\${random.pick(documents)} ${2020 + random.int(7)}-${random.int(1000)}.${random.pick(extensions)}`
+  const path =
+    what ??
+    `\\\\${server}\\share\\${random.pick(departments)}\\${random.pick(documents)} ${2020 + random.int(7)}-${random.int(1000)}.${random.pick(extensions)}`
   return {
     dataSource: 'File Servers',
     plan: plans.files,
@@ -183,7 +232,8 @@ const totalWeight = sources.reduce((sum, [, weight]) => sum + weight, 0)
 
 function drawActivity(random: Random): Activity {
   // The needle is drawn first and only ever produced here, so its rate does not depend on the source mix.
-  if (random.chance(needleRate)) return fileServer(random, `\\\\fs1\\share\\Finance\\${needle} ${2020 + random.int(7)}-${String(1 + random.int(12)).padStart(2, '0')}.csv`)
+  if (random.chance(needleRate))
+    return fileServer(random, `\\\\fs1\\share\\Finance\\${needle} ${2020 + random.int(7)}-${String(1 + random.int(12)).padStart(2, '0')}.csv`)
   let roll = random.next() * totalWeight
   for (const [make, weight] of sources) {
     roll -= weight

@@ -60,7 +60,9 @@ async function writePhase(dataDir: string | undefined, log: Log): Promise<Row[]>
   try {
     const figures = await measureWriteThroughput({ ...write, ...(dataDir !== undefined && { dataDir }) })
     return figures.map((figure) => {
-      log(`${figure.format}: ${figure.requests} requests of ${RECORDS_PER_REQUEST} records (${grouped(figure.bodyBytes)} bytes each) in ${ms(figure.elapsedMs)}`)
+      log(
+        `${figure.format}: ${figure.requests} requests of ${RECORDS_PER_REQUEST} records (${grouped(figure.bodyBytes)} bytes each) in ${ms(figure.elapsedMs)}`,
+      )
       return writeRow(figure, dataDir !== undefined)
     })
   } finally {
@@ -72,7 +74,12 @@ function writeRow(figure: WriteFigure, journalled: boolean): Row {
   const figureText = `${grouped(figure.recordsPerSecond)} records/s (${figure.requests} × ${grouped(RECORDS_PER_REQUEST)} in ${(figure.elapsedMs / 1000).toFixed(1)} s)`
   const format = figure.format.toUpperCase()
   if (journalled) return { measure: `write throughput, ${format}, journal + fsync (dataDir)`, figure: figureText, target: '' }
-  return { measure: `write throughput, ${format}, memory only`, figure: figureText, target: `≥ ${grouped(WRITE_TARGET)} records/s`, met: figure.recordsPerSecond >= WRITE_TARGET }
+  return {
+    measure: `write throughput, ${format}, memory only`,
+    figure: figureText,
+    target: `≥ ${grouped(WRITE_TARGET)} records/s`,
+    met: figure.recordsPerSecond >= WRITE_TARGET,
+  }
 }
 
 async function archivePhase(log: Log): Promise<Row[]> {
@@ -105,7 +112,11 @@ async function archivePhase(log: Log): Promise<Row[]> {
     const peak = process.resourceUsage().maxRSS * 1024
 
     return [
-      { measure: `load ${grouped(ARCHIVE_RECORDS)} records (state.loadSeed, batches of 10 000)`, figure: `${(load.loadMs / 1000).toFixed(1)} s (+ ${(load.generateMs / 1000).toFixed(1)} s generating)`, target: '' },
+      {
+        measure: `load ${grouped(ARCHIVE_RECORDS)} records (state.loadSeed, batches of 10 000)`,
+        figure: `${(load.loadMs / 1000).toFixed(1)} s (+ ${(load.generateMs / 1000).toFixed(1)} s generating)`,
+        target: '',
+      },
       {
         measure: `resident memory with ${grouped(ARCHIVE_RECORDS)} records`,
         figure: `${megabytes(memory.rss)} RSS (heap ${megabytes(memory.heapUsed)}; empty mock ${megabytes(empty.rss)})${memory.collected ? '' : ', no gc'}`,
@@ -115,8 +126,18 @@ async function archivePhase(log: Log): Promise<Row[]> {
       { measure: 'peak RSS of the archive phase', figure: megabytes(peak), target: '' },
       { measure: 'enum page 1, count=1000, XML (median of 20)', figure: ms(enumFigure.firstMedianMs), target: '' },
       { measure: 'enum page 500, count=1000, XML (median of 20)', figure: ms(enumFigure.deepMedianMs), target: '' },
-      { measure: 'enum latency ratio, page 500 / page 1', figure: enumFigure.ratio.toFixed(2), target: `≤ ${RATIO_TARGET}`, met: enumFigure.ratio <= RATIO_TARGET },
-      { measure: `search What Contains "${needle}", count=1000, JSON (median of 10)`, figure: ms(contains.medianMs), target: `≤ ${CONTAINS_TARGET_MS} ms`, met: contains.medianMs <= CONTAINS_TARGET_MS },
+      {
+        measure: 'enum latency ratio, page 500 / page 1',
+        figure: enumFigure.ratio.toFixed(2),
+        target: `≤ ${RATIO_TARGET}`,
+        met: enumFigure.ratio <= RATIO_TARGET,
+      },
+      {
+        measure: `search What Contains "${needle}", count=1000, JSON (median of 10)`,
+        figure: ms(contains.medianMs),
+        target: `≤ ${CONTAINS_TARGET_MS} ms`,
+        met: contains.medianMs <= CONTAINS_TARGET_MS,
+      },
       { measure: 'search Who Equals one user, count=1000, JSON (median of 10)', figure: ms(equals.medianMs), target: '' },
     ]
   } finally {
@@ -132,5 +153,7 @@ async function conformancePhase(log: Log): Promise<Row[]> {
     log(`conformance: not available (${figure.reason})`)
     return [{ measure, figure: `not available: ${figure.reason}`, target: '< 30 s', notice: 'conformance: not available' }]
   }
-  return [{ measure, figure: `${(figure.elapsedMs / 1000).toFixed(1)} s (exit ${figure.exitCode})`, target: '< 30 s', met: figure.elapsedMs < CONFORMANCE_TARGET_MS }]
+  return [
+    { measure, figure: `${(figure.elapsedMs / 1000).toFixed(1)} s (exit ${figure.exitCode})`, target: '< 30 s', met: figure.elapsedMs < CONFORMANCE_TARGET_MS },
+  ]
 }

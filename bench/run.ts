@@ -80,7 +80,9 @@ function runInChild(name: PhaseName): Promise<Row[]> {
 }
 
 async function parent(): Promise<void> {
-  const only = argument('--only')?.split(',').map((name) => name.trim())
+  const only = argument('--only')
+    ?.split(',')
+    .map((name) => name.trim())
   const unknown = only?.filter((name) => !isPhase(name)) ?? []
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown phase ${unknown.join(', ')}; phases: ${phaseNames.join(', ')}\n`)
@@ -91,9 +93,11 @@ async function parent(): Promise<void> {
   const processors = cpus()
   const startLoad = loadavg()[0] ?? 0
   process.stdout.write(
-    `nwa-kit bench: node ${process.version}, ${process.platform}/${process.arch}, ${processors.length} CPUs (${processors[0]?.model.trim() ?? 'unknown'}), ${megabytes(totalmem())} memory, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`,
+    `nwa-kit bench: node ${process.version}, ${process.platform}/${process.arch}, ${processors.length} CPUs (${processors[0]?.model.trim() ?? 'unknown'}), ${megabytes(totalmem())} memory, load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}\n`,
   )
-  process.stdout.write('mock and client share each phase\'s process; servers on 127.0.0.1, plain HTTP, Basic auth\n\n')
+  process.stdout.write("mock and client share each phase's process; servers on 127.0.0.1, plain HTTP, Basic auth\n\n")
 
   const rows: Row[] = []
   const cpuBefore = cpuTimes()
@@ -110,12 +114,16 @@ async function parent(): Promise<void> {
   // The phases time a single process against the wall clock: other work on the machine lowers every figure.
   const busiest = Math.max(startLoad, loadavg()[0] ?? 0)
   if (busiest > processors.length) {
-    process.stdout.write(`note: the machine was busy (1-minute load average up to ${busiest.toFixed(2)} on ${processors.length} CPUs); rates and latencies are pessimistic\n`)
+    process.stdout.write(
+      `note: the machine was busy (1-minute load average up to ${busiest.toFixed(2)} on ${processors.length} CPUs); rates and latencies are pessimistic\n`,
+    )
   }
   const cpuAfter = cpuTimes()
   if (cpuBefore && cpuAfter) {
     const steal = stealShare(cpuBefore, cpuAfter)
-    process.stdout.write(`CPU steal during the run: ${(steal * 100).toFixed(1)}% of CPU time went to other guests of the host${steal > 0.05 ? '; rates and latencies are pessimistic' : ''}\n`)
+    process.stdout.write(
+      `CPU steal during the run: ${(steal * 100).toFixed(1)}% of CPU time went to other guests of the host${steal > 0.05 ? '; rates and latencies are pessimistic' : ''}\n`,
+    )
   }
 }
 

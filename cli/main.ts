@@ -96,10 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       const running = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'demo' })
       try {
         process.stdout.write(`nwa check: no --target, checking the embedded reference mock at ${running.url}\n`)
-        exitCode = await runCheckCommand(
-          { ...options, target: running.url, write: true, destructive: true, accounts: demoAccounts, groups: demoGroups },
-          io,
-        )
+        exitCode = await runCheckCommand({ ...options, target: running.url, write: true, destructive: true, accounts: demoAccounts, groups: demoGroups }, io)
       } finally {
         await running.close()
       }

@@ -1,6 +1,6 @@
 import type { SchemeName } from '../mock/auth/types.ts'
 import { noFaults, parseFaultSettings, parseLatency, type FaultSettings } from '../mock/faults.ts'
-import { startMockServer, type RunningMock, type ServeOptions } from '../mock/server.ts'
+import type { RunningMock, ServeOptions } from '../mock/server.ts'
 
 export interface MockFlags {
   host: string
@@ -40,11 +40,15 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   if (!/^\d+$/.test(flags.port) || port > 65535) errors.push(`--port must be 0..65535, not '${flags.port}'`)
   let authSchemes: SchemeName[] | undefined
   if (flags.auth !== undefined) {
-    authSchemes = flags.auth.split(',').map((word) => word.trim().toLowerCase()).filter(Boolean).map((word) => {
-      const scheme = schemeNames[word]
-      if (!scheme) errors.push(`--auth: unknown scheme '${word}' (Negotiate, NTLM, Digest, Basic)`)
-      return scheme as SchemeName
-    })
+    authSchemes = flags.auth
+      .split(',')
+      .map((word) => word.trim().toLowerCase())
+      .filter(Boolean)
+      .map((word) => {
+        const scheme = schemeNames[word]
+        if (!scheme) errors.push(`--auth: unknown scheme '${word}' (Negotiate, NTLM, Digest, Basic)`)
+        return scheme as SchemeName
+      })
     if (!authSchemes.length) errors.push('--auth needs at least one scheme')
   }
   const faultPatch: Partial<FaultSettings> = {}
@@ -56,9 +60,8 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
     if (latency === undefined) errors.push(`--latency takes milliseconds or a range such as 100-400, not '${flags.latency}'`)
     else faultPatch.latencyMs = latency
   }
-  const rate = (name: string, text: string | undefined) => (text === undefined ? undefined : Number(text))
-  if (flags.faultRate !== undefined) faultPatch.faultRate = rate('--fault-rate', flags.faultRate) as number
-  if (flags.dropRate !== undefined) faultPatch.dropConnectionRate = rate('--drop-rate', flags.dropRate) as number
+  if (flags.faultRate !== undefined) faultPatch.faultRate = Number(flags.faultRate)
+  if (flags.dropRate !== undefined) faultPatch.dropConnectionRate = Number(flags.dropRate)
   if (flags.faultSeed !== undefined) faultPatch.seed = Number(flags.faultSeed)
   const faults = parseFaultSettings(faultPatch, noFaults)
   if (!faults.ok) errors.push(...faults.errors.map((error) => `fault flags: ${error}`))

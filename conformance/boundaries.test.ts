@@ -32,10 +32,6 @@ describe('conformance treats every server as a black box', () => {
     // Assembled at run time so that this file does not trip its own scan.
     const mock = 'mo' + 'ck'
     const sample = `import { x } from '../${mock}/server.ts'\nexport * from "../../${mock}/auth/digest.ts"\nawait import('../${mock}/x.ts')`
-    expect(specifiers(sample)).toEqual([
-      '../mock/server.ts',
-      '../../mock/auth/digest.ts',
-      '../mock/x.ts',
-    ])
+    expect(specifiers(sample)).toEqual(['../mock/server.ts', '../../mock/auth/digest.ts', '../mock/x.ts'])
   })
 })

@@ -2,10 +2,10 @@ import type { Check } from './types.ts'
 
 /** The check catalogue as a Markdown table, for the README; a test keeps the README's copy in step. */
 export function renderCatalogue(checks: readonly Check[]): string {
-  const escape = (text: string) => text.replace(/\|/g, '\\|')
+  const escapeCell = (text: string) => text.replace(/\|/g, '\\|')
   const rows = checks.map((check) => {
     const needs = [check.needs?.write ? '--write' : '', check.needs?.destructive ? '--destructive' : ''].filter(Boolean).join(' ')
-    return `| \`${check.id}\` | ${check.level} | ${escape(check.title)} | ${check.requirements.join(', ')} | ${needs} |`
+    return `| \`${check.id}\` | ${check.level} | ${escapeCell(check.title)} | ${check.requirements.join(', ')} | ${needs} |`
   })
   return ['| id | level | verifies | requirements | needs |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
 }

@@ -73,7 +73,10 @@ const authModes: readonly AuthMode[] = ['basic', 'digest', 'ntlm', 'auto']
 
 function entries(value: string[] | string | undefined): string[] {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
-  return list.flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '')
+  return list
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
 }
 
 export function parseBaseline(text: string): Set<string> {
@@ -174,7 +177,11 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       },
     )
     for (const reporter of reporters) await reporter.finish(result)
-    io.stdout.write(`reports: ${Object.values(reportFiles).map((file) => join(reportDir, file)).join(', ')}\n`)
+    io.stdout.write(
+      `reports: ${Object.values(reportFiles)
+        .map((file) => join(reportDir, file))
+        .join(', ')}\n`,
+    )
     return result.exitCode
   } catch (error) {
     if (error instanceof ConformanceError || error instanceof NwaError) {

@@ -123,7 +123,11 @@ describe('mergeConfig', () => {
   })
 
   it('takes the --user password from NWA_PASSWORD when --password is absent, and refuses when neither is there', () => {
-    expect(mergeConfig(undefined, { user: 'u' }, { NWA_PASSWORD: 'p' }).accounts.administrator).toEqual({ user: 'u', password: 'p', passwordVar: 'NWA_PASSWORD' })
+    expect(mergeConfig(undefined, { user: 'u' }, { NWA_PASSWORD: 'p' }).accounts.administrator).toEqual({
+      user: 'u',
+      password: 'p',
+      passwordVar: 'NWA_PASSWORD',
+    })
     expect(errorOf(() => mergeConfig(undefined, { user: 'u' }, {})).code).toBe('CONF_ERR_USAGE')
     expect(errorOf(() => mergeConfig(undefined, { password: 'p' }, {})).code).toBe('CONF_ERR_USAGE')
   })

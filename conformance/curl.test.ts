@@ -42,6 +42,7 @@ const awkwardBodies: Record<string, string> = {
   'a NUL byte and a tab': 'before\u0000after\tend',
   'a leading @ (curl would read a file)': '@/etc/passwd',
   'a leading dash and percent signs': '-n 100% \\n %s',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${PATH} is the shell expansion curl must not see
   'shell metacharacters': '$(touch /tmp/nwa-pwned) `id` $HOME ${PATH} ; | & > <',
   'non-ASCII text': 'Größe — 日本語 ✓',
 }

@@ -43,12 +43,14 @@ function authFlag(exchange: Exchange, auth: AuthMode | undefined): string | unde
 const unprintable = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/
 
 function printfFormat(body: string): string {
-  return body
-    .replace(/\\/g, '\\\\')
-    .replace(/%/g, '%%')
-    .replace(new RegExp(unprintable.source, 'g'), octal)
-    // A format starting with '-' could be read as an option by some printf implementations.
-    .replace(/^-/, octal)
+  return (
+    body
+      .replace(/\\/g, '\\\\')
+      .replace(/%/g, '%%')
+      .replace(new RegExp(unprintable.source, 'g'), octal)
+      // A format starting with '-' could be read as an option by some printf implementations.
+      .replace(/^-/, octal)
+  )
 }
 
 function octal(char: string): string {
@@ -62,11 +64,7 @@ function heredocDelimiter(body: string): string {
   return delimiter
 }
 
-type BodyForm =
-  | { kind: 'none' }
-  | { kind: 'inline'; word: string }
-  | { kind: 'heredoc'; delimiter: string; text: string }
-  | { kind: 'printf'; format: string }
+type BodyForm = { kind: 'none' } | { kind: 'inline'; word: string } | { kind: 'heredoc'; delimiter: string; text: string } | { kind: 'printf'; format: string }
 
 function bodyForm(body: string | undefined): BodyForm {
   if (body === undefined || body === '') return { kind: 'none' }

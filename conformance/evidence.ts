@@ -34,7 +34,10 @@ export function trimBody(body: string, limit: number): string {
   const bytes = Buffer.from(body, 'utf8')
   if (bytes.length <= limit) return body
   // Cutting inside a multi-byte character leaves a replacement character, which is dropped.
-  const kept = bytes.subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '')
+  const kept = bytes
+    .subarray(0, limit)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')
   return `${kept}\n…[trimmed: ${bytes.length - Buffer.byteLength(kept)} more bytes]`
 }
 

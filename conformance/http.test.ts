@@ -2,16 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isConformanceError } from './errors.ts'
-import {
-  compose,
-  createBaseDispatch,
-  createConnectionPool,
-  redactHeaders,
-  toExchange,
-  withEvidence,
-  type Dispatch,
-  type Interceptor,
-} from './http.ts'
+import { compose, createBaseDispatch, createConnectionPool, redactHeaders, toExchange, withEvidence, type Dispatch, type Interceptor } from './http.ts'
 import type { Exchange } from './types.ts'
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -119,7 +110,10 @@ describe('evidence', () => {
       durationMs: 12,
       request,
     })
-    await compose(base, withEvidence((e) => recorded.push(e)))({
+    await compose(
+      base,
+      withEvidence((e) => recorded.push(e)),
+    )({
       method: 'POST',
       url: 'http://x/y',
       headers: { Authorization: 'Basic c2VjcmV0' },

@@ -25,7 +25,19 @@ function rids(filters: FilterList, records: ActivityRecordOutput[], options: Par
     .map((r) => r.RID ?? '?')
 }
 
-const people = ['Domain1\\John', 'Domain1\\Johnson', 'Domain2\\Johnny', 'John@domain.com', 'Domain2\\Dr.John', 'Domain2\\John', 'Domain3\\John', 'Domain2\\Johnson', 'Johnny@domain.com', 'Domain1\\Johnny', 'Domain1\\Jane']
+const people = [
+  'Domain1\\John',
+  'Domain1\\Johnson',
+  'Domain2\\Johnny',
+  'John@domain.com',
+  'Domain2\\Dr.John',
+  'Domain2\\John',
+  'Domain3\\John',
+  'Domain2\\Johnson',
+  'Johnny@domain.com',
+  'Domain1\\Johnny',
+  'Domain1\\Jane',
+]
 const byWho = people.map((who) => record({ RID: who, Who: who }))
 
 describe('text operators, with the examples of api/filterreference/filteroperators.md', () => {
@@ -56,7 +68,7 @@ describe('text operators, with the examples of api/filterreference/filteroperato
     expect(found).not.toContain('Domain1\\Johnson')
   })
 
-  it('[OP-DOESNOTCONTAIN] doesn\'t contain John excludes Domain1\\John, Domain2\\Johnson and Johnny@domain.com', () => {
+  it("[OP-DOESNOTCONTAIN] doesn't contain John excludes Domain1\\John, Domain2\\Johnson and Johnny@domain.com", () => {
     expect(rids({ Who: { DoesNotContain: 'John' } }, byWho)).toEqual(['Domain1\\Jane'])
   })
 
@@ -94,7 +106,10 @@ describe('defaults and combinations, with the examples of api/filterreference/fi
 
   it('[OP-REPEATED-OR, FILTER-DEFAULT-CONTAINS] Who Admin, Who Analyst (XML and JSON) returns both documented records', () => {
     const documented = decodeRecords('examples/filterreference/or-values-matches.json')
-    for (const [file, format] of [['examples/filterreference/or-values.xml', 'xml'], ['examples/filterreference/or-values.json', 'json']] as const) {
+    for (const [file, format] of [
+      ['examples/filterreference/or-values.xml', 'xml'],
+      ['examples/filterreference/or-values.json', 'json'],
+    ] as const) {
       const found = rids(decodeSearch(file, format), [...documented, outsider])
       expect(found).toEqual(documented.map((r) => r.RID))
     }
@@ -118,7 +133,9 @@ describe('defaults and combinations, with the examples of api/filterreference/fi
     // lies in the range, so with now = 2017-03-20 only the first one can match.
     const documented = decodeRecords('examples/filterreference/when-matches.json')
     const inRange = record({ RID: 'in-range', When: '2017-01-20T08:00:00Z' })
-    const found = rids(decodeSearch('examples/filterreference/when-filters.json', 'json'), [...documented, inRange], { now: Date.parse('2017-03-20T12:00:00Z') })
+    const found = rids(decodeSearch('examples/filterreference/when-filters.json', 'json'), [...documented, inRange], {
+      now: Date.parse('2017-03-20T12:00:00Z'),
+    })
     expect(found).toEqual([documented[0]!.RID, 'in-range'])
   })
 
@@ -201,7 +218,12 @@ describe('When and WorkingHours', () => {
     ].map(at)
     expect(rids({ When: { Today: '' } }, records)).toEqual(['2024-05-10T00:00:00Z', '2024-05-10T09:59:59Z'])
     expect(rids({ When: { Yesterday: '' } }, records)).toEqual(['2024-05-09T23:59:59Z', '2024-05-09T00:00:00Z'])
-    expect(rids({ When: { LastSevenDays: '' } }, records)).toEqual(records.slice(0, 7).filter((r) => r.When !== '2024-05-10T10:00:01Z').map((r) => r.RID))
+    expect(rids({ When: { LastSevenDays: '' } }, records)).toEqual(
+      records
+        .slice(0, 7)
+        .filter((r) => r.When !== '2024-05-10T10:00:01Z')
+        .map((r) => r.RID),
+    )
     expect(rids({ When: { LastThirtyDays: '' } }, records)).toHaveLength(8)
     expect(rids({ When: { NotEqualTo: { Today: '' } } }, records)).toHaveLength(8)
     expect(whenInterval({ Yesterday: '' }, NOW).toInclusive).toBe(false)

@@ -113,14 +113,29 @@ describe('runChecks: statuses', () => {
       return pass('ran')
     }
     const { results } = await run(
-      plan([
-        makeCheck({ id: 'w', needs: { write: true }, run: counting }),
-        makeCheck({ id: 'd', needs: { destructive: true }, run: counting }),
-        makeCheck({ id: 'a', needs: { accounts: ['administrator', 'contributor'] }, run: counting }),
-        makeCheck({ id: 'g', needs: { groups: true }, run: counting }),
-        makeCheck({ id: 'undeclared', run: async (ctx) => (await ctx.send({ method: 'GET', path: '/x', as: 'reviewer' }), pass('x')) }),
-        makeCheck({ id: 'ntlm', run: async (ctx) => (await ctx.send({ method: 'GET', path: '/x', as: 'administrator', auth: 'ntlm' }), pass('x')) }),
-      ], { context: factory({ schemes: createSchemeRegistry([basicScheme]) }) }),
+      plan(
+        [
+          makeCheck({ id: 'w', needs: { write: true }, run: counting }),
+          makeCheck({ id: 'd', needs: { destructive: true }, run: counting }),
+          makeCheck({ id: 'a', needs: { accounts: ['administrator', 'contributor'] }, run: counting }),
+          makeCheck({ id: 'g', needs: { groups: true }, run: counting }),
+          makeCheck({
+            id: 'undeclared',
+            run: async (ctx) => {
+              await ctx.send({ method: 'GET', path: '/x', as: 'reviewer' })
+              return pass('x')
+            },
+          }),
+          makeCheck({
+            id: 'ntlm',
+            run: async (ctx) => {
+              await ctx.send({ method: 'GET', path: '/x', as: 'administrator', auth: 'ntlm' })
+              return pass('x')
+            },
+          }),
+        ],
+        { context: factory({ schemes: createSchemeRegistry([basicScheme]) }) },
+      ),
     )
     expect(ran).toBe(0)
     expect(Object.values(results).map((r) => [r.status, r.message])).toEqual([
@@ -164,8 +179,7 @@ describe('runChecks: exit code and baseline', () => {
   })
 
   it('counts an error in a MUST check, and one in a SHOULD check only with --fail-on warn', () => {
-    const result = (level: 'MUST' | 'SHOULD' | 'MAY', status: CheckResult['status']) =>
-      ({ level, status, baselined: false }) as CheckResult
+    const result = (level: 'MUST' | 'SHOULD' | 'MAY', status: CheckResult['status']) => ({ level, status, baselined: false }) as CheckResult
     expect(exitCodeFor([result('MUST', 'error')], 'must')).toBe(1)
     expect(exitCodeFor([result('SHOULD', 'error')], 'must')).toBe(0)
     expect(exitCodeFor([result('SHOULD', 'error')], 'warn')).toBe(1)
@@ -188,7 +202,17 @@ describe('runChecks: context', () => {
 
   it('stamps a run marker nwa-<yyyyMMddHHmmss>-<6 hex> from the injected clock and randomness', async () => {
     let marker = ''
-    const { events } = await run(plan([makeCheck({ id: 'm', run: async (ctx) => ((marker = ctx.runMarker), pass('m')) })]))
+    const { events } = await run(
+      plan([
+        makeCheck({
+          id: 'm',
+          run: async (ctx) => {
+            marker = ctx.runMarker
+            return pass('m')
+          },
+        }),
+      ]),
+    )
     expect(marker).toBe('nwa-20240102030405-ababab')
     expect(events[0]).toMatchObject({ type: 'run-started', runMarker: marker })
   })
@@ -218,7 +242,13 @@ describe('runChecks: context', () => {
     const sender = makeCheck({
       id: 'send',
       run: async (ctx: CheckContext) => {
-        const exchange = await ctx.send({ method: 'POST', path: '/activity_records/?format=json', as: 'administrator', body: '[]', headers: { 'Content-Type': 'application/json' } })
+        const exchange = await ctx.send({
+          method: 'POST',
+          path: '/activity_records/?format=json',
+          as: 'administrator',
+          body: '[]',
+          headers: { 'Content-Type': 'application/json' },
+        })
         ctx.note('expected nothing back')
         return pass(`${exchange.response.status} ${ctx.format(exchange)}`)
       },
@@ -279,7 +309,12 @@ describe('runChecks: connection', () => {
 describe('trimStack', () => {
   it('keeps the message and our frames, relative to the root', () => {
     const error = new Error('x')
-    error.stack = ['Error: x', '    at run (/repo/conformance/checks/a.ts:3:9)', '    at f (node:internal/process/task_queues:95:5)', '    at g (/repo/node_modules/vitest/x.js:1:1)'].join('\n')
+    error.stack = [
+      'Error: x',
+      '    at run (/repo/conformance/checks/a.ts:3:9)',
+      '    at f (node:internal/process/task_queues:95:5)',
+      '    at g (/repo/node_modules/vitest/x.js:1:1)',
+    ].join('\n')
     expect(trimStack(error, '/repo/')).toBe('Error: x\n    at run (conformance/checks/a.ts:3:9)')
     expect(trimStack('plain')).toBe('plain')
   })

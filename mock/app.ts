@@ -5,7 +5,7 @@ import { loadContract, type Contract, type OperationInfo } from '../openapi/cont
 import { parseJson } from '../openapi/json.ts'
 import { createPayloadCodec, type PayloadCodec, type WireFormat } from '../openapi/payload.ts'
 import type { ErrorEntry } from '../openapi/records.ts'
-import { authenticate, createAuthenticators, type Authenticator } from './auth/index.ts'
+import { authenticate, createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
 import type { RequestContext } from './context.ts'
 import { createControl } from './control.ts'
@@ -83,9 +83,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     ...createWriteHandler(state),
   }
   backend.register({
-    ...Object.fromEntries(
-      Object.entries(handlers).map(([operationId, handler]) => [operationId, (_c: BackendContext, ctx: RequestContext) => handler(ctx)]),
-    ),
+    ...Object.fromEntries(Object.entries(handlers).map(([operationId, handler]) => [operationId, (_c: BackendContext, ctx: RequestContext) => handler(ctx)])),
     validationFail: (c: BackendContext, ctx: RequestContext) => describeValidationFailure(c, ctx, contract, codec, writer),
     unauthorizedHandler: (_c: BackendContext, ctx: RequestContext) => unauthorized(ctx),
     notFound: () => emptyResponse(404),
@@ -225,7 +223,8 @@ function describeValidationFailure(c: BackendContext, ctx: RequestContext, contr
   const errors = c.validation.errors ?? []
   const inQuery = (name: string) => errors.some((error) => error.instancePath.startsWith(`/query/${name}`))
   if (inQuery('count')) return writer.errors(400, ctx.format, [{ Category: 'InputError', Description: contract.invalidCountDescription }])
-  if (inQuery('format')) return writer.errors(400, 'xml', [{ Category: 'InputError', Description: 'Invalid format parameter specified: only format=json is supported.' }])
+  if (inQuery('format'))
+    return writer.errors(400, 'xml', [{ Category: 'InputError', Description: 'Invalid format parameter specified: only format=json is supported.' }])
   const payload = ctx.operation.requestPayload
   const entries: ErrorEntry[] = []
   if (payload) {
@@ -234,7 +233,10 @@ function describeValidationFailure(c: BackendContext, ctx: RequestContext, contr
     if (!result.ok) for (const issue of result.issues) entries.push({ Category: 'InputError', Description: issue.message, Location: issue.location })
   }
   if (!entries.length) {
-    entries.push({ Category: 'InputError', Description: errors.map((error) => `${error.instancePath} ${error.message ?? ''}`.trim()).join('; ') || 'Invalid request.' })
+    entries.push({
+      Category: 'InputError',
+      Description: errors.map((error) => `${error.instancePath} ${error.message ?? ''}`.trim()).join('; ') || 'Invalid request.',
+    })
   }
   return writer.errors(400, ctx.format, entries)
 }

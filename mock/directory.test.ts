@@ -27,8 +27,22 @@ describe('the demo directory', () => {
   })
 
   it('holds the plans of the demo, AD Monitoring with the documented ID', () => {
-    expect(demo.plans().map((plan) => plan.name).sort()).toEqual(
-      ['AD Monitoring', 'Compliance', 'Exchange Online', 'File Servers', 'Integrations and custom sources', 'Logon Activity', 'SQL Server', 'SharePoint'].sort(),
+    expect(
+      demo
+        .plans()
+        .map((plan) => plan.name)
+        .sort(),
+    ).toEqual(
+      [
+        'AD Monitoring',
+        'Compliance',
+        'Exchange Online',
+        'File Servers',
+        'Integrations and custom sources',
+        'Logon Activity',
+        'SQL Server',
+        'SharePoint',
+      ].sort(),
     )
     expect(demo.resolvePlan('ad monitoring')).toEqual({ name: 'AD Monitoring', id: '{42F64379-163E-4A43-A9C5-4514C5A23798}' })
     expect(demo.resolvePlan('My Cloud')).toBeUndefined()
@@ -99,7 +113,9 @@ groups: [{ name: 'LAB\\team', members: ['LAB\\ann'] }]
   })
 
   it('expands a folder role to the plans of its sub-folders and unions group and direct roles', () => {
-    const directory = parseDirectory(withRoles(`  - { principal: 'LAB\\team', role: Reviewer, folders: [Top] }\n  - { principal: 'LAB\\ann', role: Reviewer, plans: [Two] }\n`))
+    const directory = parseDirectory(
+      withRoles(`  - { principal: 'LAB\\team', role: Reviewer, folders: [Top] }\n  - { principal: 'LAB\\ann', role: Reviewer, plans: [Two] }\n`),
+    )
     expect(directory.rolesOf('LAB\\ann')).toEqual([
       { role: 'Reviewer', plans: ['One'] },
       { role: 'Reviewer', plans: ['Two'] },
@@ -110,13 +126,21 @@ groups: [{ name: 'LAB\\team', members: ['LAB\\ann'] }]
   const rejected: [what: string, text: string, message: RegExp][] = [
     ['an unknown role', withRoles(`  - { principal: 'LAB\\ann', role: Reviwer, plans: [One] }\n`), /roles\[0\] \(LAB\\ann\): unknown role Reviwer/],
     ['a duplicate user, whatever its case', base.replace("'LAB\\bob'", "'lab\\ANN'"), /users\[1\].*duplicate user LAB\\ANN/],
-    ['a role on a plan that does not exist', withRoles(`  - { principal: 'LAB\\ann', role: Reviewer, plans: [Three] }\n`), /roles\[0\] \(LAB\\ann\): unknown monitoring plan Three/],
+    [
+      'a role on a plan that does not exist',
+      withRoles(`  - { principal: 'LAB\\ann', role: Reviewer, plans: [Three] }\n`),
+      /roles\[0\] \(LAB\\ann\): unknown monitoring plan Three/,
+    ],
     ['a reviewer without scope', withRoles(`  - { principal: 'LAB\\ann', role: Reviewer }\n`), /roles\[0\] \(LAB\\ann\): Reviewer needs a scope/],
     ['a global role with a scope', withRoles(`  - { principal: 'LAB\\ann', role: GlobalReviewer, plans: [One] }\n`), /GlobalReviewer is a global role/],
     ['a role for an unknown principal', withRoles(`  - { principal: 'LAB\\carol', role: Contributor }\n`), /LAB\\carol is neither a user nor a group/],
     ['a role on an unknown folder', withRoles(`  - { principal: 'LAB\\ann', role: Configurator, folders: [Nowhere] }\n`), /unknown folder Nowhere/],
     ['a plan in an unknown folder', base.replace('folder: Inner', 'folder: Outer'), /monitoringPlans\[0\] \(One\): unknown folder Outer/],
-    ['a plan id that is not a GUID in braces', base.replace('{22222222-2222-2222-2222-222222222222}', '22222222'), /monitoringPlans\[1\] \(Two\): id must be a GUID/],
+    [
+      'a plan id that is not a GUID in braces',
+      base.replace('{22222222-2222-2222-2222-222222222222}', '22222222'),
+      /monitoringPlans\[1\] \(Two\): id must be a GUID/,
+    ],
     ['two plans with one id', base.replace('{22222222-2222-2222-2222-222222222222}', '{11111111-1111-1111-1111-111111111111}'), /already used/],
     ['a folder cycle', base.replace('{ name: Top, parent: null }', '{ name: Top, parent: Inner }'), /cycle/],
     ['a user without a password', base.replace("{ name: 'LAB\\bob', password: pw }", "{ name: 'LAB\\bob' }"), /users\[1\] \(LAB\\bob\): password/],

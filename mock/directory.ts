@@ -82,14 +82,14 @@ export function parseDirectory(text: string, source = '(text)'): Directory {
   }
 
   const folders = new Map<string, { name: string; parent: string | undefined }>()
-  section('folders').forEach((entry, index) => {
+  for (const [index, entry] of section('folders').entries()) {
     const name = requiredText(entry, 'name', `folders[${index}]`)
     const where = `folders[${index}] (${name})`
     if (folders.has(name.toLowerCase())) fail(`${where}: duplicate folder`)
     const parent = entry['parent'] ?? null
     if (parent !== null && typeof parent !== 'string') return fail(`${where}: parent must be a folder name or null`)
     folders.set(name.toLowerCase(), { name, parent: parent === null ? undefined : parent.toLowerCase() })
-  })
+  }
   for (const [key, folder] of folders) {
     const seen = new Set([key])
     for (let parent = folder.parent; parent !== undefined; parent = folders.get(parent)?.parent) {

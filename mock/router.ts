@@ -3,10 +3,7 @@ import addFormatsModule from 'ajv-formats'
 import type { Contract, OperationInfo } from '../openapi/contract.ts'
 import type { OpenApiDocument } from '../openapi/types.ts'
 
-export type Route =
-  | { kind: 'operation'; operation: OperationInfo }
-  | { kind: 'method-not-allowed'; allow: string[] }
-  | { kind: 'not-found' }
+export type Route = { kind: 'operation'; operation: OperationInfo } | { kind: 'method-not-allowed'; allow: string[] } | { kind: 'not-found' }
 
 // ajv-formats is CommonJS; under NodeNext its default import is the plugin function at run time.
 const addFormats = addFormatsModule as unknown as (ajv: unknown) => unknown
@@ -51,7 +48,10 @@ export function matchRoute(backend: OpenAPIBackend, contract: Contract, method: 
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('405')) {
       const path = backend.router.normalizePath(pathname)
-      const allow = backend.router.getOperations().filter((op) => op.path === path).map((op) => op.method.toUpperCase())
+      const allow = backend.router
+        .getOperations()
+        .filter((op) => op.path === path)
+        .map((op) => op.method.toUpperCase())
       return { kind: 'method-not-allowed', allow }
     }
     return { kind: 'not-found' }

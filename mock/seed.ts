@@ -21,7 +21,10 @@ export function loadSeedBatches(spec: string, codec: PayloadCodec): SeedBatch[] 
   let files: string[]
   try {
     files = statSync(path).isDirectory()
-      ? readdirSync(path).filter((name) => ['.json', '.xml'].includes(extname(name))).sort().map((name) => join(path, name))
+      ? readdirSync(path)
+          .filter((name) => ['.json', '.xml'].includes(extname(name)))
+          .sort()
+          .map((name) => join(path, name))
       : [path]
   } catch (error) {
     throw codes.MOCK_ERR_SEED.create(path, error instanceof Error ? error.message : String(error))

@@ -79,8 +79,14 @@ describe('the contract file', () => {
     const contract = await loadContract()
     const combine = Object.fromEntries(Object.values(contract.operators).map((op) => [op.name, op.combine]))
     expect(combine).toEqual({
-      Contains: 'or', Equals: 'or', StartsWith: 'or', EndsWith: 'or', InGroup: 'or',
-      NotEqualTo: 'and', DoesNotContain: 'and', NotInGroup: 'and',
+      Contains: 'or',
+      Equals: 'or',
+      StartsWith: 'or',
+      EndsWith: 'or',
+      InGroup: 'or',
+      NotEqualTo: 'and',
+      DoesNotContain: 'and',
+      NotInGroup: 'and',
     })
   })
 
@@ -89,7 +95,9 @@ describe('the contract file', () => {
     for (const name of payloadNames) {
       const schema = contract.schema(name)
       expect(schema.xml?.name, name).toBeTruthy()
-      expect(schema.xml?.namespace, name).toBe(name === 'ErrorList' ? 'http://schemas.netwrix.com/api/v1/' : 'http://schemas.netwrix.com/api/v1/activity_records/')
+      expect(schema.xml?.namespace, name).toBe(
+        name === 'ErrorList' ? 'http://schemas.netwrix.com/api/v1/' : 'http://schemas.netwrix.com/api/v1/activity_records/',
+      )
     }
   })
 

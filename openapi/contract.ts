@@ -170,11 +170,7 @@ function describeFilters(filterList: JsonSchema | undefined): FilterInfo[] {
   })
 }
 
-function extensionDefinitions<T>(
-  document: OpenApiDocument,
-  key: string,
-  build: (name: string, value: Record<string, unknown>) => T,
-): Record<string, T> {
+function extensionDefinitions<T>(document: OpenApiDocument, key: string, build: (name: string, value: Record<string, unknown>) => T): Record<string, T> {
   const extension = document[key] as { definitions?: Record<string, Record<string, unknown>> } | undefined
   if (!extension?.definitions) throw codes.OAS_ERR_CONTRACT.create(`${key} has no definitions`)
   return Object.fromEntries(Object.entries(extension.definitions).map(([name, value]) => [name, build(name, value)]))

@@ -15,7 +15,11 @@ describe('parseJson', () => {
 
   it('refuses a name repeated in one object, naming it and where it stands', () => {
     const text = '[{"Who":"a","MonitoringPlan":"x","MonitoringPlan":{"Name":"y"}}]'
-    expect(parseJson(text)).toEqual({ ok: false, message: `duplicate name "MonitoringPlan" in one object at position ${text.lastIndexOf('"MonitoringPlan"')}`, position: text.lastIndexOf('"MonitoringPlan"') })
+    expect(parseJson(text)).toEqual({
+      ok: false,
+      message: `duplicate name "MonitoringPlan" in one object at position ${text.lastIndexOf('"MonitoringPlan"')}`,
+      position: text.lastIndexOf('"MonitoringPlan"'),
+    })
   })
 })
 

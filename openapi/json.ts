@@ -16,7 +16,8 @@ export function parseJson(text: string): JsonParseResult {
     return position ? { ok: false, message, position: Number(position[1]) } : { ok: false, message }
   }
   const duplicate = findDuplicateName(body)
-  if (duplicate) return { ok: false, message: `duplicate name "${duplicate.name}" in one object at position ${duplicate.position}`, position: duplicate.position }
+  if (duplicate)
+    return { ok: false, message: `duplicate name "${duplicate.name}" in one object at position ${duplicate.position}`, position: duplicate.position }
   return { ok: true, value }
 }
 
@@ -63,7 +64,11 @@ export function findDuplicateName(text: string): { name: string; position: numbe
         top.expectingName = false
       }
     } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
-      const frame = frames[depth] ?? (frames[depth] = { isObject: false, names: [], nameSet: undefined, expectingName: false })
+      let frame = frames[depth]
+      if (frame === undefined) {
+        frame = { isObject: false, names: [], nameSet: undefined, expectingName: false }
+        frames[depth] = frame
+      }
       frame.isObject = char === 0x7b
       frame.names.length = 0
       frame.nameSet = undefined

@@ -90,9 +90,7 @@ describe('parseRequirements', () => {
   })
 
   it('rejects a duplicate id and names it', () => {
-    expect(() => parseRequirements(catalogueOf(valid, { ...valid, text: 'Other.' }))).toThrow(
-      /requirements\[1\] \(ZZ-ONE\).*duplicate id.*requirements\[0\]/,
-    )
+    expect(() => parseRequirements(catalogueOf(valid, { ...valid, text: 'Other.' }))).toThrow(/requirements\[1\] \(ZZ-ONE\).*duplicate id.*requirements\[0\]/)
   })
 
   it('rejects a bad level', () => {

@@ -55,9 +55,7 @@ export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema)
       const child = `${error.instancePath}/${escapePointer(name)}`
       // Another branch knew this property (it complained about its value or about a sibling it requires).
       return !relevant.some(
-        (other) =>
-          other !== error &&
-          (isAtOrBelow(other.instancePath, child) || (other.keyword === 'required' && other.instancePath === error.instancePath)),
+        (other) => other !== error && (isAtOrBelow(other.instancePath, child) || (other.keyword === 'required' && other.instancePath === error.instancePath)),
       )
     }
     return true

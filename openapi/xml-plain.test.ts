@@ -32,7 +32,9 @@ const plainDocuments: Record<string, Sample> = {
   },
   'entities and references': {
     payload: 'ActivityRecordInputList',
-    text: list(`<ActivityRecord>${fields.replace('<What>W</What>', '<What> a &amp; b &lt;c&gt; &#65;&#x42; &quot;q&quot; &apos;s&apos; &amp;#65;\r\nline </What>')}</ActivityRecord>`),
+    text: list(
+      `<ActivityRecord>${fields.replace('<What>W</What>', '<What> a &amp; b &lt;c&gt; &#65;&#x42; &quot;q&quot; &apos;s&apos; &amp;#65;\r\nline </What>')}</ActivityRecord>`,
+    ),
   },
   'every field, details, booleans, empty elements': {
     payload: 'ActivityRecordInputList',
@@ -65,7 +67,10 @@ const generalDocuments: Record<string, Sample> = {
   'an unknown element': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields}<Extra>1</Extra></ActivityRecord>`) },
   'a repeated field': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields}<Who>again</Who></ActivityRecord>`) },
   'text between fields': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>x${fields}</ActivityRecord>`) },
-  'an element inside a string': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields.replace('W</What>', 'W<b/></What>')}</ActivityRecord>`) },
+  'an element inside a string': {
+    payload: 'ActivityRecordInputList',
+    text: list(`<ActivityRecord>${fields.replace('W</What>', 'W<b/></What>')}</ActivityRecord>`),
+  },
   'a mismatched tag': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields}</ActivityRecords>`) },
   'white space in an end tag': { payload: 'ActivityRecordInputList', text: `<ActivityRecordList xmlns="${ns}"></ActivityRecordList >` },
   'an undeclared entity': { payload: 'ActivityRecordInputList', text: list('<ActivityRecord><Who>&nbsp;</Who></ActivityRecord>') },
@@ -121,7 +126,8 @@ describe('XML plain-document decoder', () => {
   it('keeps the general decoder’s wording for what it leaves: a mismatched tag is still MSXML’s message with its position', () => {
     const result = decodeXml(contract.schema('ActivityRecordInputList'), (generalDocuments['a mismatched tag'] as Sample).text)
     expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.error).toMatchObject({ kind: 'syntax', message: expect.stringMatching(/^0xC00CE56D End tag 'ActivityRecords' does not match/) })
+    if (!result.ok)
+      expect(result.error).toMatchObject({ kind: 'syntax', message: expect.stringMatching(/^0xC00CE56D End tag 'ActivityRecords' does not match/) })
   })
 
   it('agrees with the general decoder on every XML body of the fixtures, and takes every documented write body', () => {
@@ -136,7 +142,38 @@ describe('XML plain-document decoder', () => {
 
   it('agrees with the general decoder on thousands of damaged documents (seeded edits of the plain documents and the fixtures)', () => {
     const random = createRandom(20261121)
-    const alphabet = ['<', '>', '/', '&', ';', '"', "'", '=', ' ', '\n', '\r', '\t', ':', '!', '?', '#', 'x', 'A', '0', ']', '-', '\u0001', 'é', '&amp;', '</', '/>', 'xmlns="u"', '<Who>', '</Who>', '<DetailList>']
+    const alphabet = [
+      '<',
+      '>',
+      '/',
+      '&',
+      ';',
+      '"',
+      "'",
+      '=',
+      ' ',
+      '\n',
+      '\r',
+      '\t',
+      ':',
+      '!',
+      '?',
+      '#',
+      'x',
+      'A',
+      '0',
+      ']',
+      '-',
+      '\u0001',
+      'é',
+      '&amp;',
+      '</',
+      '/>',
+      'xmlns="u"',
+      '<Who>',
+      '</Who>',
+      '<DetailList>',
+    ]
     const edits: ((text: string) => string)[] = [
       (text) => removeAt(text, random.int(text.length), 1),
       (text) => insertAt(text, random.int(text.length + 1), random.pick(alphabet)),

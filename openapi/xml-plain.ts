@@ -89,9 +89,10 @@ function buildPlan(schema: JsonSchema): Plan | null {
 class NotPlain extends Error {}
 const notPlain = new NotPlain()
 
-const DECLARATION = /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][\w.\-]*"|'[A-Za-z][\w.\-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/y
+const DECLARATION =
+  /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][\w.-]*"|'[A-Za-z][\w.-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/y
 /** Namespace declarations, the only attributes the root may carry here; values without '<', '&' or line breaks. */
-const NAMESPACE_DECLARATION = /[ \t\n]+xmlns(?::([A-Za-z_][\w.\-]*))?[ \t\n]*=[ \t\n]*(?:"([^"<&\t\n]*)"|'([^'<&\t\n]*)')/y
+const NAMESPACE_DECLARATION = /[ \t\n]+xmlns(?::([A-Za-z_][\w.-]*))?[ \t\n]*=[ \t\n]*(?:"([^"<&\t\n]*)"|'([^'<&\t\n]*)')/y
 /** Characters XML 1.0 does not allow anywhere (section 2.2), unpaired surrogates included. */
 const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
@@ -275,7 +276,7 @@ class PlainReader {
  * slice then views (216 MB): a real copy through a Buffer reached 180 MB but cost ~4 ms a body.
  */
 function detached(text: string): string {
-  return (' ' + text).slice(1)
+  return ` ${text}`.slice(1)
 }
 
 /** After a name in a start tag: '>' or '/' ('/>'), so that `<Who>` does not match `<WhoElse>`. */

@@ -77,7 +77,10 @@ export function openElement(qualifiedName: string, rawAttributes: Record<string,
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
       declared ??= new Map(parentScope)
       declared.set(name === 'xmlns' ? '' : name.slice(6), value)
-    } else (attributes ??= {})[name] = value
+    } else {
+      attributes ??= {}
+      attributes[name] = value
+    }
   }
   const scope = declared ?? parentScope
   const colon = qualifiedName.indexOf(':')

@@ -33,12 +33,18 @@ describe('XML codec: decoding', () => {
   it('keeps a repeated element that occurs once as an array (DetailList with one Detail, one filter entry)', () => {
     const decoded = codec.xml.decode('ActivityRecordInputList', record(`${base}<DetailList><Detail><PropertyName>P</PropertyName></Detail></DetailList>`))
     expect(decoded.ok && (decoded.value as { DetailList: unknown[] }[])[0]?.DetailList).toEqual([{ PropertyName: 'P' }])
-    const search = codec.xml.decode('ActivityRecordSearch', `<ActivityRecordSearch xmlns="${ns}"><FilterList><Who>Admin</Who></FilterList></ActivityRecordSearch>`)
+    const search = codec.xml.decode(
+      'ActivityRecordSearch',
+      `<ActivityRecordSearch xmlns="${ns}"><FilterList><Who>Admin</Who></FilterList></ActivityRecordSearch>`,
+    )
     expect(search.ok && search.value).toEqual({ FilterList: { Who: ['Admin'] } })
   })
 
   it('never coerces text: 00123 and 1e3 stay strings, a boolean field follows xs:boolean', () => {
-    const decoded = codec.xml.decode('ActivityRecordInputList', record(base.replace('<What>W</What>', '<What>00123</What>').replace('<Where>S</Where>', '<Where>1e3</Where>') + '<IsArchiveOnly>1</IsArchiveOnly>'))
+    const decoded = codec.xml.decode(
+      'ActivityRecordInputList',
+      record(`${base.replace('<What>W</What>', '<What>00123</What>').replace('<Where>S</Where>', '<Where>1e3</Where>')}<IsArchiveOnly>1</IsArchiveOnly>`),
+    )
     const value = decoded.ok ? (decoded.value as Record<string, unknown>[])[0] : undefined
     expect(value?.['What']).toBe('00123')
     expect(value?.['Where']).toBe('1e3')
@@ -48,11 +54,16 @@ describe('XML codec: decoding', () => {
   it('[SEARCH-XML-OPERATOR] reads the Operator attribute as the JSON operator key', () => {
     const xml = `<ActivityRecordSearch xmlns="${ns}"><FilterList><Who Operator="NotEqualTo">Administrator</Who><Who>Analyst</Who><When Operator="NotEqualTo"><LastSevenDays/></When></FilterList></ActivityRecordSearch>`
     const decoded = codec.decode('ActivityRecordSearch', xml, 'xml')
-    expect(decoded.ok && decoded.value).toEqual({ FilterList: { Who: [{ NotEqualTo: 'Administrator' }, 'Analyst'], When: [{ NotEqualTo: { LastSevenDays: '' } }] } })
+    expect(decoded.ok && decoded.value).toEqual({
+      FilterList: { Who: [{ NotEqualTo: 'Administrator' }, 'Analyst'], When: [{ NotEqualTo: { LastSevenDays: '' } }] },
+    })
   })
 
   it('[XML-ENTITY-ESCAPING] decodes the five entities and character references in one pass', () => {
-    const decoded = codec.xml.decode('ActivityRecordInputList', record(base.replace('<What>W</What>', '<What>Ally &amp; Sons &quot;Stars&quot; O&apos;Hara &lt;100 ID&gt;500 &#65;&#x42; &amp;#65;</What>')))
+    const decoded = codec.xml.decode(
+      'ActivityRecordInputList',
+      record(base.replace('<What>W</What>', '<What>Ally &amp; Sons &quot;Stars&quot; O&apos;Hara &lt;100 ID&gt;500 &#65;&#x42; &amp;#65;</What>')),
+    )
     expect(decoded.ok && (decoded.value as Record<string, unknown>[])[0]?.['What']).toBe(`Ally & Sons "Stars" O'Hara <100 ID>500 AB &#65;`)
   })
 
@@ -65,7 +76,10 @@ describe('XML codec: decoding', () => {
   })
 
   it('[ERR-XML-MALFORMED-400] reports malformed XML with its position', () => {
-    const decoded = codec.xml.decode('ActivityRecordInputList', `<ActivityRecordList xmlns="${ns}">\n<ActivityRecord><Who>x</ActivityRecord></ActivityRecordList>`)
+    const decoded = codec.xml.decode(
+      'ActivityRecordInputList',
+      `<ActivityRecordList xmlns="${ns}">\n<ActivityRecord><Who>x</ActivityRecord></ActivityRecordList>`,
+    )
     expect(decoded.ok).toBe(false)
     if (!decoded.ok) {
       expect(decoded.error.kind).toBe('syntax')
@@ -80,20 +94,32 @@ describe('XML codec: decoding', () => {
   })
 
   it('reads an empty page (no ActivityRecord elements) as an empty list', () => {
-    const decoded = codec.decode('ActivityRecordListResponse', `<ActivityRecordList xmlns="${ns}"><ContinuationMark>m</ContinuationMark></ActivityRecordList>`, 'xml')
+    const decoded = codec.decode(
+      'ActivityRecordListResponse',
+      `<ActivityRecordList xmlns="${ns}"><ContinuationMark>m</ContinuationMark></ActivityRecordList>`,
+      'xml',
+    )
     expect(decoded).toEqual({ ok: true, value: { ContinuationMark: 'm', ActivityRecordList: [] } })
   })
 })
 
 describe('XML codec: encoding', () => {
   it('[XML-ENTITY-ESCAPING] escapes & " \' < > as api/postdata/overview.md lists them', () => {
-    const xml = codec.encode('ActivityRecordInputList', [{ Who: `Ally & Sons "Stars" O'Hara <100 ID>500`, Action: 'A', What: 'W', When: '2017-02-10T14:46:00Z', Where: 'S', ObjectType: 'T' }], 'xml')
+    const xml = codec.encode(
+      'ActivityRecordInputList',
+      [{ Who: `Ally & Sons "Stars" O'Hara <100 ID>500`, Action: 'A', What: 'W', When: '2017-02-10T14:46:00Z', Where: 'S', ObjectType: 'T' }],
+      'xml',
+    )
     expect(xml).toContain('<Who>Ally &amp; Sons &quot;Stars&quot; O&apos;Hara &lt;100 ID&gt;500</Who>')
     expect(xml).toContain(`<ActivityRecordList xmlns="${ns}">`)
   })
 
   it('writes operator objects as elements with an Operator attribute, one per key', () => {
-    const xml = codec.encode('ActivityRecordSearch', { FilterList: { DataSource: ['Active Directory', { StartsWith: 'Exchange' }], ObjectType: { DoesNotContain: 'Group', NotEqualTo: 'x' } } }, 'xml')
+    const xml = codec.encode(
+      'ActivityRecordSearch',
+      { FilterList: { DataSource: ['Active Directory', { StartsWith: 'Exchange' }], ObjectType: { DoesNotContain: 'Group', NotEqualTo: 'x' } } },
+      'xml',
+    )
     expect(xml).toContain('<DataSource>Active Directory</DataSource><DataSource Operator="StartsWith">Exchange</DataSource>')
     expect(xml).toContain('<ObjectType Operator="DoesNotContain">Group</ObjectType><ObjectType Operator="NotEqualTo">x</ObjectType>')
   })

@@ -127,9 +127,7 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
 function describeSyntaxError(err: { code: string; msg: string; line: number; col: number }): XmlDecodeError {
   // The real server reports MSXML's wording for a mismatched end tag (api/errordetails.md); keep it recognisable.
   const mismatch = /^Expected closing tag '([^']+)' \(opened in line \d+, col \d+\) instead of closing tag '([^']+)'/.exec(err.msg)
-  const message = mismatch
-    ? `0xC00CE56D End tag '${mismatch[2]}' does not match the start tag '${mismatch[1]}'.`
-    : err.msg
+  const message = mismatch ? `0xC00CE56D End tag '${mismatch[2]}' does not match the start tag '${mismatch[1]}'.` : err.msg
   return { kind: 'syntax', message: `${message} Line ${err.line}, position ${err.col}.`, line: err.line, column: err.col }
 }
 
@@ -208,12 +206,7 @@ function chooseBranch(element: Element, schema: JsonSchema): JsonSchema {
   if (element.children.length) {
     const names = new Set(element.children.map((child) => child.localName))
     const objects = resolved.filter((branch) => branch.type === 'object')
-    return (
-      objects.find((branch) => [...names].every((name) => branch.properties?.[name] !== undefined)) ??
-      objects[0] ??
-      resolved[0] ??
-      schema
-    )
+    return objects.find((branch) => [...names].every((name) => branch.properties?.[name] !== undefined)) ?? objects[0] ?? resolved[0] ?? schema
   }
   return resolved.find((branch) => branch.type === 'string') ?? resolved.find((branch) => branch.type === 'object') ?? schema
 }

@@ -2,13 +2,7 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it, expect } from 'vitest'
-import {
-  findBracketCitations,
-  findCitedIds,
-  loadRequirements,
-  requirementIdPattern,
-  uncitedRequirements,
-} from '../openapi/requirements.ts'
+import { findBracketCitations, findCitedIds, loadRequirements, requirementIdPattern, uncitedRequirements } from '../openapi/requirements.ts'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const scannedDirs = ['openapi', 'mock', 'conformance', 'cli', 'test']

@@ -12,14 +12,18 @@ import { Writable } from 'node:stream'
 import { startMockServer } from '../../mock/server.ts'
 import { admin } from './accounts.ts'
 
-export type ConformanceFigure =
-  | { available: false; reason: string }
-  | { available: true; exitCode: number; elapsedMs: number }
+export type ConformanceFigure = { available: false; reason: string } | { available: true; exitCode: number; elapsedMs: number }
 
 /** The part of conformance/command.ts the benchmark calls, restated so that no static import ties the two. */
 type RunCheckCommand = (
   options: { target: string; user: string; password: string; write: boolean; reportDir: string },
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Record<string, string | undefined>; now: () => number; random: (bytes: number) => Buffer },
+  io: {
+    stdout: NodeJS.WritableStream
+    stderr: NodeJS.WritableStream
+    env: Record<string, string | undefined>
+    now: () => number
+    random: (bytes: number) => Buffer
+  },
 ) => Promise<number>
 
 const commandUrl = new URL('../../conformance/command.ts', import.meta.url).href

@@ -27,7 +27,8 @@ export async function measureSearchLatency(client: BenchClient, options: SearchL
 
   const first = JSON.parse(expectStatus(await search(), 200, 'search').body.toString('utf8')) as ActivityRecordListResponse
   const returned = first.ActivityRecordList.length
-  if (returned !== options.count) throw new Error(`search ${JSON.stringify(options.filters)} returned ${returned} records, expected a full page of ${options.count}`)
+  if (returned !== options.count)
+    throw new Error(`search ${JSON.stringify(options.filters)} returned ${returned} records, expected a full page of ${options.count}`)
   const stray = first.ActivityRecordList.find((record) => !options.expect(record))
   if (stray) throw new Error(`search ${JSON.stringify(options.filters)} returned a record that does not match: ${JSON.stringify(stray)}`)
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseChallenges, quoteString } from './challenge.ts'
 
-const asObject = (header: string) =>
-  parseChallenges(header).map((c) => ({ scheme: c.scheme, token68: c.token68, params: Object.fromEntries(c.params) }))
+const asObject = (header: string) => parseChallenges(header).map((c) => ({ scheme: c.scheme, token68: c.token68, params: Object.fromEntries(c.params) }))
 
 describe('parseChallenges', () => {
   it('reads the RFC 7616 section 3.9.1 pair of Digest challenges joined on one line', () => {

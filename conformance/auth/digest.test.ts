@@ -32,7 +32,10 @@ function countingRandom(): (n: number) => Buffer {
 
 /** The test's own RFC 7616 section 3.4.1 arithmetic, independent of digest.ts. */
 function expectedResponse(fields: Record<string, string>, method: string, algorithm: string): string {
-  const h = (text: string) => createHash(algorithm === 'SHA-256' ? 'sha256' : 'md5').update(text).digest('hex')
+  const h = (text: string) =>
+    createHash(algorithm === 'SHA-256' ? 'sha256' : 'md5')
+      .update(text)
+      .digest('hex')
   const ha1 = h(`${fields['username']}:${realm}:${password}`)
   const ha2 = h(`${method}:${fields['uri']}`)
   return h(`${ha1}:${fields['nonce']}:${fields['nc']}:${fields['cnonce']}:${fields['qop']}:${ha2}`)
@@ -124,9 +127,7 @@ describe('digestResponse', () => {
   })
 
   it('matches the RFC 7616 SHA-256 example', () => {
-    expect(digestResponse({ ...vector, algorithm: 'SHA-256' })).toBe(
-      '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1',
-    )
+    expect(digestResponse({ ...vector, algorithm: 'SHA-256' })).toBe('753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1')
   })
 
   it('repeats the request-target with its query string', () => {

@@ -43,8 +43,7 @@ export interface DigestSchemeOptions {
 }
 
 export function createDigestScheme(options: DigestSchemeOptions): ClientAuthScheme {
-  const stateOf = (connection: ConnectionState): DigestState =>
-    connection.slot<DigestState>('Digest', () => ({ challenge: undefined, nc: 0 }))
+  const stateOf = (connection: ConnectionState): DigestState => connection.slot<DigestState>('Digest', () => ({ challenge: undefined, nc: 0 }))
 
   const authorization = (request: OutgoingRequest, credentials: Credentials, state: DigestState): string | undefined => {
     const challenge = state.challenge

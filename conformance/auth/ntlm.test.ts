@@ -114,7 +114,17 @@ function client(origin: string, mode: AuthMode, secret = password) {
   const responses: IncomingResponse[] = []
   const dispatch = compose(
     createBaseDispatch(agent),
-    withAuth(mode, { user, password: secret }, { state: new ConnectionState(), schemes: defaultSchemes(() => Buffer.from(clientChallenge), () => 0) }),
+    withAuth(
+      mode,
+      { user, password: secret },
+      {
+        state: new ConnectionState(),
+        schemes: defaultSchemes(
+          () => Buffer.from(clientChallenge),
+          () => 0,
+        ),
+      },
+    ),
     (next) => async (request) => {
       const response = await next(request)
       responses.push(response)
@@ -124,7 +134,12 @@ function client(origin: string, mode: AuthMode, secret = password) {
   return {
     responses,
     send: (method: string, path: string, body?: string) =>
-      dispatch({ method, url: `${origin}${path}`, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body }) }),
+      dispatch({
+        method,
+        url: `${origin}${path}`,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      }),
   }
 }
 

@@ -6,15 +6,7 @@ import { basicScheme } from './basic.ts'
 import { parseChallenges } from './challenge.ts'
 import { createDigestScheme } from './digest.ts'
 import { createNtlmScheme } from './ntlm.ts'
-import {
-  autoPreference,
-  bestChallenge,
-  ConnectionState,
-  createSchemeRegistry,
-  type ClientAuthScheme,
-  type Credentials,
-  type SchemeRegistry,
-} from './scheme.ts'
+import { autoPreference, bestChallenge, ConnectionState, createSchemeRegistry, type ClientAuthScheme, type Credentials, type SchemeRegistry } from './scheme.ts'
 
 /** NTLM and Negotiate need two challenge legs after an anonymous first send; nothing legitimate needs more. */
 const maxSends = 4

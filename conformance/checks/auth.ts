@@ -60,7 +60,8 @@ function endpointRequests(ctx: CheckContext, as: AccountRole | null, mark: strin
     () => ctx.send({ method: 'GET', path: endpoints.enum, ...common }),
     () => ctx.send({ method: 'POST', path: endpoints.enum, headers: xml, body: markBody(ctx.codec, mark, 'xml'), ...common }),
     () => ctx.send({ method: 'POST', path: endpoints.search, headers: xml, body: searchBody(ctx.codec, matchAll(ctx), 'xml'), ...common }),
-    () => ctx.send({ method: 'POST', path: endpoints.write, headers: xml, body: `<ActivityRecordList xmlns="${ctx.contract.namespaces.records}"/>`, ...common }),
+    () =>
+      ctx.send({ method: 'POST', path: endpoints.write, headers: xml, body: `<ActivityRecordList xmlns="${ctx.contract.namespaces.records}"/>`, ...common }),
   ]
 }
 
@@ -85,11 +86,14 @@ async function schemeVerdict(ctx: CheckContext, mode: Exclude<AuthMode, 'auto'>)
   try {
     exchange = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { count: 1 }), as: admin, auth: mode })
   } catch (error) {
-    if (isConformanceError(error, 'CONF_ERR_AUTH_UNSUPPORTED')) return skip(`the server offers ${mode.toUpperCase()}, but this client has no implementation of it`)
+    if (isConformanceError(error, 'CONF_ERR_AUTH_UNSUPPORTED'))
+      return skip(`the server offers ${mode.toUpperCase()}, but this client has no implementation of it`)
     throw error
   }
   const page = readPage(ctx.codec, exchange)
-  return page.ok ? pass(`GET enum authenticated with ${mode.toUpperCase()} answered 200`) : fail(`GET enum authenticated with ${mode.toUpperCase()}: ${page.problem}`)
+  return page.ok
+    ? pass(`GET enum authenticated with ${mode.toUpperCase()} answered 200`)
+    : fail(`GET enum authenticated with ${mode.toUpperCase()}: ${page.problem}`)
 }
 
 async function storedCount(ctx: CheckContext, marker: string): Promise<number | string> {
@@ -106,7 +110,10 @@ export const authChecks: Check[] = [
     tags: ['auth'],
     async run(ctx) {
       const exchanges = await inTurn(endpointRequests(ctx, null, `${ctx.runMarker}-made-up-mark`))
-      return verdict(exchanges.flatMap((exchange) => unauthorizedProblems(exchange, true)), 'GET and POST enum, search and write without credentials were answered 401 with a challenge and an empty body')
+      return verdict(
+        exchanges.flatMap((exchange) => unauthorizedProblems(exchange, true)),
+        'GET and POST enum, search and write without credentials were answered 401 with a challenge and an empty body',
+      )
     },
   }),
 
@@ -120,7 +127,10 @@ export const authChecks: Check[] = [
     async run(ctx) {
       const password = `${ctx.accounts.administrator?.password ?? ''}-nwa-wrong-${ctx.runMarker}`
       const exchanges = await inTurn(endpointRequests(ctx, admin, `${ctx.runMarker}-made-up-mark`, password))
-      return verdict(exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)), 'the administrator with a wrong password was answered 401 on GET and POST enum, search and write')
+      return verdict(
+        exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)),
+        'the administrator with a wrong password was answered 401 on GET and POST enum, search and write',
+      )
     },
   }),
 
@@ -209,7 +219,9 @@ export const authChecks: Check[] = [
         const administrator = await read(admin)
         if (!reviewer.ok) problems.push(`${label} as the reviewer: ${reviewer.problem}`)
         else if (administrator.ok && ridsOf(reviewer.page.records).join() !== ridsOf(administrator.page.records).join()) {
-          problems.push(`${label}: the reviewer got ${preview(ridsOf(reviewer.page.records))}, the administrator ${preview(ridsOf(administrator.page.records))}`)
+          problems.push(
+            `${label}: the reviewer got ${preview(ridsOf(reviewer.page.records))}, the administrator ${preview(ridsOf(administrator.page.records))}`,
+          )
         }
       }
       return verdict(problems, 'the reviewer read the same first pages of enum and search as the administrator')
@@ -226,7 +238,10 @@ export const authChecks: Check[] = [
     async run(ctx) {
       const mark = await someMark(ctx)
       const exchanges = await inTurn(endpointRequests(ctx, 'contributor', mark).slice(0, 3))
-      return verdict(exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)), 'GET enum, POST enum and search as the contributor were answered 401')
+      return verdict(
+        exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)),
+        'GET enum, POST enum and search as the contributor were answered 401',
+      )
     },
   }),
 
@@ -243,7 +258,9 @@ export const authChecks: Check[] = [
       if (written.response.status !== 200) return fail(`the contributor's write: expected 200, got ${describeResponse(written)}`)
       const stored = await storedCount(ctx, marker)
       if (typeof stored === 'string') return fail(stored)
-      return stored === 1 ? pass('the contributor wrote a record and the administrator found it') : fail(`the contributor's write answered 200 but ${stored} records carry its marker`)
+      return stored === 1
+        ? pass('the contributor wrote a record and the administrator found it')
+        : fail(`the contributor's write answered 200 but ${stored} records carry its marker`)
     },
   }),
 
@@ -288,7 +305,10 @@ export const authChecks: Check[] = [
         if (walk.problem) problems.push(`${label}: ${walk.problem}`)
         walk.pages.forEach((page, index) => {
           const outside = outOfScope(page.records, plans)
-          if (outside.length) problems.push(`${label} page ${index + 1}: ${outside.length} records outside ${plans.join(', ')}: ${preview(outside.map((r) => `${r.RID ?? '?'} (${r.MonitoringPlan?.Name ?? 'no plan'})`))}`)
+          if (outside.length)
+            problems.push(
+              `${label} page ${index + 1}: ${outside.length} records outside ${plans.join(', ')}: ${preview(outside.map((r) => `${r.RID ?? '?'} (${r.MonitoringPlan?.Name ?? 'no plan'})`))}`,
+            )
         })
         seen += walkRecords(walk).length
         pages += walk.pages.length
@@ -300,7 +320,7 @@ export const authChecks: Check[] = [
 
   check({
     id: 'auth.mark-cross-user',
-    title: "A mark issued to the administrator gives a scoped reviewer nothing (400 or 401, no records)",
+    title: 'A mark issued to the administrator gives a scoped reviewer nothing (400 or 401, no records)',
     level: 'MUST',
     requirements: ['ROLE-REVIEWER-SCOPE'],
     tags: ['roles', 'marks'],
@@ -316,11 +336,14 @@ export const authChecks: Check[] = [
         body: markBody(ctx.codec, first.page.mark, 'json'),
         as: 'scopedReviewer',
       })
-      if (exchange.response.status === 400 || exchange.response.status === 401) return pass(`the administrator's mark posted by the scoped reviewer was answered ${exchange.response.status}`)
+      if (exchange.response.status === 400 || exchange.response.status === 401)
+        return pass(`the administrator's mark posted by the scoped reviewer was answered ${exchange.response.status}`)
       const page = readPage(ctx.codec, exchange)
       const plans = ctx.accounts.scopedReviewer?.monitoringPlans ?? []
       const leaked = page.ok ? outOfScope(page.page.records, plans).length : 0
-      return fail(`expected 400 or 401, got ${describeResponse(exchange)}${page.ok ? ` with ${page.page.records.length} records, ${leaked} outside the reviewer's plans` : ''}`)
+      return fail(
+        `expected 400 or 401, got ${describeResponse(exchange)}${page.ok ? ` with ${page.page.records.length} records, ${leaked} outside the reviewer's plans` : ''}`,
+      )
     },
   }),
 
@@ -334,7 +357,10 @@ export const authChecks: Check[] = [
     async run(ctx) {
       const mark = await someMark(ctx)
       const exchanges = await inTurn(endpointRequests(ctx, 'noAccess', mark))
-      return verdict(exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)), 'GET and POST enum, search and write by the account without a role were answered 401')
+      return verdict(
+        exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)),
+        'GET and POST enum, search and write by the account without a role were answered 401',
+      )
     },
   }),
 ]

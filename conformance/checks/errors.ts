@@ -13,7 +13,10 @@ export const methodMatrix: readonly { endpoint: keyof typeof endpoints; refused:
 /** What is wrong with an Allow header: a served method missing, or the refused one listed. */
 export function allowProblems(allow: string | undefined, allowed: readonly string[], refused: string): string[] {
   if (allow === undefined) return ['no Allow header']
-  const listed = allow.split(',').map((method) => method.trim().toUpperCase()).filter(Boolean)
+  const listed = allow
+    .split(',')
+    .map((method) => method.trim().toUpperCase())
+    .filter(Boolean)
   const problems = allowed.filter((method) => !listed.includes(method)).map((method) => `Allow "${allow}" lacks ${method}`)
   if (listed.includes(refused)) problems.push(`Allow "${allow}" lists ${refused}, which was refused`)
   return problems
@@ -29,7 +32,9 @@ const OVERSIZED_BYTES = 51 * MB
 export function oversizedWriteBody(namespace: string, marker: string, bytes: number): Buffer {
   const fields = `<Action>Added</Action><When>2017-02-14T15:42:34Z</When><Where>${marker}.nwa.example</Where><ObjectType>nwa size check</ObjectType>`
   const head = Buffer.from(`<?xml version="1.0" encoding="utf-8"?><ActivityRecordList xmlns="${namespace}">`)
-  const record = Buffer.from(`<ActivityRecord><Who>ENTERPRISE\\nwa-size</Who><What>nwa-kit size check ${marker} ${'x'.repeat(960)}</What>${fields}</ActivityRecord>`)
+  const record = Buffer.from(
+    `<ActivityRecord><Who>ENTERPRISE\\nwa-size</Who><What>nwa-kit size check ${marker} ${'x'.repeat(960)}</What>${fields}</ActivityRecord>`,
+  )
   const tail = Buffer.from(`<ActivityRecord><What>nwa-kit size check ${marker} without Who</What>${fields}</ActivityRecord></ActivityRecordList>`)
   const count = Math.max(0, Math.ceil((bytes - head.length - tail.length) / record.length))
   const body = Buffer.allocUnsafe(head.length + count * record.length + tail.length)
@@ -49,8 +54,17 @@ export const errorsChecks: Check[] = [
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const problems: string[] = []
-      for (const [method, path] of [['GET', '/mynewendpoint/'], ['POST', '/mynewendpoint/'], ['GET', '/activity_records/nwa-no-such-endpoint']] as const) {
-        const exchange = await ctx.send({ method, path, as: admin, ...(method === 'POST' ? { headers: { 'Content-Type': contentTypes.xml }, body: '<a/>' } : {}) })
+      for (const [method, path] of [
+        ['GET', '/mynewendpoint/'],
+        ['POST', '/mynewendpoint/'],
+        ['GET', '/activity_records/nwa-no-such-endpoint'],
+      ] as const) {
+        const exchange = await ctx.send({
+          method,
+          path,
+          as: admin,
+          ...(method === 'POST' ? { headers: { 'Content-Type': contentTypes.xml }, body: '<a/>' } : {}),
+        })
         problems.push(...emptyBodyProblems(exchange, 404))
       }
       return verdict(problems, 'GET and POST /mynewendpoint/ and GET /activity_records/nwa-no-such-endpoint were answered 404 with an empty body')
@@ -116,7 +130,9 @@ export const errorsChecks: Check[] = [
         return fail(`sending ${(body.length / MB).toFixed(1)} MB failed before any response: ${error instanceof Error ? error.message : String(error)}`)
       }
       const problems = emptyBodyProblems(exchange, 413)
-      return problems.length ? fail(`a ${(body.length / MB).toFixed(1)} MB write: ${problems.join('; ')}`) : pass(`a ${(body.length / MB).toFixed(1)} MB write was answered 413 with an empty body`)
+      return problems.length
+        ? fail(`a ${(body.length / MB).toFixed(1)} MB write: ${problems.join('; ')}`)
+        : pass(`a ${(body.length / MB).toFixed(1)} MB write was answered 413 with an empty body`)
     },
   }),
 
@@ -130,7 +146,13 @@ export const errorsChecks: Check[] = [
     async run(ctx) {
       const problems: string[] = []
       const namespace = ctx.contract.namespaces.records
-      const xml = await sendBody(ctx, admin, endpoints.search, `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who Operator="Like">a</Who></FilterList></ActivityRecordSearch>`, 'xml')
+      const xml = await sendBody(
+        ctx,
+        admin,
+        endpoints.search,
+        `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who Operator="Like">a</Who></FilterList></ActivityRecordSearch>`,
+        'xml',
+      )
       problems.push(...errorListProblems(ctx.codec, xml, { status: 400, format: 'xml' }))
       const json = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { format: 'json', count: 'FIVE' }), as: admin })
       problems.push(...errorListProblems(ctx.codec, json, { status: 400, format: 'json' }))

@@ -48,7 +48,11 @@ describe('write: comparing a written record with the one read back', () => {
 
 describe('errors', () => {
   it('[STATUS-405-READ, STATUS-405-WRITE, EP-SEARCH-METHODS] refuses the methods the pages name on each endpoint', () => {
-    expect(methodMatrix.map(({ endpoint, refused }) => `${endpoint}: ${refused.join(' ')}`)).toEqual(['enum: PUT DELETE PATCH', 'search: GET PUT DELETE', 'write: GET PUT DELETE'])
+    expect(methodMatrix.map(({ endpoint, refused }) => `${endpoint}: ${refused.join(' ')}`)).toEqual([
+      'enum: PUT DELETE PATCH',
+      'search: GET PUT DELETE',
+      'write: GET PUT DELETE',
+    ])
   })
 
   it('reads an Allow header', () => {
@@ -77,7 +81,12 @@ describe('auth', () => {
   })
 
   it('[AUTH-NTLM, AUTH-NEGOTIATE, AUTH-DIGEST, AUTH-BASIC] lists the schemes of a joined WWW-Authenticate value', () => {
-    expect(offeredSchemes('Negotiate, NTLM, Digest realm="Netwrix", qop="auth", nonce="abc", Basic realm="Netwrix"')).toEqual(['negotiate', 'ntlm', 'digest', 'basic'])
+    expect(offeredSchemes('Negotiate, NTLM, Digest realm="Netwrix", qop="auth", nonce="abc", Basic realm="Netwrix"')).toEqual([
+      'negotiate',
+      'ntlm',
+      'digest',
+      'basic',
+    ])
     expect(offeredSchemes(undefined)).toEqual([])
   })
 
@@ -89,7 +98,7 @@ describe('auth', () => {
     expect(unauthorizedProblems(exchange(200, {}), false)[0]).toMatch(/expected 401, got 200/)
   })
 
-  it('[ROLE-REVIEWER-SCOPE] finds records outside the reviewer\'s plans, without regard to case', () => {
+  it("[ROLE-REVIEWER-SCOPE] finds records outside the reviewer's plans, without regard to case", () => {
     const records = [
       { RID: 'a', MonitoringPlan: { Name: 'AD Monitoring' } },
       { RID: 'b', MonitoringPlan: { Name: 'ad monitoring' } },

@@ -33,7 +33,9 @@ const mediaTypes: Readonly<Record<WireFormat, string>> = { xml: 'application/xml
 
 function contentTypeProblem(exchange: Exchange, format: WireFormat): string | undefined {
   const type = mediaType(headerOf(exchange, 'content-type'))
-  return type === mediaTypes[format] ? undefined : `${exchange.request.method} ${exchange.request.url}: Content-Type is "${type || 'absent'}", expected ${mediaTypes[format]}`
+  return type === mediaTypes[format]
+    ? undefined
+    : `${exchange.request.method} ${exchange.request.url}: Content-Type is "${type || 'absent'}", expected ${mediaTypes[format]}`
 }
 
 /** One read response in the format it was asked for, with the contract's shape and a mark. */
@@ -45,7 +47,9 @@ async function readInFormat(ctx: CheckContext, format: WireFormat): Promise<{ pr
   if (typeProblem) problems.push(typeProblem)
   const decoded = ctx.codec.decode('ActivityRecordListResponse', exchange.response.body, format)
   if (!decoded.ok) {
-    problems.push(`the body is not a ${format.toUpperCase()} ActivityRecordList response: ${describeIssues(decoded)} (body: ${snippet(exchange.response.body)})`)
+    problems.push(
+      `the body is not a ${format.toUpperCase()} ActivityRecordList response: ${describeIssues(decoded)} (body: ${snippet(exchange.response.body)})`,
+    )
     return { problems, records: 0 }
   }
   const value = decoded.value as ActivityRecordListResponse
@@ -63,7 +67,10 @@ export const formatsChecks: Check[] = [
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const { problems, records } = await readInFormat(ctx, 'xml')
-      return verdict(problems, `GET enum?count=5 answered application/xml, root ActivityRecordList in ${ctx.contract.namespaces.records} with a mark and ${records} records`)
+      return verdict(
+        problems,
+        `GET enum?count=5 answered application/xml, root ActivityRecordList in ${ctx.contract.namespaces.records} with a mark and ${records} records`,
+      )
     },
   }),
 
@@ -76,7 +83,10 @@ export const formatsChecks: Check[] = [
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const { problems, records } = await readInFormat(ctx, 'json')
-      return verdict(problems, `GET enum?format=json&count=5 answered application/json, an object with ActivityRecordList (${records} records) and ContinuationMark`)
+      return verdict(
+        problems,
+        `GET enum?format=json&count=5 answered application/json, an object with ActivityRecordList (${records} records) and ContinuationMark`,
+      )
     },
   }),
 

@@ -90,7 +90,10 @@ beforeAll(async () => {
 })
 
 /** A context over a fake server, built only from what CheckContext offers. */
-function fakeContext(answer: (request: HttpRequestSpec) => { status: number; headers?: Record<string, string>; body?: string }): { ctx: CheckContext; sent: HttpRequestSpec[] } {
+function fakeContext(answer: (request: HttpRequestSpec) => { status: number; headers?: Record<string, string>; body?: string }): {
+  ctx: CheckContext
+  sent: HttpRequestSpec[]
+} {
   const sent: HttpRequestSpec[] = []
   const memo = new Map<string, Promise<unknown>>()
   const account = { user: 'ENTERPRISE\\user', password: 'secret' }
@@ -98,7 +101,13 @@ function fakeContext(answer: (request: HttpRequestSpec) => { status: number; hea
     contract,
     codec,
     apiBase: 'https://127.0.0.1:9699/netwrix/api/v1',
-    accounts: { administrator: account, reviewer: account, scopedReviewer: { ...account, monitoringPlans: ['Compliance'] }, contributor: account, noAccess: account },
+    accounts: {
+      administrator: account,
+      reviewer: account,
+      scopedReviewer: { ...account, monitoringPlans: ['Compliance'] },
+      contributor: account,
+      noAccess: account,
+    },
     groups: { inGroup: 'ENTERPRISE\\Auditors', members: ['ENTERPRISE\\Auditor1'] },
     options: { write: true, destructive: false, auth: 'auto', maxPages: 5 },
     runMarker: 'nwa-20240510142000-abcdef',
@@ -158,7 +167,9 @@ describe('without --write', () => {
       const { ctx, sent } = fakeContext(() => ({ status: 200 }))
       ctx.options.write = false
       await check.run(ctx)
-      const bodies = sent.filter((request) => request.method === 'POST' && /^\/activity_records\/?(\?|$)/.test(request.path)).map((request) => String(request.body))
+      const bodies = sent
+        .filter((request) => request.method === 'POST' && /^\/activity_records\/?(\?|$)/.test(request.path))
+        .map((request) => String(request.body))
       if (bodies.length) writers.set(check.id, bodies)
     }
     expect([...writers.keys()].sort()).toEqual(['auth.no-access', 'auth.required', 'auth.wrong-password'])

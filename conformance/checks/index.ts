@@ -8,12 +8,4 @@ import { validationChecks } from './validation.ts'
 import { writeChecks } from './write.ts'
 
 /** Every check, family by family, in the order the runner runs them. */
-export const allChecks: Check[] = [
-  ...formatsChecks,
-  ...paginationChecks,
-  ...writeChecks,
-  ...searchChecks,
-  ...validationChecks,
-  ...errorsChecks,
-  ...authChecks,
-]
+export const allChecks: Check[] = [...formatsChecks, ...paginationChecks, ...writeChecks, ...searchChecks, ...validationChecks, ...errorsChecks, ...authChecks]

@@ -78,10 +78,14 @@ async function defaultCountVerdict(
   const expected = Math.min(visible, defaultCount)
   const got = plain.page.records.length
   if (got !== expected) {
-    return fail(`${what} without count returned ${got} records; count=${defaultCount + 1} returned ${visible}, so the default page of ${defaultCount} must hold ${expected}`)
+    return fail(
+      `${what} without count returned ${got} records; count=${defaultCount + 1} returned ${visible}, so the default page of ${defaultCount} must hold ${expected}`,
+    )
   }
   if (visible <= defaultCount) {
-    return skip(`only ${visible} records are visible to the administrator, so a default of ${defaultCount} cannot be told from "everything"; the page without count did return all ${got}`)
+    return skip(
+      `only ${visible} records are visible to the administrator, so a default of ${defaultCount} cannot be told from "everything"; the page without count did return all ${got}`,
+    )
   }
   const following = await next(plain.page)
   if (following && !following.ok) return fail(`the page after the default page: ${following.problem}`)
@@ -142,7 +146,8 @@ export const paginationChecks: Check[] = [
       if (shown > 3) problems.push(`GET enum?count=3 returned ${shown} records`)
       if (shown < 3) {
         const more = await getEnumPage(ctx, admin, 'json', 4)
-        if (more.ok && more.page.records.length > shown) problems.push(`GET enum?count=3 returned ${shown} records though count=4 returns ${more.page.records.length}`)
+        if (more.ok && more.page.records.length > shown)
+          problems.push(`GET enum?count=3 returned ${shown} records though count=4 returns ${more.page.records.length}`)
         if (!more.ok) problems.push(`GET enum?count=4: ${more.problem}`)
       }
       if (shown === 3 && first.page.mark) {
@@ -217,7 +222,10 @@ export const paginationChecks: Check[] = [
       const notes: string[] = []
       const walks: [string, Walk][] = [
         ['enum (XML, count=2)', await enumerateAll(ctx, admin, { format: 'xml', count: 2, maxPages: ctx.options.maxPages, stopWhen: (n) => n >= 10 })],
-        ['search (JSON, count=2)', await searchAll(ctx, admin, matchAll(ctx), { format: 'json', count: 2, maxPages: ctx.options.maxPages, stopWhen: (n) => n >= 10 })],
+        [
+          'search (JSON, count=2)',
+          await searchAll(ctx, admin, matchAll(ctx), { format: 'json', count: 2, maxPages: ctx.options.maxPages, stopWhen: (n) => n >= 10 }),
+        ],
       ]
       for (const [label, walk] of walks) {
         if (walk.problem) problems.push(`${label}: ${walk.problem}`)
@@ -274,7 +282,12 @@ export const paginationChecks: Check[] = [
       if (rids.length === 0) return skip('the administrator sees no records (run with --write to page through a few written ones)')
       const complete = rids.length < SINGLE_PAGE
       const k = pageSizeFor(rids.length)
-      const walk = await enumerateAll(ctx, admin, { format: 'json', count: k, maxPages: ctx.options.maxPages, ...(complete ? {} : { stopWhen: (n: number) => n >= rids.length }) })
+      const walk = await enumerateAll(ctx, admin, {
+        format: 'json',
+        count: k,
+        maxPages: ctx.options.maxPages,
+        ...(complete ? {} : { stopWhen: (n: number) => n >= rids.length }),
+      })
       const problems = judgeWalk(walk, rids, complete, `enum pages of count=${k}`)
       const scope = complete ? `all ${rids.length} records, ending with an empty page` : `the first ${rids.length} records`
       return verdict(problems, `${pageRids(walk).length} pages of count=${k} joined into ${scope} of GET enum?count=${SINGLE_PAGE}, in the same order`)
@@ -296,7 +309,8 @@ export const paginationChecks: Check[] = [
       if (problems.length) return fail(problems.join('; '))
       const withRecords = walk.pages.filter((page) => page.records.length > 0)
       const lastMark = withRecords[withRecords.length - 1]?.mark
-      const xmlEnd = lastMark === undefined ? await getEnumPage(ctx, admin, 'xml', count) : readPage(ctx.codec, await postMark(ctx, admin, lastMark, 'xml', count))
+      const xmlEnd =
+        lastMark === undefined ? await getEnumPage(ctx, admin, 'xml', count) : readPage(ctx.codec, await postMark(ctx, admin, lastMark, 'xml', count))
       if (!xmlEnd.ok) return fail(`the end page in XML: ${xmlEnd.problem}`)
       if (xmlEnd.page.records.length > 0 && lastMark !== undefined) {
         return fail(`posting the last page's mark as XML returned ${xmlEnd.page.records.length} records instead of an empty ActivityRecordList`)
@@ -323,7 +337,12 @@ export const paginationChecks: Check[] = [
       const k = pageSizeFor(rids.length)
       const problems: string[] = []
       for (const format of ['xml', 'json'] as const) {
-        const walk = await searchAll(ctx, admin, filters, { format, count: k, maxPages: ctx.options.maxPages, ...(complete ? {} : { stopWhen: (n: number) => n >= rids.length }) })
+        const walk = await searchAll(ctx, admin, filters, {
+          format,
+          count: k,
+          maxPages: ctx.options.maxPages,
+          ...(complete ? {} : { stopWhen: (n: number) => n >= rids.length }),
+        })
         problems.push(...judgeWalk(walk, rids, complete, `${format.toUpperCase()} search pages of count=${k}`))
       }
       return verdict(problems, `search pages of count=${k}, in XML and in JSON, joined into the ${rids.length} records of the one-shot search`)

@@ -55,7 +55,20 @@ const detailPool: (DetailInput[] | undefined)[] = [
   undefined,
 ]
 /** Times of day that sit on and beside the WorkingHours bounds the cases use (09:00, 18:00, 22:00, 06:00). */
-const timesOfDay = ['00:15:00', '03:00:00', '05:59:59', '06:00:00', '08:59:59', '09:00:00', '12:30:00', '17:59:59', '18:00:00', '20:10:00', '22:00:00', '23:59:59']
+const timesOfDay = [
+  '00:15:00',
+  '03:00:00',
+  '05:59:59',
+  '06:00:00',
+  '08:59:59',
+  '09:00:00',
+  '12:30:00',
+  '17:59:59',
+  '18:00:00',
+  '20:10:00',
+  '22:00:00',
+  '23:59:59',
+]
 /** Offsets a When is written with: the server must compare instants, not text. */
 const offsets = [0, 120, 0, -660]
 /** Recent records for the timeframes, relative to the writer's clock; the checks ignore those too near a boundary. */
@@ -311,7 +324,12 @@ export function designRepeatedOrCases(input: DesignInput): SearchCase[] {
     { ObjectType: [{ StartsWith: type1.slice(0, 3) }, { EndsWith: type2.slice(-3) }] },
     { Action: [action1, action2] },
     { Detail: [{ Contains: middle(detail1) }, { Contains: middle(detail2) }] },
-    { When: [{ From: at(0), To: at(0.2) }, { From: at(0.6), To: at(0.8) }] },
+    {
+      When: [
+        { From: at(0), To: at(0.2) },
+        { From: at(0.6), To: at(0.8) },
+      ],
+    },
   ]
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }

@@ -66,7 +66,8 @@ function prepare(ctx: CheckContext): Promise<Prepared> {
     if (ctx.options.write) {
       const input = buildSearchDataset(marker, Date.now(), createPrng(seedFrom(ctx.runMarker)), ctx.groups?.members ?? [])
       const written = await writeRecords(ctx, admin, input, 'xml')
-      if (written.response.status !== 200) return { ok: false, verdict: skip(`the search data set could not be written (see the write checks): ${describeResponse(written)}`) }
+      if (written.response.status !== 200)
+        return { ok: false, verdict: skip(`the search data set could not be written (see the write checks): ${describeResponse(written)}`) }
       const walk = await searchAll(ctx, admin, { What: { Contains: marker } }, { format: 'json', maxPages: ctx.options.maxPages })
       if (walk.problem) return { ok: false, verdict: fail(`reading the search data set back by What contains "${marker}": ${walk.problem}`) }
       const records = walkRecords(walk)
@@ -78,7 +79,8 @@ function prepare(ctx: CheckContext): Promise<Prepared> {
     const walk = await enumerateAll(ctx, admin, { format: 'json', count: 1000, maxPages: ctx.options.maxPages, stopWhen: (n) => n >= SNAPSHOT_SIZE })
     if (walk.problem) return { ok: false, verdict: fail(`reading a snapshot through enum: ${walk.problem}`) }
     const records = walkRecords(walk).filter((record) => record.RID !== undefined)
-    if (records.length === 0) return { ok: false, verdict: skip('the administrator sees no records; run with --write to search a data set written for the run') }
+    if (records.length === 0)
+      return { ok: false, verdict: skip('the administrator sees no records; run with --write to search a data set written for the run') }
     return { ok: true, data: { mode: 'snapshot', records, complete: walk.ended, marker } }
   })
 }
@@ -96,7 +98,14 @@ interface CaseOutcome {
   judged: number
 }
 
-async function runCase(ctx: CheckContext, data: SearchData, item: SearchCase, now: number, inGroup?: GroupMembership, judgeable?: (record: ActivityRecordOutput) => boolean): Promise<CaseOutcome> {
+async function runCase(
+  ctx: CheckContext,
+  data: SearchData,
+  item: SearchCase,
+  now: number,
+  inGroup?: GroupMembership,
+  judgeable?: (record: ActivityRecordOutput) => boolean,
+): Promise<CaseOutcome> {
   const judge = createJudge(ctx.contract, now, CLOCK_MARGIN_MS, inGroup)
   const label = `${item.title} [${item.format}]`
   const expected: string[] = []
@@ -106,7 +115,9 @@ async function runCase(ctx: CheckContext, data: SearchData, item: SearchCase, no
     if (answer === 'ambiguous' || (judgeable && !judgeable(record))) ignored.add(record.RID ?? '')
     else if (answer === 'match') expected.push(record.RID ?? '')
   }
-  ctx.note(`${label}: the oracle expects ${expected.length} of ${data.records.length} records ${preview(expected)}${ignored.size ? `; ${ignored.size} cannot be judged` : ''}`)
+  ctx.note(
+    `${label}: the oracle expects ${expected.length} of ${data.records.length} records ${preview(expected)}${ignored.size ? `; ${ignored.size} cannot be judged` : ''}`,
+  )
   const sent = data.mode === 'written' ? scopeFilters(item.filters, data.marker) : item.filters
   const walk = await searchAll(ctx, admin, sent, {
     format: item.format,

@@ -81,7 +81,11 @@ describe('followMarks', () => {
   })
 
   it('[MARK-EVERY-RESPONSE] reports a page with records but no mark', async () => {
-    const walk = await followMarks(async () => page(['a'], undefined), async () => page([], undefined), { maxPages: 10 })
+    const walk = await followMarks(
+      async () => page(['a'], undefined),
+      async () => page([], undefined),
+      { maxPages: 10 },
+    )
     expect(walk.problem).toMatch(/no ContinuationMark/)
   })
 
@@ -112,21 +116,63 @@ describe('comparePages', () => {
   })
 
   it('[ENUM-COMPLETE-TRAVERSAL] names duplicates, gaps, extras and order changes', () => {
-    expect(comparePages([['a', 'b'], ['b', 'c'], ['d', 'e']], single, 'complete')).toEqual([
-      'the pages hold 6 records in all, the single page 5',
-      'records returned on more than one page: [b]',
-    ])
-    expect(comparePages([['a', 'b'], ['d', 'e']], single, 'complete')).toEqual([
-      'the pages hold 4 records in all, the single page 5',
-      'records of the single page that no page returned (gaps): [c]',
-    ])
+    expect(
+      comparePages(
+        [
+          ['a', 'b'],
+          ['b', 'c'],
+          ['d', 'e'],
+        ],
+        single,
+        'complete',
+      ),
+    ).toEqual(['the pages hold 6 records in all, the single page 5', 'records returned on more than one page: [b]'])
+    expect(
+      comparePages(
+        [
+          ['a', 'b'],
+          ['d', 'e'],
+        ],
+        single,
+        'complete',
+      ),
+    ).toEqual(['the pages hold 4 records in all, the single page 5', 'records of the single page that no page returned (gaps): [c]'])
     expect(comparePages([['a', 'b', 'c', 'd', 'e', 'f']], single, 'complete')[1]).toMatch(/does not hold: \[f\]/)
-    expect(comparePages([['a', 'c'], ['b', 'd', 'e']], single, 'complete')).toEqual(['the order differs from the single page at position 2: c instead of b'])
+    expect(
+      comparePages(
+        [
+          ['a', 'c'],
+          ['b', 'd', 'e'],
+        ],
+        single,
+        'complete',
+      ),
+    ).toEqual(['the order differs from the single page at position 2: c instead of b'])
   })
 
   it('compares only the prefix a single page covers when the data goes on', () => {
-    expect(comparePages([['a', 'b'], ['c', 'd'], ['e', 'f']], single, 'prefix')).toEqual([])
-    expect(comparePages([['a', 'b'], ['c', 'd'], ['e', 'f']], single, 'complete')).toHaveLength(2)
+    expect(
+      comparePages(
+        [
+          ['a', 'b'],
+          ['c', 'd'],
+          ['e', 'f'],
+        ],
+        single,
+        'prefix',
+      ),
+    ).toEqual([])
+    expect(
+      comparePages(
+        [
+          ['a', 'b'],
+          ['c', 'd'],
+          ['e', 'f'],
+        ],
+        single,
+        'complete',
+      ),
+    ).toHaveLength(2)
   })
 })
 
@@ -173,7 +219,9 @@ describe('body builders decode back through the contract codec', () => {
   })
 
   it('[XML-ENTITY-ESCAPING, JSON-ESCAPING] records with special characters', () => {
-    const records = [sampleRecord('run-1', { Who: 'Ally & Sons "Stars" O\'Hara <100> \\local/x', DetailList: [{ PropertyName: 'p', Before: '1', After: '2' }] })]
+    const records = [
+      sampleRecord('run-1', { Who: 'Ally & Sons "Stars" O\'Hara <100> \\local/x', DetailList: [{ PropertyName: 'p', Before: '1', After: '2' }] }),
+    ]
     for (const format of ['xml', 'json'] as const) {
       expect(codec.decode('ActivityRecordInputList', writeBody(codec, records, format), format)).toEqual({ ok: true, value: records })
     }
@@ -238,7 +286,10 @@ describe('small helpers', () => {
     const pattern = ridPattern(contract)
     expect(pattern.test('20160215110503420B9451771F5964A9EAC0A5F35307EA155')).toBe(true)
     const records = [{ RID: '20160215110503420B9451771F5964A9EAC0A5F35307EA15' }, {}] as ActivityRecordOutput[]
-    expect(badRids(records, pattern)).toEqual(['RID "20160215110503420B9451771F5964A9EAC0A5F35307EA15" is not 17 digits + 32 hex digits', 'record 2 has no RID'])
+    expect(badRids(records, pattern)).toEqual([
+      'RID "20160215110503420B9451771F5964A9EAC0A5F35307EA15" is not 17 digits + 32 hex digits',
+      'record 2 has no RID',
+    ])
   })
 
   it('seeds a reproducible PRNG', () => {

@@ -82,7 +82,10 @@ export function readPage(codec: PayloadCodec, exchange: Exchange): PageOutcome {
   if (exchange.response.status !== 200) return { ok: false, problem: `expected 200, got ${describeResponse(exchange)}` }
   const decoded = decodeResponse(codec, exchange, 'ActivityRecordListResponse')
   if (!decoded.ok) {
-    return { ok: false, problem: `${exchange.request.method} ${exchange.request.url}: the body is not an ActivityRecordList in ${formatOf(exchange)}: ${describeIssues(decoded)}` }
+    return {
+      ok: false,
+      problem: `${exchange.request.method} ${exchange.request.url}: the body is not an ActivityRecordList in ${formatOf(exchange)}: ${describeIssues(decoded)}`,
+    }
   }
   const value = decoded.value as ActivityRecordListResponse
   return { ok: true, page: { exchange, records: value.ActivityRecordList, mark: value.ContinuationMark } }
@@ -108,11 +111,7 @@ export interface Walk {
  * Follows Continuation marks until an empty page. Pure apart from the two fetchers it is given, so the
  * loop rules (a page with records but no mark, a repeated mark, more than maxPages pages) are unit-tested.
  */
-export async function followMarks(
-  first: () => Promise<PageOutcome>,
-  next: (mark: string) => Promise<PageOutcome>,
-  options: WalkOptions,
-): Promise<Walk> {
+export async function followMarks(first: () => Promise<PageOutcome>, next: (mark: string) => Promise<PageOutcome>, options: WalkOptions): Promise<Walk> {
   const pages: Page[] = []
   const seen = new Set<string>()
   let collected = 0
@@ -124,12 +123,28 @@ export async function followMarks(
     if (page.records.length === 0) return { pages, ended: true, stopped: false }
     collected += page.records.length
     if (pages.length > options.maxPages) {
-      return { pages, ended: false, stopped: false, problem: `the server still returned records on page ${pages.length}, past the bound of ${options.maxPages} pages (--max-pages); it never ends, or holds more records than the bound allows` }
+      return {
+        pages,
+        ended: false,
+        stopped: false,
+        problem: `the server still returned records on page ${pages.length}, past the bound of ${options.maxPages} pages (--max-pages); it never ends, or holds more records than the bound allows`,
+      }
     }
     if (options.stopWhen?.(collected)) return { pages, ended: false, stopped: true }
-    if (!page.mark) return { pages, ended: false, stopped: false, problem: `page ${pages.length} has ${page.records.length} records but no ContinuationMark to continue from` }
+    if (!page.mark)
+      return {
+        pages,
+        ended: false,
+        stopped: false,
+        problem: `page ${pages.length} has ${page.records.length} records but no ContinuationMark to continue from`,
+      }
     if (seen.has(page.mark)) {
-      return { pages, ended: false, stopped: false, problem: `page ${pages.length} repeats the ContinuationMark of an earlier page, so following marks would loop forever` }
+      return {
+        pages,
+        ended: false,
+        stopped: false,
+        problem: `page ${pages.length} repeats the ContinuationMark of an earlier page, so following marks would loop forever`,
+      }
     }
     seen.add(page.mark)
     outcome = await next(page.mark)
@@ -228,7 +243,13 @@ export function postSearch(
   format: WireFormat,
   options: { count?: number; mark?: string } = {},
 ): Promise<Exchange> {
-  return sendBody(ctx, as, withQuery(endpoints.search, { format: formatParam(format), count: options.count }), searchBody(ctx.codec, filters, format, options.mark), format)
+  return sendBody(
+    ctx,
+    as,
+    withQuery(endpoints.search, { format: formatParam(format), count: options.count }),
+    searchBody(ctx.codec, filters, format, options.mark),
+    format,
+  )
 }
 
 export function writeRecords(
@@ -308,7 +329,9 @@ export function ridPattern(contract: Contract): RegExp {
 
 /** Records whose RID is missing or does not have the documented 17 digits + 32 hex digits. */
 export function badRids(records: readonly ActivityRecordOutput[], pattern: RegExp): string[] {
-  return records.flatMap((record, index) => (record.RID === undefined ? [`record ${index + 1} has no RID`] : pattern.test(record.RID) ? [] : [`RID "${record.RID}" is not 17 digits + 32 hex digits`]))
+  return records.flatMap((record, index) =>
+    record.RID === undefined ? [`record ${index + 1} has no RID`] : pattern.test(record.RID) ? [] : [`RID "${record.RID}" is not 17 digits + 32 hex digits`],
+  )
 }
 
 export function ridsOf(records: readonly ActivityRecordOutput[]): string[] {
@@ -387,7 +410,8 @@ export interface ErrorExpectation {
 export function errorListProblems(codec: PayloadCodec, exchange: Exchange, expected: ErrorExpectation): string[] {
   const statuses = typeof expected.status === 'number' ? [expected.status] : expected.status
   const label = `${exchange.request.method} ${exchange.request.url}`
-  if (!statuses.includes(exchange.response.status)) return [`${label}: expected ${statuses.join(' or ')}, got ${exchange.response.status} ${snippet(exchange.response.body)}`]
+  if (!statuses.includes(exchange.response.status))
+    return [`${label}: expected ${statuses.join(' or ')}, got ${exchange.response.status} ${snippet(exchange.response.body)}`]
   const problems: string[] = []
   const wantedType = expected.format === 'json' ? 'application/json' : 'application/xml'
   const type = mediaType(headerOf(exchange, 'content-type'))

@@ -47,7 +47,13 @@ function mandatoryFields(ctx: CheckContext): string[] {
 }
 
 function writeCase(label: string, records: readonly unknown[], format: WireFormat, ctx: CheckContext, category?: string): InvalidCase {
-  return { label, endpoint: 'write', format, body: unvalidatedWriteBody(ctx.codec, records, format), expect: { status: 400, format, ...(category ? { category } : {}) } }
+  return {
+    label,
+    endpoint: 'write',
+    format,
+    body: unvalidatedWriteBody(ctx.codec, records, format),
+    expect: { status: 400, format, ...(category ? { category } : {}) },
+  }
 }
 
 /** Sends each case and judges its answer. */
@@ -99,7 +105,12 @@ export const validationChecks: Check[] = [
         ...fields.map((field) => writeCase(`without ${field} (${format})`, [without(record, field)], format, ctx)),
         writeCase(`a Detail without PropertyName (${format})`, [{ ...record, DetailList: [{ Before: '1', After: '2' }] }], format, ctx),
       ])
-      return refusedWrites(ctx, marker, cases, `${cases.length} writes, each lacking one of ${fields.join(', ')} or a PropertyName, were refused with 400 and an ErrorList, and nothing was stored`)
+      return refusedWrites(
+        ctx,
+        marker,
+        cases,
+        `${cases.length} writes, each lacking one of ${fields.join(', ')} or a PropertyName, were refused with 400 and an ErrorList, and nothing was stored`,
+      )
     },
   }),
 
@@ -122,7 +133,12 @@ export const validationChecks: Check[] = [
         ['PropertyName', { ...record, DetailList: [{ PropertyName: long('prop-') }] }],
       ]
       const cases = variants.map(([label, value], index) => writeCase(`${label} of 256 characters`, [value], bothFormats[index % 2]!, ctx))
-      return refusedWrites(ctx, marker, cases, `${cases.length} writes with a 256-character ${variants.map(([label]) => label).join(', ')} were refused with 400 and nothing was stored`)
+      return refusedWrites(
+        ctx,
+        marker,
+        cases,
+        `${cases.length} writes with a 256-character ${variants.map(([label]) => label).join(', ')} were refused with 400 and nothing was stored`,
+      )
     },
   }),
 
@@ -175,11 +191,26 @@ export const validationChecks: Check[] = [
       const namespace = ctx.contract.namespaces.records
       // The documented request with the end tag of DataSource lost (api/errordetails.md).
       const search = `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who>Administrator</Who><DataSource>Active Directory<Action>Modified</Action></FilterList></ActivityRecordSearch>`
-      const cases: InvalidCase[] = [{ label: 'search with an unclosed DataSource', endpoint: 'search', format: 'xml', body: search, expect: { status: 400, format: 'xml', category: 'XMLError' } }]
-      if (!ctx.options.write) return verdict(await sendCases(ctx, cases), 'a search with a broken end tag was answered 400 XMLError (the write case needs --write)')
+      const cases: InvalidCase[] = [
+        {
+          label: 'search with an unclosed DataSource',
+          endpoint: 'search',
+          format: 'xml',
+          body: search,
+          expect: { status: 400, format: 'xml', category: 'XMLError' },
+        },
+      ]
+      if (!ctx.options.write)
+        return verdict(await sendCases(ctx, cases), 'a search with a broken end tag was answered 400 XMLError (the write case needs --write)')
       const marker = `${ctx.runMarker}-v-malformed`
       const broken = writeBody(ctx.codec, [sampleRecord(marker)], 'xml').replace('</Where>', '</Wher>')
-      cases.push({ label: 'write with a mismatched end tag', endpoint: 'write', format: 'xml', body: broken, expect: { status: 400, format: 'xml', category: 'XMLError' } })
+      cases.push({
+        label: 'write with a mismatched end tag',
+        endpoint: 'write',
+        format: 'xml',
+        body: broken,
+        expect: { status: 400, format: 'xml', category: 'XMLError' },
+      })
       return refusedWrites(ctx, marker, cases, 'a search and a write with broken end tags were answered 400 XMLError, and nothing was stored')
     },
   }),
@@ -194,7 +225,14 @@ export const validationChecks: Check[] = [
     async run(ctx) {
       const marker = `${ctx.runMarker}-v-jsonxml`
       const cases: InvalidCase[] = [
-        { label: 'a JSON array posted without format=json', endpoint: 'write', format: 'json', query: 'xml', body: writeBody(ctx.codec, [sampleRecord(marker)], 'json'), expect: { status: 400, format: 'xml' } },
+        {
+          label: 'a JSON array posted without format=json',
+          endpoint: 'write',
+          format: 'json',
+          query: 'xml',
+          body: writeBody(ctx.codec, [sampleRecord(marker)], 'json'),
+          expect: { status: 400, format: 'xml' },
+        },
       ]
       return refusedWrites(ctx, marker, cases, 'a JSON body without format=json was refused with 400 and an XML ErrorList, and nothing was stored')
     },
@@ -215,7 +253,12 @@ export const validationChecks: Check[] = [
         sampleRecord(marker, { What: `third of three (${format}) ${marker}` }),
       ]
       const cases = bothFormats.map((format) => writeCase(`batch with an invalid 2nd record (${format})`, batch(format), format, ctx))
-      return refusedWrites(ctx, marker, cases, 'batches of 3 with an invalid 2nd record were refused with 400, in XML and JSON, and none of their records was stored')
+      return refusedWrites(
+        ctx,
+        marker,
+        cases,
+        'batches of 3 with an invalid 2nd record were refused with 400, in XML and JSON, and none of their records was stored',
+      )
     },
   }),
 
@@ -229,9 +272,27 @@ export const validationChecks: Check[] = [
     async run(ctx) {
       const namespace = ctx.contract.namespaces.records
       const cases: InvalidCase[] = [
-        { label: 'XML filter Colour', endpoint: 'search', format: 'xml', body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Colour>red</Colour></FilterList></ActivityRecordSearch>`, expect: { status: 400, format: 'xml', category: 'InputError' } },
-        { label: 'JSON filter Colour', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { Colour: 'red' } }), expect: { status: 400, format: 'json', category: 'InputError' } },
-        { label: 'the 8.x name AuditedSystem', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { AuditedSystem: 'Active Directory' } }), expect: { status: 400, format: 'json', category: 'InputError' } },
+        {
+          label: 'XML filter Colour',
+          endpoint: 'search',
+          format: 'xml',
+          body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Colour>red</Colour></FilterList></ActivityRecordSearch>`,
+          expect: { status: 400, format: 'xml', category: 'InputError' },
+        },
+        {
+          label: 'JSON filter Colour',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { Colour: 'red' } }),
+          expect: { status: 400, format: 'json', category: 'InputError' },
+        },
+        {
+          label: 'the 8.x name AuditedSystem',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { AuditedSystem: 'Active Directory' } }),
+          expect: { status: 400, format: 'json', category: 'InputError' },
+        },
       ]
       return verdict(await sendCases(ctx, cases), 'searches with the filters Colour and AuditedSystem were answered 400 InputError')
     },
@@ -248,10 +309,34 @@ export const validationChecks: Check[] = [
       const namespace = ctx.contract.namespaces.records
       const xml = (filter: string): string => `<ActivityRecordSearch xmlns="${namespace}"><FilterList>${filter}</FilterList></ActivityRecordSearch>`
       const cases: InvalidCase[] = [
-        { label: 'XML Who Operator="Like"', endpoint: 'search', format: 'xml', body: xml('<Who Operator="Like">Admin</Who>'), expect: { status: 400, format: 'xml', category: 'InputError' } },
-        { label: 'JSON Who {"Like": ...}', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { Who: { Like: 'Admin' } } }), expect: { status: 400, format: 'json', category: 'InputError' } },
-        { label: 'XML Where Operator="InGroup"', endpoint: 'search', format: 'xml', body: xml('<Where Operator="InGroup">Domain\\Administrators</Where>'), expect: { status: 400, format: 'xml', category: 'InputError' } },
-        { label: 'JSON Action {"Contains": ...}', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { Action: { Contains: 'Add' } } }), expect: { status: 400, format: 'json', category: 'InputError' } },
+        {
+          label: 'XML Who Operator="Like"',
+          endpoint: 'search',
+          format: 'xml',
+          body: xml('<Who Operator="Like">Admin</Who>'),
+          expect: { status: 400, format: 'xml', category: 'InputError' },
+        },
+        {
+          label: 'JSON Who {"Like": ...}',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { Who: { Like: 'Admin' } } }),
+          expect: { status: 400, format: 'json', category: 'InputError' },
+        },
+        {
+          label: 'XML Where Operator="InGroup"',
+          endpoint: 'search',
+          format: 'xml',
+          body: xml('<Where Operator="InGroup">Domain\\Administrators</Where>'),
+          expect: { status: 400, format: 'xml', category: 'InputError' },
+        },
+        {
+          label: 'JSON Action {"Contains": ...}',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { Action: { Contains: 'Add' } } }),
+          expect: { status: 400, format: 'json', category: 'InputError' },
+        },
       ]
       return verdict(await sendCases(ctx, cases), 'Like, InGroup on Where and Contains on Action were answered 400 InputError')
     },
@@ -267,9 +352,27 @@ export const validationChecks: Check[] = [
     async run(ctx) {
       const namespace = ctx.contract.namespaces.records
       const cases: InvalidCase[] = [
-        { label: 'XML <Who/>', endpoint: 'search', format: 'xml', body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who/></FilterList></ActivityRecordSearch>`, expect: { status: 400, format: 'xml' } },
-        { label: 'JSON "Who": ""', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { Who: '' } }), expect: { status: 400, format: 'json' } },
-        { label: 'JSON an empty FilterList', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: {} }), expect: { status: 400, format: 'json' } },
+        {
+          label: 'XML <Who/>',
+          endpoint: 'search',
+          format: 'xml',
+          body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who/></FilterList></ActivityRecordSearch>`,
+          expect: { status: 400, format: 'xml' },
+        },
+        {
+          label: 'JSON "Who": ""',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { Who: '' } }),
+          expect: { status: 400, format: 'json' },
+        },
+        {
+          label: 'JSON an empty FilterList',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: {} }),
+          expect: { status: 400, format: 'json' },
+        },
       ]
       return verdict(await sendCases(ctx, cases), 'an empty Who in XML and JSON, and an empty FilterList, were answered 400')
     },
@@ -284,8 +387,20 @@ export const validationChecks: Check[] = [
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const cases: InvalidCase[] = [
-        { label: 'RID of 50 characters', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { RID: '2'.repeat(50) } }), expect: { status: 400, format: 'json' } },
-        { label: 'Who of 256 characters', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { Who: { Equals: 'x'.repeat(256) } } }), expect: { status: 400, format: 'json' } },
+        {
+          label: 'RID of 50 characters',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { RID: '2'.repeat(50) } }),
+          expect: { status: 400, format: 'json' },
+        },
+        {
+          label: 'Who of 256 characters',
+          endpoint: 'search',
+          format: 'json',
+          body: JSON.stringify({ FilterList: { Who: { Equals: 'x'.repeat(256) } } }),
+          expect: { status: 400, format: 'json' },
+        },
       ]
       return verdict(await sendCases(ctx, cases), 'a 50-character RID and a 256-character Who were answered 400')
     },
@@ -303,8 +418,20 @@ export const validationChecks: Check[] = [
       const cases: InvalidCase[] = [
         { label: 'an empty JSON string', endpoint: 'enum', format: 'json', body: '""', expect: { status: 400, format: 'json' } },
         { label: 'a JSON object', endpoint: 'enum', format: 'json', body: '{"ContinuationMark": 5}', expect: { status: 400, format: 'json' } },
-        { label: 'an empty XML ContinuationMark', endpoint: 'enum', format: 'xml', body: `<ContinuationMark xmlns="${namespace}"></ContinuationMark>`, expect: { status: 400, format: 'xml' } },
-        { label: 'a search body posted to enum', endpoint: 'enum', format: 'xml', body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who>a</Who></FilterList></ActivityRecordSearch>`, expect: { status: 400, format: 'xml' } },
+        {
+          label: 'an empty XML ContinuationMark',
+          endpoint: 'enum',
+          format: 'xml',
+          body: `<ContinuationMark xmlns="${namespace}"></ContinuationMark>`,
+          expect: { status: 400, format: 'xml' },
+        },
+        {
+          label: 'a search body posted to enum',
+          endpoint: 'enum',
+          format: 'xml',
+          body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Who>a</Who></FilterList></ActivityRecordSearch>`,
+          expect: { status: 400, format: 'xml' },
+        },
       ]
       return verdict(await sendCases(ctx, cases), 'an empty mark (XML, JSON), a JSON object and a search body were answered 400 by POST enum')
     },
@@ -318,8 +445,17 @@ export const validationChecks: Check[] = [
     tags: ['json', 'errors'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
-      const cases: InvalidCase[] = [{ label: 'search with a trailing comma', endpoint: 'search', format: 'json', body: '{ "FilterList": { "Who": "Administrator", } }', expect: 'empty-500' }]
-      if (!ctx.options.write) return verdict(await sendCases(ctx, cases), 'a search with a trailing comma was answered 500 with an empty body (the write case needs --write)')
+      const cases: InvalidCase[] = [
+        {
+          label: 'search with a trailing comma',
+          endpoint: 'search',
+          format: 'json',
+          body: '{ "FilterList": { "Who": "Administrator", } }',
+          expect: 'empty-500',
+        },
+      ]
+      if (!ctx.options.write)
+        return verdict(await sendCases(ctx, cases), 'a search with a trailing comma was answered 500 with an empty body (the write case needs --write)')
       const marker = `${ctx.runMarker}-v-comma`
       const body = writeBody(ctx.codec, [sampleRecord(marker)], 'json').replace(/}\]$/, '},]')
       cases.push({ label: 'write with a trailing comma', endpoint: 'write', format: 'json', body, expect: 'empty-500' })

@@ -59,7 +59,8 @@ export function writtenFieldProblems(sent: ActivityRecordInput, got: ActivityRec
   if (Date.parse(sent.When) !== Date.parse(got.When)) problems.push(`When ${got.When} is not the instant ${sent.When}`)
   const sentDetails = (sent.DetailList ?? []).map(detailKey).sort()
   const gotDetails = (got.DetailList ?? []).map(detailKey).sort()
-  if (sentDetails.join() !== gotDetails.join()) problems.push(`DetailList (PropertyName, Before, After) ${gotDetails.join(' ') || 'absent'} instead of ${sentDetails.join(' ') || 'absent'}`)
+  if (sentDetails.join() !== gotDetails.join())
+    problems.push(`DetailList (PropertyName, Before, After) ${gotDetails.join(' ') || 'absent'} instead of ${sentDetails.join(' ') || 'absent'}`)
   return problems
 }
 
@@ -79,7 +80,10 @@ async function writeAndFind(
 }
 
 /** Pairs each written record with the one read back (by What, which carries a unique suffix). */
-function pairUp(sent: readonly ActivityRecordInput[], found: readonly ActivityRecordOutput[]): { pairs: [ActivityRecordInput, ActivityRecordOutput][]; problems: string[] } {
+function pairUp(
+  sent: readonly ActivityRecordInput[],
+  found: readonly ActivityRecordOutput[],
+): { pairs: [ActivityRecordInput, ActivityRecordOutput][]; problems: string[] } {
   const problems: string[] = []
   if (found.length !== sent.length) problems.push(`wrote ${sent.length} records, the search by marker returned ${found.length}`)
   const pairs: [ActivityRecordInput, ActivityRecordOutput][] = []
@@ -99,7 +103,10 @@ function roundTrip(format: WireFormat): (ctx: CheckContext) => Promise<CheckVerd
     if (!result.ok) return result.verdict
     const { pairs, problems } = pairUp(sent, result.found)
     for (const [record, found] of pairs) problems.push(...writtenFieldProblems(record, found).map((problem) => `${record.What}: ${problem}`))
-    return verdict(problems, `${sent.length} records written as ${format.toUpperCase()} came back through search with Who, Action, What, When, Where, ObjectType, Workstation and DetailList intact`)
+    return verdict(
+      problems,
+      `${sent.length} records written as ${format.toUpperCase()} came back through search with Who, Action, What, When, Where, ObjectType, Workstation and DetailList intact`,
+    )
   }
 }
 
@@ -108,7 +115,16 @@ export const writeChecks: Check[] = [
     id: 'write.xml-roundtrip',
     title: 'Records written as XML come back through search with every field intact',
     level: 'MUST',
-    requirements: ['EP-WRITE-POST', 'FMT-WRITE-XML-ROOT', 'XML-NAMESPACE', 'XML-ENTITY-ESCAPING', 'WRITE-AVAILABLE-TO-READ', 'WRITE-WHEN-FORMATS', 'WRITE-OPTIONAL-FIELDS', 'STATUS-200-WRITE'],
+    requirements: [
+      'EP-WRITE-POST',
+      'FMT-WRITE-XML-ROOT',
+      'XML-NAMESPACE',
+      'XML-ENTITY-ESCAPING',
+      'WRITE-AVAILABLE-TO-READ',
+      'WRITE-WHEN-FORMATS',
+      'WRITE-OPTIONAL-FIELDS',
+      'STATUS-200-WRITE',
+    ],
     tags: ['write', 'xml'],
     needs: { write: true, accounts: ['administrator'] },
     run: roundTrip('xml'),
@@ -118,7 +134,15 @@ export const writeChecks: Check[] = [
     id: 'write.json-roundtrip',
     title: 'Records written as JSON (a top-level array, ?format=json) come back through search with every field intact',
     level: 'MUST',
-    requirements: ['EP-WRITE-POST', 'FMT-WRITE-JSON-ARRAY', 'FMT-WRITE-JSON-QUERY', 'JSON-ESCAPING', 'WRITE-AVAILABLE-TO-READ', 'WRITE-WHEN-FORMATS', 'WRITE-OPTIONAL-FIELDS'],
+    requirements: [
+      'EP-WRITE-POST',
+      'FMT-WRITE-JSON-ARRAY',
+      'FMT-WRITE-JSON-QUERY',
+      'JSON-ESCAPING',
+      'WRITE-AVAILABLE-TO-READ',
+      'WRITE-WHEN-FORMATS',
+      'WRITE-OPTIONAL-FIELDS',
+    ],
     tags: ['write', 'json'],
     needs: { write: true, accounts: ['administrator'] },
     run: roundTrip('json'),
@@ -153,7 +177,10 @@ export const writeChecks: Check[] = [
     needs: { write: true, accounts: ['administrator'] },
     async run(ctx) {
       const marker = `${ctx.runMarker}-write-ds`
-      const sent = [sampleRecord(marker, { What: `sent as Active Directory ${marker}`, DataSource: 'Active Directory' }), sampleRecord(marker, { What: `sent without ${marker}` })]
+      const sent = [
+        sampleRecord(marker, { What: `sent as Active Directory ${marker}`, DataSource: 'Active Directory' }),
+        sampleRecord(marker, { What: `sent without ${marker}` }),
+      ]
       const result = await writeAndFind(ctx, marker, sent, 'json')
       if (!result.ok) return result.verdict
       const { pairs, problems } = pairUp(sent, result.found)
@@ -178,7 +205,8 @@ export const writeChecks: Check[] = [
       if (!result.ok) return result.verdict
       const { pairs, problems } = pairUp(sent, result.found)
       for (const [, found] of pairs) {
-        if (found.Item?.Name !== 'nwa.enterprise.local (Integration)') problems.push(`Item ${JSON.stringify(found.Item ?? null)} instead of {"Name":"nwa.enterprise.local (Integration)"}`)
+        if (found.Item?.Name !== 'nwa.enterprise.local (Integration)')
+          problems.push(`Item ${JSON.stringify(found.Item ?? null)} instead of {"Name":"nwa.enterprise.local (Integration)"}`)
       }
       return verdict(problems, 'Item "nwa.enterprise.local" read back as "nwa.enterprise.local (Integration)"')
     },
@@ -193,7 +221,11 @@ export const writeChecks: Check[] = [
     needs: { write: true, accounts: ['administrator'] },
     async run(ctx) {
       const marker = `${ctx.runMarker}-write-detail`
-      const DetailList = [{ PropertyName: 'Description', Before: 'old text', After: 'new text' }, { PropertyName: 'member', After: 'CN=Anna Smith' }, { PropertyName: 'Flag' }]
+      const DetailList = [
+        { PropertyName: 'Description', Before: 'old text', After: 'new text' },
+        { PropertyName: 'member', After: 'CN=Anna Smith' },
+        { PropertyName: 'Flag' },
+      ]
       const sent = [sampleRecord(marker, { DetailList })]
       const result = await writeAndFind(ctx, marker, sent, 'json')
       if (!result.ok) return result.verdict
@@ -218,7 +250,8 @@ export const writeChecks: Check[] = [
       if (!result.ok) return result.verdict
       const problems: string[] = []
       if (result.found.some((record) => record.What === archived.What)) problems.push('the IsArchiveOnly record came back through search')
-      if (!result.found.some((record) => record.What === companion.What)) problems.push('the companion record written without IsArchiveOnly did not come back, so the search proves nothing')
+      if (!result.found.some((record) => record.What === companion.What))
+        problems.push('the companion record written without IsArchiveOnly did not come back, so the search proves nothing')
       return verdict(problems, 'of two records written together, only the one without IsArchiveOnly came back')
     },
   }),
@@ -252,12 +285,20 @@ export const writeChecks: Check[] = [
       const record = sampleRecord(marker, { DetailList: [{ PropertyName: 'Description', Before: 'a', After: 'b' }] })
       // The contract refuses these fields, so the body is assembled as plain JSON.
       const body = JSON.stringify([{ ...record, RID: forgedRid, DetailList: [{ ...record.DetailList![0], Message: 'forged message' }] }])
-      const written = await ctx.send({ method: 'POST', path: withQuery(endpoints.write, { format: 'json' }), headers: { 'Content-Type': contentTypes.json }, body, as: admin })
+      const written = await ctx.send({
+        method: 'POST',
+        path: withQuery(endpoints.write, { format: 'json' }),
+        headers: { 'Content-Type': contentTypes.json },
+        body,
+        as: admin,
+      })
       const walk = await searchAll(ctx, admin, { What: { Contains: marker } }, { format: 'json', maxPages: ctx.options.maxPages })
       if (walk.problem) return fail(`searching for the record: ${walk.problem}`)
       const found = walkRecords(walk)
       if (written.response.status === 400) {
-        return found.length === 0 ? pass('the write with RID and Message was refused with 400 and nothing was stored') : fail(`the write was refused with 400 but ${found.length} records were stored`)
+        return found.length === 0
+          ? pass('the write with RID and Message was refused with 400 and nothing was stored')
+          : fail(`the write was refused with 400 but ${found.length} records were stored`)
       }
       if (written.response.status !== 200) return fail(`expected 400 or 200, got ${describeResponse(written)}`)
       const problems: string[] = []
@@ -286,7 +327,8 @@ export const writeChecks: Check[] = [
       if (!result.ok) return result.verdict
       const { pairs, problems } = pairUp(sent, result.found)
       for (const [, found] of pairs) {
-        if (found.MonitoringPlan?.Name?.toLowerCase() !== plan.toLowerCase()) problems.push(`MonitoringPlan ${JSON.stringify(found.MonitoringPlan ?? null)} instead of Name "${plan}"`)
+        if (found.MonitoringPlan?.Name?.toLowerCase() !== plan.toLowerCase())
+          problems.push(`MonitoringPlan ${JSON.stringify(found.MonitoringPlan ?? null)} instead of Name "${plan}"`)
         else if (!found.MonitoringPlan.ID) problems.push(`MonitoringPlan "${plan}" came back without an ID`)
       }
       return verdict(problems, `the record came back in plan "${plan}" with an ID`)

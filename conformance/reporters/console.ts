@@ -58,7 +58,9 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
           if (live) write('\r\x1b[2K')
           const position = paint.dim(`[${event.index + 1}/${event.total}]`)
           const baseline = result.baselined ? paint.dim(' (baselined)') : ''
-          write(`${paint.status(result.status, `${symbols[result.status]} ${result.status.padEnd(5)}`)} ${position} ${result.id}  ${paint.dim(`${result.level} ${result.durationMs} ms`)}${baseline}\n`)
+          write(
+            `${paint.status(result.status, `${symbols[result.status]} ${result.status.padEnd(5)}`)} ${position} ${result.id}  ${paint.dim(`${result.level} ${result.durationMs} ms`)}${baseline}\n`,
+          )
           if (result.status !== 'pass') write(`    ${paint.dim(result.message.split('\n').join('\n    '))}\n`)
           return
         }
@@ -76,7 +78,9 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
       const gaps = result.coverage.filter((row) => row.status === 'not-covered').length
       write(`\n${paint.bold('total')}  ${countsLine(result.summary.counts, paint) || 'no checks'} in ${result.summary.durationMs} ms`)
       if (result.summary.baselined > 0) write(paint.dim(` (${result.summary.baselined} baselined)`))
-      write(`\ncoverage: ${result.coverage.length - gaps}/${result.coverage.length} requirements covered or explained${gaps > 0 ? `, ${paint.status('fail', `${gaps} not covered`)}` : ''}\n`)
+      write(
+        `\ncoverage: ${result.coverage.length - gaps}/${result.coverage.length} requirements covered or explained${gaps > 0 ? `, ${paint.status('fail', `${gaps} not covered`)}` : ''}\n`,
+      )
       write(`exit ${result.exitCode}\n`)
     },
   }

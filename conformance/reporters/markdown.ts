@@ -5,9 +5,7 @@ import { fileReporter, type Reporter } from './reporter.ts'
 
 /** Inline text: markdown and HTML metacharacters escaped, kept on one line. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\\`*_[\]<>|#~]/g, (char) => `\\${char}`)
+  return text.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_[\]<>|#~]/g, (char) => `\\${char}`)
 }
 
 const marks: Record<CheckResult['status'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '💥' }
@@ -27,7 +25,10 @@ export function renderMarkdown(result: RunResult): string {
     '',
     `| status | ${requirementLevels.join(' | ')} | total |`,
     `| --- | ${requirementLevels.map(() => '---:').join(' | ')} | ---: |`,
-    ...checkStatuses.map((status) => `| ${marks[status]} ${status} | ${requirementLevels.map((level) => summary.byLevel[level][status]).join(' | ')} | ${summary.counts[status]} |`),
+    ...checkStatuses.map(
+      (status) =>
+        `| ${marks[status]} ${status} | ${requirementLevels.map((level) => summary.byLevel[level][status]).join(' | ')} | ${summary.counts[status]} |`,
+    ),
   ]
   const problems = result.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn')
   out.push('', `### Failed and warned checks (${problems.length})`, '')

@@ -15,9 +15,7 @@ export const hostileBody = `<script>alert("x")</script> & 'quotes' ]]> \u0001`
 export async function sampleRun(): Promise<{ result: RunResult; events: RunEvent[] }> {
   const contract = await loadContract()
   nock(sampleOrigin).get('/netwrix/api/v1/activity_records/enum').reply(401)
-  nock(sampleOrigin)
-    .get('/netwrix/api/v1/activity_records/enum?format=json')
-    .reply(200, hostileBody, { 'Content-Type': 'application/json' })
+  nock(sampleOrigin).get('/netwrix/api/v1/activity_records/enum?format=json').reply(200, hostileBody, { 'Content-Type': 'application/json' })
   let tick = Date.UTC(2024, 4, 6, 7, 8, 9)
   const events: RunEvent[] = []
   const result = await runChecks(

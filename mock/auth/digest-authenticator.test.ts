@@ -40,7 +40,10 @@ function clientHeader(
   fields: { user?: string; sentUser?: string; password?: string; uri?: string; method?: string; nc?: string; realm?: string; algorithm?: string },
 ): string {
   const algorithm = fields.algorithm ?? /algorithm=([\w-]+)/.exec(challenge)?.[1] ?? 'MD5'
-  const h = (text: string) => createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(text).digest('hex')
+  const h = (text: string) =>
+    createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+      .update(text)
+      .digest('hex')
   const realm = fields.realm ?? param(challenge, 'realm')
   const nonce = param(challenge, 'nonce')
   const user = fields.user ?? 'ENTERPRISE\\NetwrixUser'

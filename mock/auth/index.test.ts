@@ -137,6 +137,8 @@ describe('authenticate', () => {
     const negotiateType2 = continued((await authenticate(authenticators, request(`Negotiate ${TYPE1.toString('base64')}`, connection))).result, 'Negotiate')
     expect((await authenticate(authenticators, request(undefined, connection))).result).toEqual({ outcome: 'absent' })
     // A challenge issued under Negotiate is not answered under NTLM.
-    expect((await authenticate(authenticators, request(`NTLM ${type3For(negotiateType2).toString('base64')}`, connection))).result).toEqual({ outcome: 'failed' })
+    expect((await authenticate(authenticators, request(`NTLM ${type3For(negotiateType2).toString('base64')}`, connection))).result).toEqual({
+      outcome: 'failed',
+    })
   })
 })

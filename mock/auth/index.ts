@@ -14,18 +14,13 @@ export type { AccountLookup, AuthInput, AuthOptions, AuthResult, Authenticator, 
  */
 export function createAuthenticators(schemes: SchemeName[], accounts: AccountLookup, options: AuthOptions): Authenticator[] {
   const sessions: ConnectionSessions = new WeakMap()
-  return [...new Set(schemes)].map((scheme): Authenticator => {
-    switch (scheme) {
-      case 'Negotiate':
-        return new NegotiateAuthenticator(accounts, options, sessions)
-      case 'NTLM':
-        return new NtlmAuthenticator(accounts, options, sessions)
-      case 'Digest':
-        return new DigestAuthenticator(accounts, options)
-      case 'Basic':
-        return new BasicAuthenticator(accounts, options)
-    }
-  })
+  const build: Record<SchemeName, () => Authenticator> = {
+    Negotiate: () => new NegotiateAuthenticator(accounts, options, sessions),
+    NTLM: () => new NtlmAuthenticator(accounts, options, sessions),
+    Digest: () => new DigestAuthenticator(accounts, options),
+    Basic: () => new BasicAuthenticator(accounts, options),
+  }
+  return [...new Set(schemes)].map((scheme) => build[scheme]())
 }
 
 /**

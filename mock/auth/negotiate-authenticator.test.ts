@@ -114,7 +114,9 @@ describe('NegotiateAuthenticator', () => {
     const server = setup()
     const connection = {}
     const kerberosToken = hex('6e 03 02 01 05')
-    const steer = decodeSpnegoToken(continued(await server.authenticate(request(connection, negTokenInit(['1.2.840.113554.1.2.2', NTLMSSP_OID], kerberosToken)))))
+    const steer = decodeSpnegoToken(
+      continued(await server.authenticate(request(connection, negTokenInit(['1.2.840.113554.1.2.2', NTLMSSP_OID], kerberosToken)))),
+    )
     expect(steer).toEqual({ kind: 'resp', negState: 1, supportedMech: NTLMSSP_OID })
     const second = decodeSpnegoToken(continued(await server.authenticate(request(connection, encodeNegTokenResp({ responseToken: TYPE1 })))))
     const type2 = second?.kind === 'resp' ? second.responseToken : undefined

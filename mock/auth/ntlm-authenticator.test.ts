@@ -85,7 +85,7 @@ function ntlmV2Response(challenge: Challenge, user: string, domain: string, pass
 }
 
 function desBlock(key7: Buffer, data: Buffer): Buffer {
-  const bits = BigInt('0x' + key7.toString('hex'))
+  const bits = BigInt(`0x${key7.toString('hex')}`)
   const key = Buffer.alloc(8)
   for (let i = 0; i < 8; i++) key[i] = Number((bits >> BigInt(49 - 7 * i)) & 0x7fn) << 1
   const cipher = forge.cipher.createCipher('DES-ECB', forge.util.createBuffer(key.toString('binary')))

@@ -31,10 +31,7 @@ export type NtlmSession =
 
 export type ConnectionSessions = WeakMap<object, NtlmSession>
 
-export type HandshakeStep =
-  | { step: 'challenge'; message: Buffer }
-  | { step: 'authenticated'; account: string }
-  | { step: 'failed' }
+export type HandshakeStep = { step: 'challenge'; message: Buffer } | { step: 'authenticated'; account: string } | { step: 'failed' }
 
 /** The server side of one NTLM handshake per connection, shared by the NTLM and Negotiate authenticators. */
 export class NtlmHandshake {

@@ -57,7 +57,7 @@ export interface AuthOptions {
  * beside the interface because every authenticator reads AuthInput.authorization the same way.
  */
 export function credentialsFor(authorization: string | undefined, scheme: SchemeName): string | undefined {
-  const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s+([^]*?))?\s*$/.exec(authorization ?? '')
+  const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s+([\s\S]*?))?\s*$/.exec(authorization ?? '')
   if (match === null || match[1]?.toLowerCase() !== scheme.toLowerCase()) return undefined
   return match[2] ?? ''
 }

@@ -21,7 +21,9 @@ export interface ReadDeps {
 /** The three read operations: enum, enum with a mark, and search. Handlers only run once routing, auth and validation passed. */
 export function createReadHandlers(deps: ReadDeps) {
   const inputError = (ctx: RequestContext, description: string, location?: string): MockResponse =>
-    deps.writer.errors(400, ctx.format, [location ? { Category: 'InputError', Description: description, Location: location } : { Category: 'InputError', Description: description }])
+    deps.writer.errors(400, ctx.format, [
+      location ? { Category: 'InputError', Description: description, Location: location } : { Category: 'InputError', Description: description },
+    ])
 
   const pageSize = (ctx: RequestContext): number | undefined => {
     const raw = ctx.query['count']
@@ -30,10 +32,20 @@ export function createReadHandlers(deps: ReadDeps) {
     return /^\s*\d+\s*$/.test(raw) && count >= 1 && count <= deps.maxCount ? count : undefined
   }
 
-  const respondPage = (ctx: RequestContext, count: number, after: number, query: CompiledQuery | undefined, mark: Omit<MarkPayload, 'v' | 'after' | 'user'>): MockResponse => {
+  const respondPage = (
+    ctx: RequestContext,
+    count: number,
+    after: number,
+    query: CompiledQuery | undefined,
+    mark: Omit<MarkPayload, 'v' | 'after' | 'user'>,
+  ): MockResponse => {
     const page = deps.database.page({ afterSeq: after, limit: count, scope: ctx.scope as ReadScope, query })
     const next = deps.marks.issue({ ...mark, user: ctx.account.toLowerCase(), after: page.nextAfterSeq })
-    return deps.writer.page(ctx.format, page.records.map((stored) => stored.record), next)
+    return deps.writer.page(
+      ctx.format,
+      page.records.map((stored) => stored.record),
+      next,
+    )
   }
 
   const compile = (filters: FilterList): CompiledQuery => compileSearch(filters, deps.contract, { now: deps.now, isMember: deps.isMember })

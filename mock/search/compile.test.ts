@@ -72,23 +72,59 @@ const placeText: Record<string, (value: string) => Partial<ActivityRecordOutput>
 type Case = [operand: FilterValue, expected: boolean]
 /** The field holds `ENTERPRISE\Jason.Smith` (a member of Domain Admins through Tier0 Admins in the demo directory). */
 const textCases: Record<string, Case[]> = {
-  Contains: [['JASON', true], ['anna', false]],
-  DoesNotContain: [['JASON', false], ['anna', true]],
-  Equals: [['enterprise\\jason.smith', true], ['ENTERPRISE\\Jason', false]],
-  NotEqualTo: [['enterprise\\jason.smith', false], ['ENTERPRISE\\Jason', true]],
-  StartsWith: [['enterprise\\', true], ['Jason', false]],
-  EndsWith: [['.SMITH', true], ['Jason', false]],
-  InGroup: [['enterprise\\domain admins', true], ['ENTERPRISE\\Helpdesk', false]],
-  NotInGroup: [['ENTERPRISE\\Domain Admins', false], ['ENTERPRISE\\Helpdesk', true]],
+  Contains: [
+    ['JASON', true],
+    ['anna', false],
+  ],
+  DoesNotContain: [
+    ['JASON', false],
+    ['anna', true],
+  ],
+  Equals: [
+    ['enterprise\\jason.smith', true],
+    ['ENTERPRISE\\Jason', false],
+  ],
+  NotEqualTo: [
+    ['enterprise\\jason.smith', false],
+    ['ENTERPRISE\\Jason', true],
+  ],
+  StartsWith: [
+    ['enterprise\\', true],
+    ['Jason', false],
+  ],
+  EndsWith: [
+    ['.SMITH', true],
+    ['Jason', false],
+  ],
+  InGroup: [
+    ['enterprise\\domain admins', true],
+    ['ENTERPRISE\\Helpdesk', false],
+  ],
+  NotInGroup: [
+    ['ENTERPRISE\\Domain Admins', false],
+    ['ENTERPRISE\\Helpdesk', true],
+  ],
 }
 /** The record is stamped 2026-10-12T08:15:42Z. */
 const whenCases: Record<string, Case[]> = {
-  Equals: [[{ From: '2026-10-12T08:00:00Z', To: '2026-10-12T09:00:00Z' }, true], [{ From: '2026-10-13T00:00:00Z' }, false]],
-  NotEqualTo: [[{ From: '2026-10-12T08:00:00Z', To: '2026-10-12T09:00:00Z' }, false], [{ To: '2026-10-11T00:00:00Z' }, true]],
+  Equals: [
+    [{ From: '2026-10-12T08:00:00Z', To: '2026-10-12T09:00:00Z' }, true],
+    [{ From: '2026-10-13T00:00:00Z' }, false],
+  ],
+  NotEqualTo: [
+    [{ From: '2026-10-12T08:00:00Z', To: '2026-10-12T09:00:00Z' }, false],
+    [{ To: '2026-10-11T00:00:00Z' }, true],
+  ],
 }
 const hoursCases: Record<string, Case[]> = {
-  Equals: [[{ From: '08:00', To: '17:00' }, true], [{ From: '09:00', To: '17:00' }, false]],
-  NotEqualTo: [[{ From: '08:00', To: '17:00' }, false], [{ From: '09:00', To: '17:00' }, true]],
+  Equals: [
+    [{ From: '08:00', To: '17:00' }, true],
+    [{ From: '09:00', To: '17:00' }, false],
+  ],
+  NotEqualTo: [
+    [{ From: '08:00', To: '17:00' }, false],
+    [{ From: '09:00', To: '17:00' }, true],
+  ],
 }
 const casesByKind: Record<FilterKind, Record<string, Case[]>> = { text: textCases, when: whenCases, workingHours: hoursCases }
 
@@ -123,7 +159,10 @@ const operatorRequirement: Record<string, string> = {
 describe('every filter of the contract with every operator it supports', () => {
   for (const filter of contract.filters) {
     for (const operator of filter.operators) {
-      const ids = [filterRequirement[filter.name], operatorRequirement[operator]].filter(Boolean).map((id) => `[${id}]`).join('')
+      const ids = [filterRequirement[filter.name], operatorRequirement[operator]]
+        .filter(Boolean)
+        .map((id) => `[${id}]`)
+        .join('')
       it(`${ids} ${filter.name} ${operator}`, () => {
         const cases = casesByKind[filter.kind][operator]
         expect(cases, `no expectation written for ${filter.kind} operator ${operator}`).toBeDefined()
@@ -175,7 +214,16 @@ describe('default operators', () => {
 })
 
 describe('operators, as api/filterreference/filteroperators.md describes them', () => {
-  const people = ['Domain1\\John', 'Domain1\\Johnson', 'Domain2\\Johnny', 'John@domain.com', 'Domain2\\Dr.John', 'Domain3\\John', 'Domain2\\John', 'Domain1\\Anna']
+  const people = [
+    'Domain1\\John',
+    'Domain1\\Johnson',
+    'Domain2\\Johnny',
+    'John@domain.com',
+    'Domain2\\Dr.John',
+    'Domain3\\John',
+    'Domain2\\John',
+    'Domain1\\Anna',
+  ]
   const records = people.map((who) => stored({ Who: who }))
   const whoOf = (filterList: FilterList) => select(filterList, records).map((record) => record.record.Who)
 
@@ -214,7 +262,11 @@ describe('several entries of one filter', () => {
 
   it('[OP-REPEATED-OR] Equals, Contains, StartsWith and EndsWith entries join with OR', () => {
     expect(whoOf([{ Equals: 'ENTERPRISE\\John' }, { Equals: 'ENTERPRISE\\Admin' }])).toEqual(['ENTERPRISE\\John', 'ENTERPRISE\\Admin'])
-    expect(whoOf(['anna', { StartsWith: 'enterprise\\johnn' }, { EndsWith: 'son' }])).toEqual(['ENTERPRISE\\Johnson', 'ENTERPRISE\\Johnny', 'ENTERPRISE\\Anna.Smith'])
+    expect(whoOf(['anna', { StartsWith: 'enterprise\\johnn' }, { EndsWith: 'son' }])).toEqual([
+      'ENTERPRISE\\Johnson',
+      'ENTERPRISE\\Johnny',
+      'ENTERPRISE\\Anna.Smith',
+    ])
   })
 
   it('[OP-REPEATED-OR] InGroup entries join with OR', () => {
@@ -315,10 +367,28 @@ describe('When', () => {
 
   // The clock reads 2026-11-01T10:00:00Z; meanings from x-nwa-timeframes (UTC days).
   const timeframeCases: Record<string, [when: string, inside: boolean][]> = {
-    Today: [['2026-11-01T00:00:00Z', true], ['2026-11-01T10:00:00Z', true], ['2026-10-31T23:59:59Z', false], ['2026-11-01T10:00:01Z', false]],
-    Yesterday: [['2026-10-31T00:00:00Z', true], ['2026-10-31T23:59:59.999Z', true], ['2026-11-01T00:00:00Z', false], ['2026-10-30T23:59:59Z', false]],
-    LastSevenDays: [['2026-10-26T00:00:00Z', true], ['2026-11-01T09:59:59Z', true], ['2026-10-25T23:59:59Z', false]],
-    LastThirtyDays: [['2026-10-03T00:00:00Z', true], ['2026-10-31T12:00:00Z', true], ['2026-10-02T23:59:59Z', false]],
+    Today: [
+      ['2026-11-01T00:00:00Z', true],
+      ['2026-11-01T10:00:00Z', true],
+      ['2026-10-31T23:59:59Z', false],
+      ['2026-11-01T10:00:01Z', false],
+    ],
+    Yesterday: [
+      ['2026-10-31T00:00:00Z', true],
+      ['2026-10-31T23:59:59.999Z', true],
+      ['2026-11-01T00:00:00Z', false],
+      ['2026-10-30T23:59:59Z', false],
+    ],
+    LastSevenDays: [
+      ['2026-10-26T00:00:00Z', true],
+      ['2026-11-01T09:59:59Z', true],
+      ['2026-10-25T23:59:59Z', false],
+    ],
+    LastThirtyDays: [
+      ['2026-10-03T00:00:00Z', true],
+      ['2026-10-31T12:00:00Z', true],
+      ['2026-10-02T23:59:59Z', false],
+    ],
   }
   for (const timeframe of contract.timeframes) {
     it(`[FILTER-WHEN-TIMEFRAME] ${timeframe} (Equals inside, NotEqualTo outside)`, () => {
@@ -382,7 +452,9 @@ describe('WorkingHours', () => {
 
 describe('InGroup and NotInGroup', () => {
   it('[OP-INGROUP] follows nested groups: Jason.Smith is in Domain Admins through Tier0 Admins', () => {
-    const pool = ['ENTERPRISE\\Administrator', 'Enterprise\\Jason.Smith', 'jason.smith@enterprise.onmicrosoft.com', 'ENTERPRISE\\Anna.Smith'].map((who) => stored({ Who: who }))
+    const pool = ['ENTERPRISE\\Administrator', 'Enterprise\\Jason.Smith', 'jason.smith@enterprise.onmicrosoft.com', 'ENTERPRISE\\Anna.Smith'].map((who) =>
+      stored({ Who: who }),
+    )
     expect(select({ Who: { InGroup: 'ENTERPRISE\\Domain Admins' } }, pool).map((record) => record.record.Who)).toEqual([
       'ENTERPRISE\\Administrator',
       'Enterprise\\Jason.Smith',
@@ -426,7 +498,7 @@ describe('the examples of api/filterreference/filterreference.md', () => {
     expect(select(exampleFilters('filterreference/datasource-filter.json'), [...decoys, ...documented])).toEqual([decoys[0], ...documented])
   })
 
-  it('[FILTER-AND-ACROSS][SEARCH-MATCHES-ONLY] Who Admin, DataSource SharePoint, Action not Read returns the administrator\'s SharePoint changes', () => {
+  it("[FILTER-AND-ACROSS][SEARCH-MATCHES-ONLY] Who Admin, DataSource SharePoint, Action not Read returns the administrator's SharePoint changes", () => {
     const documented = exampleRecords('filterreference/sharepoint-filters-matches.json')
     expect(select(exampleFilters('filterreference/sharepoint-filters.json'), [...decoys, ...documented])).toEqual(documented)
   })
@@ -549,8 +621,16 @@ describe('canonicalFilterList', () => {
   it('gives equivalent spellings one form', () => {
     const forms: FilterList[] = [
       { Who: 'Admin', DataSource: { Contains: 'SharePoint', StartsWith: 'Exchange' }, When: { To: '2017-01-01T00:00:00Z', From: '2016-01-01T00:00:00Z' } },
-      { When: [{ From: '2016-01-01T00:00:00Z', To: '2017-01-01T00:00:00Z' }], DataSource: [{ StartsWith: 'Exchange' }, 'SharePoint'], Who: [{ Contains: 'Admin' }] },
-      { DataSource: ['SharePoint', { StartsWith: 'Exchange' }, 'SharePoint'], Who: ['Admin'], When: { Equals: { From: '2016-01-01T00:00:00Z', To: '2017-01-01T00:00:00Z' } } },
+      {
+        When: [{ From: '2016-01-01T00:00:00Z', To: '2017-01-01T00:00:00Z' }],
+        DataSource: [{ StartsWith: 'Exchange' }, 'SharePoint'],
+        Who: [{ Contains: 'Admin' }],
+      },
+      {
+        DataSource: ['SharePoint', { StartsWith: 'Exchange' }, 'SharePoint'],
+        Who: ['Admin'],
+        When: { Equals: { From: '2016-01-01T00:00:00Z', To: '2017-01-01T00:00:00Z' } },
+      },
     ]
     const [first, ...rest] = forms.map((form) => JSON.stringify(canonicalFilterList(form, contract)))
     for (const other of rest) expect(other).toBe(first)

@@ -87,7 +87,8 @@ type ConditionBuilder = (condition: Condition, context: BuildContext) => RecordT
 function textCondition({ operator, operand }: Condition, { filter, env }: BuildContext): RecordTest {
   if (typeof operand !== 'string') return fail(`filter ${filter.name} takes a text value, not an object`)
   const accessor = fieldAccessors[filter.name] ?? fail(`filter ${filter.name} has no field accessor`)
-  const test: ValueTest = textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} has no text implementation in the mock`)
+  const test: ValueTest =
+    textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} has no text implementation in the mock`)
   const wanted = operand.toLowerCase()
   // Positive operators need one matching value; negative ones need every value to pass, i.e. no value may
   // match the positive twin (operators.ts). An absent field therefore fails Contains and passes DoesNotContain.

@@ -4,8 +4,10 @@ import type { ActivityRecordOutput, DetailOutput } from '../../openapi/records.t
 export type FieldAccessor = (record: ActivityRecordOutput) => string[]
 
 const present = (...values: (string | undefined)[]): string[] => values.filter((value): value is string => value !== undefined)
-const eachDetail = (pick: (detail: DetailOutput) => (string | undefined)[]): FieldAccessor => (record) =>
-  (record.DetailList ?? []).flatMap((detail) => present(...pick(detail)))
+const eachDetail =
+  (pick: (detail: DetailOutput) => (string | undefined)[]): FieldAccessor =>
+  (record) =>
+    (record.DetailList ?? []).flatMap((detail) => present(...pick(detail)))
 
 /**
  * Text filters by name (api/filterreference/filters.md). MonitoringPlan matches the plan's Name and Item

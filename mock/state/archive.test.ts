@@ -34,7 +34,13 @@ function options(dataDir?: string, extra: Partial<ArchiveStateOptions> = {}): Ar
 // The JSON write example of api/writeactivityrecords.md, as the fixtures keep it.
 const documented = JSON.parse(readFixture('examples/writeactivityrecords/write-request.json')) as ActivityRecordInput[]
 const input = (n: number, extra: Partial<ActivityRecordInput> = {}): ActivityRecordInput => ({
-  Who: `user${n}`, Action: 'Added', What: `object ${n}`, When: '2017-02-10T14:46:00Z', Where: 'srv', ObjectType: 'user', ...extra,
+  Who: `user${n}`,
+  Action: 'Added',
+  What: `object ${n}`,
+  When: '2017-02-10T14:46:00Z',
+  Where: 'srv',
+  ObjectType: 'user',
+  ...extra,
 })
 const seedRecord = (n: number, extra: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput => ({
   DataSource: 'Active Directory',
@@ -83,8 +89,12 @@ describe('openArchiveState in memory', () => {
     const { state } = await openArchiveState(options())
     await state.write([input(1, { MonitoringPlan: { Name: 'No such plan' } })])
     expect(everything(state.database)).toHaveLength(1)
-    expect(state.database.page({ afterSeq: 0, limit: 10, scope: { kind: 'plans', plans: new Set(['no such plan', 'integrations and custom sources']) } }).records).toHaveLength(1)
-    expect(state.database.page({ afterSeq: 0, limit: 10, scope: { kind: 'plans', plans: new Set(['integrations and custom sources']) } }).records).toHaveLength(0)
+    expect(
+      state.database.page({ afterSeq: 0, limit: 10, scope: { kind: 'plans', plans: new Set(['no such plan', 'integrations and custom sources']) } }).records,
+    ).toHaveLength(1)
+    expect(state.database.page({ afterSeq: 0, limit: 10, scope: { kind: 'plans', plans: new Set(['integrations and custom sources']) } }).records).toHaveLength(
+      0,
+    )
     await state.close()
   })
 
@@ -139,7 +149,13 @@ describe('openArchiveState with a data dir', () => {
       syncDirectory: nodeJournalFs.syncDirectory,
       async open(path) {
         const file = await nodeJournalFs.open(path)
-        return { ...file, sync: async () => (await new Promise<void>((resolve) => held.push(resolve)), file.sync()) }
+        return {
+          ...file,
+          sync: async () => {
+            await new Promise<void>((resolve) => held.push(resolve))
+            return file.sync()
+          },
+        }
       },
     }
     const { state } = await openArchiveState(options(dir, { journalFs }))
@@ -149,7 +165,7 @@ describe('openArchiveState with a data dir', () => {
     expect(held).toHaveLength(1)
     expect(acknowledged).toBe(false)
     expect(state.database.size()).toBe(0)
-    held.splice(0).forEach((resolve) => resolve())
+    for (const resolve of held.splice(0)) resolve()
     await pending
     expect(state.database.size()).toBe(2)
     await state.close()
@@ -165,7 +181,13 @@ describe('openArchiveState with a data dir', () => {
       syncDirectory: nodeJournalFs.syncDirectory,
       async open(path) {
         const file = await nodeJournalFs.open(path)
-        return { ...file, sync: () => (syncs++, file.sync()) }
+        return {
+          ...file,
+          sync: () => {
+            syncs++
+            return file.sync()
+          },
+        }
       },
     }
     const { state } = await openArchiveState(options(dir, { journalFs }))

@@ -54,7 +54,13 @@ function equalsQuery(field: 'Action' | 'Who', values: string[], withHints: boole
 }
 
 /** Follows nextAfterSeq from 0 to the empty page, calling between() after every page. */
-function traverse(db: AuditDatabase, scope: ReadScope, query: CompiledQuery | undefined, limitOf: () => number, between: () => void = () => {}): StoredRecord[] {
+function traverse(
+  db: AuditDatabase,
+  scope: ReadScope,
+  query: CompiledQuery | undefined,
+  limitOf: () => number,
+  between: () => void = () => {},
+): StoredRecord[] {
   const seen: StoredRecord[] = []
   let after = 0
   for (let guard = 0; guard < 100_000; guard++) {
@@ -154,7 +160,13 @@ describe('AuditDatabase.page', () => {
     db.append(Array.from({ length: 20_000 }, () => randomRecord(rand)))
     const counting = (inner: CompiledQuery) => {
       let calls = 0
-      const query: CompiledQuery = { matches: (e) => (calls++, inner.matches(e)), equalityHints: inner.equalityHints }
+      const query: CompiledQuery = {
+        matches: (e) => {
+          calls++
+          return inner.matches(e)
+        },
+        equalityHints: inner.equalityHints,
+      }
       return { query, calls: () => calls }
     }
 
@@ -223,14 +235,23 @@ describe('AuditDatabase.page', () => {
       const startLast = db.lastSeq()
       const atStart = [...db.all()].filter(matching).map((e) => e.seq)
 
-      const seen = traverse(db, scope, query, () => 1 + rand(50), () => {
-        // Occasional writes, so that the reader can catch up and meet an empty page.
-        if (rand(3) === 0) db.append(Array.from({ length: 1 + rand(5) }, () => randomRecord(rand)))
-      })
+      const seen = traverse(
+        db,
+        scope,
+        query,
+        () => 1 + rand(50),
+        () => {
+          // Occasional writes, so that the reader can catch up and meet an empty page.
+          if (rand(3) === 0) db.append(Array.from({ length: 1 + rand(5) }, () => randomRecord(rand)))
+        },
+      )
       const seqs = seen.map((e) => e.seq)
       appendedAndSeen += seqs.filter((s) => s > startLast).length
       for (let i = 1; i < seqs.length; i++) expect(seqs[i] as number, `seed ${seed}: ascending, no duplicates`).toBeGreaterThan(seqs[i - 1] as number)
-      expect(seqs.filter((s) => s <= startLast), `seed ${seed}: the records present at the start`).toEqual(atStart)
+      expect(
+        seqs.filter((s) => s <= startLast),
+        `seed ${seed}: the records present at the start`,
+      ).toEqual(atStart)
       for (const e of seen) expect(matching(e), `seed ${seed}: seq ${e.seq} matches`).toBe(true)
       // The traversal ends on an empty page with nothing written after it, so it has seen every matching record that now exists.
       expect(seqs, `seed ${seed}: every matching record`).toEqual([...db.all()].filter(matching).map((e) => e.seq))

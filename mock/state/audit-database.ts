@@ -128,8 +128,7 @@ export function createAuditDatabase(): AuditDatabase {
     return found
   }
 
-  const remaining = (postings: Posting[], after: number): number =>
-    postings.reduce<number>((sum, p) => sum + postingLength(p) - firstAfter(p, after), 0)
+  const remaining = (postings: Posting[], after: number): number => postings.reduce<number>((sum, p) => sum + postingLength(p) - firstAfter(p, after), 0)
 
   const recordAt = (seq: number): StoredRecord => records[seq - base - 1] as StoredRecord
 
@@ -174,8 +173,7 @@ export function createAuditDatabase(): AuditDatabase {
       }
 
       if (candidates) {
-        const inScope = (entry: StoredRecord): boolean =>
-          scope.kind === 'all' || scope.plans.has(entry.record.MonitoringPlan?.Name.toLowerCase() ?? '')
+        const inScope = (entry: StoredRecord): boolean => scope.kind === 'all' || scope.plans.has(entry.record.MonitoringPlan?.Name.toLowerCase() ?? '')
         const check = candidates.checkScope
         walkMerged(candidates.postings, from, (seq) => {
           const entry = recordAt(seq)

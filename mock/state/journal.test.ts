@@ -52,7 +52,13 @@ function countingFs(hold = false) {
       }
     },
   }
-  return { fs, counts, release: () => held.splice(0).forEach((resolve) => resolve()) }
+  return {
+    fs,
+    counts,
+    release: () => {
+      for (const resolve of held.splice(0)) resolve()
+    },
+  }
 }
 
 /** Resolves once `condition` holds, polling; fails the test after five seconds. */

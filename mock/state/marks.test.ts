@@ -45,7 +45,7 @@ describe('createMarkCodec', () => {
     const bytes = Buffer.from(codec.issue({ op: 'enum', user: 'u', after: 42 }), 'base64')
     for (let i = 1; i < bytes.length; i++) {
       const changed = Buffer.from(bytes)
-      changed[i] = (changed[i] as number) ^ (1 << i % 8)
+      changed[i] = (changed[i] as number) ^ (1 << (i % 8))
       expect(codec.read(changed.toString('base64')), `byte ${i}`).toEqual({ ok: false, reason: 'tampered' })
     }
   })
@@ -58,7 +58,16 @@ describe('createMarkCodec', () => {
   it('reads garbage, the elided documented example and an unknown version as malformed', () => {
     const version2 = Buffer.from(codec.issue({ op: 'enum', user: 'u', after: 1 }), 'base64')
     version2[0] = 2
-    for (const garbage of ['', '   ', 'not a mark!!', 'abc', 'PG5yPjxuIG49IntFNzA...PjwvYT48L24+PC9ucj4A', 'PG5yPjxuIG49IntFNzA=', '"PG5yPjxu"', version2.toString('base64')]) {
+    for (const garbage of [
+      '',
+      '   ',
+      'not a mark!!',
+      'abc',
+      'PG5yPjxuIG49IntFNzA...PjwvYT48L24+PC9ucj4A',
+      'PG5yPjxuIG49IntFNzA=',
+      '"PG5yPjxu"',
+      version2.toString('base64'),
+    ]) {
       expect(codec.read(garbage), garbage).toEqual({ ok: false, reason: 'malformed' })
     }
   })
@@ -69,7 +78,7 @@ describe('createMarkCodec', () => {
     const text = mark as string
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
     const last = text.length - 2
-    const variant = text.slice(0, last) + alphabet[alphabet.indexOf(text[last] as string) ^ 1] + '='
+    const variant = `${text.slice(0, last) + alphabet[alphabet.indexOf(text[last] as string) ^ 1]}=`
     expect(Buffer.from(variant, 'base64')).toEqual(Buffer.from(text, 'base64'))
     expect(codec.read(variant)).toEqual({ ok: false, reason: 'malformed' })
   })
@@ -91,7 +100,13 @@ describe('canonicalQueryHash', () => {
   })
 
   it('ignores key order but not array order or values', () => {
-    const reordered = { When: { To: '2017-03-16T00:00:00Z', From: '2016-09-16T16:30:00+11:00' }, ObjectType: { DoesNotContain: 'Group' }, Action: 'Added', DataSource: 'Active Directory', Who: 'Administrator' }
+    const reordered = {
+      When: { To: '2017-03-16T00:00:00Z', From: '2016-09-16T16:30:00+11:00' },
+      ObjectType: { DoesNotContain: 'Group' },
+      Action: 'Added',
+      DataSource: 'Active Directory',
+      Who: 'Administrator',
+    }
     expect(canonicalQueryHash(reordered)).toBe(canonicalQueryHash(documentedFilters))
     expect(canonicalQueryHash({ Who: ['a', 'b'] })).not.toBe(canonicalQueryHash({ Who: ['b', 'a'] }))
     expect(canonicalQueryHash({ Who: 'a' })).not.toBe(canonicalQueryHash({ Who: 'A' }))

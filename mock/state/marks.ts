@@ -83,7 +83,8 @@ function parsePayload(json: string): MarkPayload | undefined {
     p['v'] === VERSION &&
     (p['op'] === 'enum' || p['op'] === 'search') &&
     typeof p['user'] === 'string' &&
-    Number.isSafeInteger(p['after']) && (p['after'] as number) >= 0 &&
+    Number.isSafeInteger(p['after']) &&
+    (p['after'] as number) >= 0 &&
     (p['q'] === undefined || typeof p['q'] === 'string')
   return valid ? (p as unknown as MarkPayload) : undefined
 }

@@ -9,7 +9,10 @@ const plans = new Map([['integrations and custom sources', { name: 'Integrations
 const deps = { rid: RID, resolvePlan: (name: string) => plans.get(name.toLowerCase()) }
 
 // The two records of the JSON example in api/writeactivityrecords.md, as the fixtures keep it.
-const [documentedFirst, documentedSecond] = JSON.parse(readFixture('examples/writeactivityrecords/write-request.json')) as [ActivityRecordInput, ActivityRecordInput]
+const [documentedFirst, documentedSecond] = JSON.parse(readFixture('examples/writeactivityrecords/write-request.json')) as [
+  ActivityRecordInput,
+  ActivityRecordInput,
+]
 
 // api/retrieveactivityrecords.md, the XML output example, in element order.
 const documentedOrder = ['MonitoringPlan', 'DataSource', 'Item', 'ObjectType', 'RID', 'What', 'Action', 'When', 'Where', 'Who', 'Workstation', 'DetailList']
@@ -42,7 +45,12 @@ describe('normalizeInputRecord', () => {
         IsArchiveOnly: true,
         DetailList: [{ After: 'b', PropertyName: 'p' }],
         Workstation: 'ws',
-        Who: 'w', Where: 'h', When: '2017-02-10T14:46:00Z', Action: 'a', What: 'x', ObjectType: 'o',
+        Who: 'w',
+        Where: 'h',
+        When: '2017-02-10T14:46:00Z',
+        Action: 'a',
+        What: 'x',
+        ObjectType: 'o',
         Item: { Name: 'feed' },
         DataSource: 'ignored',
         MonitoringPlan: { Name: 'INTEGRATIONS AND CUSTOM SOURCES' },
@@ -92,11 +100,29 @@ describe('whenToUtc and whenToEpochMs', () => {
   })
   it('rejects impossible dates and the forms the documentation does not list', () => {
     const malformed = [
-      '2017-02-29T00:00:00Z', '2017-13-01T00:00:00Z', '2017-02-19T24:00:00Z', '2017-02-19T03:43:49', '2017-02-19 03:43:49Z',
-      '2017-02-19T03:43Z', '0001-01-01T00:00:00+01:00', '2017-02-19T03:43:49.Z', '2017-02-19T03:43:49.12345678Z',
-      '2017-02-19T03:43:49+0100', '2017-02-19T03:43:49z', '2017-02-19T03:43:49Z ', ' 2017-02-19T03:43:49Z', '2017-2-19T03:43:49Z',
-      '2017-02-19T03:43:49+01:00:00', '2017-02-19T03:43:49+1:00', '2017/02/19T03:43:49Z', '2017-02-19T03-43-49Z', '٢٠١٧-02-19T03:43:49Z',
-      '2017-02-19T03:43:49+15:00', '2017-02-19T03:43:49-01:60', '', 'Z',
+      '2017-02-29T00:00:00Z',
+      '2017-13-01T00:00:00Z',
+      '2017-02-19T24:00:00Z',
+      '2017-02-19T03:43:49',
+      '2017-02-19 03:43:49Z',
+      '2017-02-19T03:43Z',
+      '0001-01-01T00:00:00+01:00',
+      '2017-02-19T03:43:49.Z',
+      '2017-02-19T03:43:49.12345678Z',
+      '2017-02-19T03:43:49+0100',
+      '2017-02-19T03:43:49z',
+      '2017-02-19T03:43:49Z ',
+      ' 2017-02-19T03:43:49Z',
+      '2017-2-19T03:43:49Z',
+      '2017-02-19T03:43:49+01:00:00',
+      '2017-02-19T03:43:49+1:00',
+      '2017/02/19T03:43:49Z',
+      '2017-02-19T03-43-49Z',
+      '٢٠١٧-02-19T03:43:49Z',
+      '2017-02-19T03:43:49+15:00',
+      '2017-02-19T03:43:49-01:60',
+      '',
+      'Z',
     ]
     for (const bad of malformed) {
       expect(() => whenToUtc(bad), bad).toThrow(RangeError)

@@ -98,13 +98,27 @@ function parseWhen(when: string): ParsedWhen {
   const isOffset = (zone === 0x2b /* + */ || zone === 0x2d) /* - */ && when.length === at + 6 && when.charCodeAt(at + 3) === 0x3a
   const offsetHours = isOffset ? digits(when, at + 1, 2) : 0
   const offsetMinutes = isOffset ? digits(when, at + 4, 2) : 0
-  const separators = when.charCodeAt(4) === 0x2d && when.charCodeAt(7) === 0x2d && when.charCodeAt(10) === 0x54 && when.charCodeAt(13) === 0x3a && when.charCodeAt(16) === 0x3a
-  if (!separators || (!isUtc && !isOffset) || (hasFraction && fraction === '') || Number.isNaN(year + month + day + hour + minute + second + offsetHours + offsetMinutes)) {
+  const separators =
+    when.charCodeAt(4) === 0x2d && when.charCodeAt(7) === 0x2d && when.charCodeAt(10) === 0x54 && when.charCodeAt(13) === 0x3a && when.charCodeAt(16) === 0x3a
+  if (
+    !separators ||
+    (!isUtc && !isOffset) ||
+    (hasFraction && fraction === '') ||
+    Number.isNaN(year + month + day + hour + minute + second + offsetHours + offsetMinutes)
+  ) {
     throw new RangeError(`When "${when}" is not YYYY-MM-DDTHH:mm:ss with Z or a ±HH:mm offset`)
   }
   if (
-    year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59
+    year < 1 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 14 ||
+    offsetMinutes > 59
   ) {
     throw new RangeError(`When "${when}" is not a valid date and time`)
   }
@@ -138,7 +152,7 @@ export function whenToUtc(when: string): string {
   const { year, month, day } = civilFromDays(days)
   if (year < 1 || year > 9999) throw new RangeError(`When "${when}" falls outside years 0001..9999 in UTC`)
   const time = [Math.floor(secondsOfDay / 3600), Math.floor(secondsOfDay / 60) % 60, secondsOfDay % 60]
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time.map((n) => pad(n, 2)).join(':')}${fraction ? '.' + fraction : ''}Z`
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time.map((n) => pad(n, 2)).join(':')}${fraction ? `.${fraction}` : ''}Z`
 }
 
 /** The instant of a When value as epoch milliseconds; digits below the millisecond are dropped. */

@@ -4,7 +4,7 @@ import { createRidGenerator, RID_PATTERN } from './rid.ts'
 const DOCUMENTED_RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
 const documentedMoment = Date.UTC(2016, 1, 15, 11, 5, 3, 420)
 
-const fixedRandom = (hex: string) => (n: number) => Buffer.from(hex, "hex").subarray(0, n)
+const fixedRandom = (hex: string) => (n: number) => Buffer.from(hex, 'hex').subarray(0, n)
 
 describe('createRidGenerator', () => {
   it('[WRITE-RID-ASSIGNED] reproduces the documented RID from its timestamp and random part', () => {
@@ -35,8 +35,8 @@ describe('createRidGenerator', () => {
 
   it('carries into the timestamp when the random part is at its maximum', () => {
     const next = createRidGenerator({ now: () => documentedMoment, random: fixedRandom('FF'.repeat(16)) })
-    expect(next()).toBe('20160215110503420' + 'F'.repeat(32))
-    expect(next()).toBe('20160215110503421' + '0'.repeat(32))
+    expect(next()).toBe(`20160215110503420${'F'.repeat(32)}`)
+    expect(next()).toBe(`20160215110503421${'0'.repeat(32)}`)
   })
 
   it('uses the fresh random part when the clock has moved on', () => {
@@ -63,17 +63,17 @@ describe('createRidGenerator.many', () => {
     }
     const rids = createRidGenerator({ now: () => documentedMoment, random }).many(5)
     expect(requested).toEqual([80])
-    expect(rids[0]).toBe('20160215110503420' + 'F'.repeat(32))
-    expect(rids[1]).toBe('20160215110503421' + '0'.repeat(32))
-    expect(rids[4]).toBe('20160215110503421' + '0'.repeat(31) + '3')
+    expect(rids[0]).toBe(`20160215110503420${'F'.repeat(32)}`)
+    expect(rids[1]).toBe(`20160215110503421${'0'.repeat(32)}`)
+    expect(rids[4]).toBe(`20160215110503421${'0'.repeat(31)}3`)
     expect([...rids].sort()).toEqual(rids)
   })
 
   it('carries an increment through trailing F digits', () => {
     let calls = 0
-    const random = (n: number) => Buffer.from((calls++ === 0 ? '00'.repeat(13) + '0AFFFF' : '00'.repeat(16)).slice(0, n * 2), 'hex')
+    const random = (n: number) => Buffer.from((calls++ === 0 ? `${'00'.repeat(13)}0AFFFF` : '00'.repeat(16)).slice(0, n * 2), 'hex')
     const next = createRidGenerator({ now: () => documentedMoment, random })
-    expect(next()).toBe('20160215110503420' + '0'.repeat(26) + '0AFFFF')
-    expect(next()).toBe('20160215110503420' + '0'.repeat(26) + '0B0000')
+    expect(next()).toBe(`20160215110503420${'0'.repeat(26)}0AFFFF`)
+    expect(next()).toBe(`20160215110503420${'0'.repeat(26)}0B0000`)
   })
 })

@@ -1,12 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import {
-  buildDigestChallenge,
-  createNonceStore,
-  digestAlgorithm,
-  digestResponse,
-  parseDigestAuthorization,
-  quoteString,
-} from './digest.ts'
+import { buildDigestChallenge, createNonceStore, digestAlgorithm, digestResponse, parseDigestAuthorization, quoteString } from './digest.ts'
 
 // RFC 7616 section 3.9.1.
 const RFC = {

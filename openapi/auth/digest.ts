@@ -175,8 +175,7 @@ export function createNonceStore(options: NonceStoreOptions): NonceStore {
   const secret = options.random(32)
   const counts = new Map<string, { issuedAt: number; last: number }>()
 
-  const mac = (body: Buffer, algorithm: DigestAlgorithm): Buffer =>
-    createHmac('sha256', secret).update(body).update(algorithm).digest().subarray(0, MAC_BYTES)
+  const mac = (body: Buffer, algorithm: DigestAlgorithm): Buffer => createHmac('sha256', secret).update(body).update(algorithm).digest().subarray(0, MAC_BYTES)
 
   const decode = (nonce: string, algorithm: DigestAlgorithm): number | undefined => {
     const bytes = Buffer.from(nonce, 'base64')

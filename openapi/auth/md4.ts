@@ -56,6 +56,6 @@ export function md4(message: Uint8Array): Buffer {
   }
 
   const digest = Buffer.alloc(16)
-  state.forEach((value, i) => digest.writeInt32LE(value, i * 4))
+  for (const [i, value] of state.entries()) digest.writeInt32LE(value, i * 4)
   return digest
 }

@@ -164,7 +164,14 @@ export function challengeFlags(clientFlags: number): number {
   else flags |= NegotiateFlag.Oem
   // ESS wins over LM_KEY when a client asks for both (MS-NLMP 2.2.2.5, flag P).
   if (clientFlags & NegotiateFlag.ExtendedSessionSecurity) flags |= NegotiateFlag.ExtendedSessionSecurity
-  for (const mirrored of [NegotiateFlag.Sign, NegotiateFlag.Seal, NegotiateFlag.AlwaysSign, NegotiateFlag.Version, NegotiateFlag.Negotiate128, NegotiateFlag.Negotiate56]) {
+  for (const mirrored of [
+    NegotiateFlag.Sign,
+    NegotiateFlag.Seal,
+    NegotiateFlag.AlwaysSign,
+    NegotiateFlag.Version,
+    NegotiateFlag.Negotiate128,
+    NegotiateFlag.Negotiate56,
+  ]) {
     if (clientFlags & mirrored) flags |= mirrored
   }
   return flags >>> 0
@@ -337,7 +344,9 @@ export function ntHash(password: string): Buffer {
 
 /** NTOWFv2: HMAC-MD5(NT hash, UTF-16LE(Uppercase(user) ‖ domain)) (MS-NLMP 3.3.2). */
 export function ntowfv2(password: string, user: string, domain: string): Buffer {
-  return createHmac('md5', ntHash(password)).update(Buffer.from(user.toUpperCase() + domain, 'utf16le')).digest()
+  return createHmac('md5', ntHash(password))
+    .update(Buffer.from(user.toUpperCase() + domain, 'utf16le'))
+    .digest()
 }
 
 /** NTProofStr: HMAC-MD5(NTOWFv2, serverChallenge ‖ blob), where blob is the NTLMv2 response after its first 16 bytes. */
@@ -384,7 +393,7 @@ export function lmV2Response(responseKeyLm: Buffer, serverChallenge: Buffer, cli
 
 /** A 56-bit key spread over 8 bytes, 7 bits each, parity bit position left clear (DES ignores it). */
 function desKey(sevenBytes: Buffer): Buffer {
-  const bits = BigInt('0x' + sevenBytes.toString('hex'))
+  const bits = BigInt(`0x${sevenBytes.toString('hex')}`)
   const key = Buffer.alloc(8)
   for (let i = 0; i < 8; i++) key[i] = Number((bits >> BigInt(49 - 7 * i)) & 0x7fn) << 1
   return key
@@ -417,10 +426,7 @@ function desl(key16: Buffer, data: Buffer): Buffer | undefined {
  * extended session security DESL(NT hash, MD5(serverChallenge ‖ clientChallenge)[0..8]).
  */
 export function ntlmV1Response(ntHashValue: Buffer, serverChallenge: Buffer, clientChallenge?: Buffer): Buffer | undefined {
-  const data =
-    clientChallenge === undefined
-      ? serverChallenge
-      : createHash('md5').update(serverChallenge).update(clientChallenge).digest().subarray(0, 8)
+  const data = clientChallenge === undefined ? serverChallenge : createHash('md5').update(serverChallenge).update(clientChallenge).digest().subarray(0, 8)
   return desl(ntHashValue, data)
 }
 

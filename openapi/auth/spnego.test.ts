@@ -8,7 +8,8 @@ const NTLM_NEGOTIATE = hex('4e544c4d53535000 01000000 07820800 0000000020000000 
 const KRB5_OID = '1.2.840.113554.1.2.2'
 
 // GSS-API InitialContextToken carrying a NegTokenInit, DER written out by hand (RFC 2743 3.1, RFC 4178 4.2.1).
-const INIT_TOKEN = hex(`
+const INIT_TOKEN = hex(
+  `
   60 4b                                   -- [APPLICATION 0], 75 bytes
     06 06 2b0601050502                    -- thisMech 1.3.6.1.5.5.2
     a0 41                                 -- [0] NegTokenInit
@@ -19,7 +20,8 @@ const INIT_TOKEN = hex(`
             06 09 2a864886f712010202      -- 1.2.840.113554.1.2.2 (Kerberos 5)
         a2 22                             -- [2] mechToken
           04 20 ${NTLM_NEGOTIATE.toString('hex')}
-`.replace(/--[^\n]*/g, ''))
+`.replace(/--[^\n]*/g, ''),
+)
 
 describe('decodeSpnegoToken', () => {
   it('reads mechTypes and mechToken from a hand-written InitialContextToken', () => {

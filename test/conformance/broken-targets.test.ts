@@ -109,7 +109,9 @@ function basicUser(request: WireRequest): string | undefined {
 function actingAsAdministrator(user: string): Defect {
   return {
     request: (request) =>
-      basicUser(request)?.toLowerCase() === user.toLowerCase() ? { ...request, headers: { ...request.headers, authorization: basic(accounts.administrator.user) } } : request,
+      basicUser(request)?.toLowerCase() === user.toLowerCase()
+        ? { ...request, headers: { ...request.headers, authorization: basic(accounts.administrator.user) } }
+        : request,
   }
 }
 
@@ -140,9 +142,13 @@ function loopingMarks(): Defect {
         const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'content-type'))
         return { method: 'GET', path: request.path, headers, body: '' }
       }
-      return { ...request, body: request.body.replace(new RegExp(`<ContinuationMark>\\s*${loopMark}\\s*</ContinuationMark>|"ContinuationMark":\\s*"${loopMark}",?`), '') }
+      return {
+        ...request,
+        body: request.body.replace(new RegExp(`<ContinuationMark>\\s*${loopMark}\\s*</ContinuationMark>|"ContinuationMark":\\s*"${loopMark}",?`), ''),
+      }
     },
-    response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<ContinuationMark>|"ContinuationMark":\s*")[^<"]+/g, `$1${loopMark}`) : response),
+    response: (response, request) =>
+      isPage(response, request) ? replaceBody(response, /(<ContinuationMark>|"ContinuationMark":\s*")[^<"]+/g, `$1${loopMark}`) : response,
   }
 }
 
@@ -167,7 +173,8 @@ function forward(request: WireRequest): Promise<WireResponse> {
       response.on('end', () => {
         const answer: Record<string, string> = {}
         for (const [name, value] of Object.entries(response.headers)) {
-          if (value !== undefined && !['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(name)) answer[name] = Array.isArray(value) ? value.join(', ') : value
+          if (value !== undefined && !['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(name))
+            answer[name] = Array.isArray(value) ? value.join(', ') : value
         }
         resolve({ status: response.statusCode ?? 0, headers: answer, body: Buffer.concat(chunks).toString('utf8') })
       })
@@ -185,17 +192,19 @@ function interceptTarget(): void {
     req.headers = {}
   })
   for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']) {
-    scope.intercept(() => true, method).reply(async function (uri, body) {
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(this.req.getHeaders())) {
-        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
-      }
-      const original: WireRequest = { method, path: uri, headers, body: typeof body === 'string' ? body : JSON.stringify(body) }
-      const sent = defect.request ? defect.request(original) : original
-      const received = await forward(sent)
-      const answer = defect.response ? defect.response(received, original) : received
-      return [answer.status, answer.body, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) }]
-    })
+    scope
+      .intercept(() => true, method)
+      .reply(async function (uri, body) {
+        const headers: Record<string, string> = {}
+        for (const [name, value] of Object.entries(this.req.getHeaders())) {
+          if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+        }
+        const original: WireRequest = { method, path: uri, headers, body: typeof body === 'string' ? body : JSON.stringify(body) }
+        const sent = defect.request ? defect.request(original) : original
+        const received = await forward(sent)
+        const answer = defect.response ? defect.response(received, original) : received
+        return [answer.status, answer.body, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) }]
+      })
   }
 }
 
@@ -243,10 +252,16 @@ afterAll(async () => {
 
 describe('the unbroken forwarder', () => {
   it('passes every selected check, so failures below come from the defects', () => {
-    const bad = clean.checks.filter((check) => check.status !== 'pass' && check.status !== 'skip').map((check) => `${check.id}: ${check.status} ${check.message}`)
+    const bad = clean.checks
+      .filter((check) => check.status !== 'pass' && check.status !== 'skip')
+      .map((check) => `${check.id}: ${check.status} ${check.message}`)
     expect(bad).toEqual([])
     expect(clean.exitCode).toBe(0)
-    for (const category of Object.keys(selection)) expect(clean.checks.some((check) => check.category === category && check.status === 'pass'), category).toBe(true)
+    for (const category of Object.keys(selection))
+      expect(
+        clean.checks.some((check) => check.category === category && check.status === 'pass'),
+        category,
+      ).toBe(true)
   })
 })
 
@@ -262,19 +277,30 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
   formats: [
     {
       name: 'read responses labelled text/html',
-      defect: { response: (response, request) => (isPage(response, request) ? { ...response, headers: { ...response.headers, 'content-type': 'text/html; charset=utf-8' } } : response) },
+      defect: {
+        response: (response, request) =>
+          isPage(response, request) ? { ...response, headers: { ...response.headers, 'content-type': 'text/html; charset=utf-8' } } : response,
+      },
       caughtBy: 'formats.xml-default',
       message: /Content-Type is "text\/html", expected application\/xml/,
     },
     {
       name: 'ActivityRecordList in another namespace',
-      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, new RegExp(`xmlns="${recordsNamespace}"`, 'g'), 'xmlns="http://schemas.netwrix.com/api/v2/activity_records/"') : response) },
+      defect: {
+        response: (response, request) =>
+          isPage(response, request)
+            ? replaceBody(response, new RegExp(`xmlns="${recordsNamespace}"`, 'g'), 'xmlns="http://schemas.netwrix.com/api/v2/activity_records/"')
+            : response,
+      },
       caughtBy: 'formats.xml-default',
       message: /namespace|api\/v2/,
     },
     {
       name: 'JSON answered when XML was asked',
-      defect: { request: (request) => (request.method === 'GET' && isEnum(request) && !isJson(request) ? withQueryParams(request, (params) => params.set('format', 'json')) : request) },
+      defect: {
+        request: (request) =>
+          request.method === 'GET' && isEnum(request) && !isJson(request) ? withQueryParams(request, (params) => params.set('format', 'json')) : request,
+      },
       caughtBy: 'formats.xml-default',
       message: /Content-Type is "application\/json", expected application\/xml/,
     },
@@ -300,7 +326,12 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
     },
     {
       name: 'count=FIVE is answered 200 with the default page',
-      defect: { request: (request) => (isRead(request) && query(request).has('count') && !/^[1-9]\d*$/.test(query(request).get('count')!) ? withQueryParams(request, (params) => params.delete('count')) : request) },
+      defect: {
+        request: (request) =>
+          isRead(request) && query(request).has('count') && !/^[1-9]\d*$/.test(query(request).get('count')!)
+            ? withQueryParams(request, (params) => params.delete('count'))
+            : request,
+      },
       caughtBy: 'pagination.count-invalid',
       message: /count=FIVE: expected 400, got 200/,
     },
@@ -314,13 +345,24 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
     },
     {
       name: 'written records read back with a DataSource other than "Netwrix API"',
-      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<DataSource>|"DataSource":\s*")Netwrix API/g, '$1Active Directory') : response) },
+      defect: {
+        response: (response, request) =>
+          isPage(response, request) ? replaceBody(response, /(<DataSource>|"DataSource":\s*")Netwrix API/g, '$1Active Directory') : response,
+      },
       caughtBy: 'write.datasource-netwrix-api',
       message: /DataSource "Active Directory" instead of "Netwrix API"/,
     },
     {
       name: 'IsArchiveOnly is ignored (the record reaches the audit database)',
-      defect: { request: (request) => (isWrite(request) ? { ...request, body: request.body.replace(/<IsArchiveOnly>true<\/IsArchiveOnly>|"IsArchiveOnly":\s*true/g, (found) => found.replace('true', 'false')) } : request) },
+      defect: {
+        request: (request) =>
+          isWrite(request)
+            ? {
+                ...request,
+                body: request.body.replace(/<IsArchiveOnly>true<\/IsArchiveOnly>|"IsArchiveOnly":\s*true/g, (found) => found.replace('true', 'false')),
+              }
+            : request,
+      },
       caughtBy: 'write.archive-only',
       message: /the IsArchiveOnly record came back through search/,
     },
@@ -334,7 +376,12 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
     },
     {
       name: 'NotEqualTo is treated as Equals',
-      defect: { request: (request) => (isSearch(request) ? { ...request, body: request.body.replace(/Operator="NotEqualTo"/g, 'Operator="Equals"').replace(/"NotEqualTo":/g, '"Equals":') } : request) },
+      defect: {
+        request: (request) =>
+          isSearch(request)
+            ? { ...request, body: request.body.replace(/Operator="NotEqualTo"/g, 'Operator="Equals"').replace(/"NotEqualTo":/g, '"Equals":') }
+            : request,
+      },
       caughtBy: 'search.filter-who',
       message: /NotEqualTo.*(missing|unexpected) \d+/,
     },
@@ -342,7 +389,10 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
   validation: [
     {
       name: 'a refused write is answered 200 with an empty body',
-      defect: { response: (response, request) => (isWrite(request) && response.status === 400 ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' } : response) },
+      defect: {
+        response: (response, request) =>
+          isWrite(request) && response.status === 400 ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' } : response,
+      },
       caughtBy: 'validation.missing-mandatory',
       message: /expected 400, got 200/,
     },
@@ -351,7 +401,11 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
       defect: {
         response: (response) =>
           response.status === 500
-            ? { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ ErrorList: [{ Category: 'InputError', Description: 'Malformed JSON' }] }) }
+            ? {
+                status: 400,
+                headers: { 'content-type': 'application/json; charset=utf-8' },
+                body: JSON.stringify({ ErrorList: [{ Category: 'InputError', Description: 'Malformed JSON' }] }),
+              }
             : response,
       },
       caughtBy: 'validation.malformed-json',
@@ -373,7 +427,10 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
     },
     {
       name: 'the XML ErrorList is in another namespace',
-      defect: { response: (response) => replaceBody(response, new RegExp(`<ErrorList xmlns="${errorsNamespace}"`, 'g'), '<ErrorList xmlns="http://schemas.netwrix.com/api/v2/"') },
+      defect: {
+        response: (response) =>
+          replaceBody(response, new RegExp(`<ErrorList xmlns="${errorsNamespace}"`, 'g'), '<ErrorList xmlns="http://schemas.netwrix.com/api/v2/"'),
+      },
       caughtBy: 'errors.errorlist-shape',
       message: /not an ErrorList in xml/,
     },
@@ -381,7 +438,12 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
   auth: [
     {
       name: 'a 401 carries no WWW-Authenticate challenge',
-      defect: { response: (response) => (response.status === 401 ? { ...response, headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'www-authenticate')) } : response) },
+      defect: {
+        response: (response) =>
+          response.status === 401
+            ? { ...response, headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => name !== 'www-authenticate')) }
+            : response,
+      },
       caughtBy: 'auth.required',
       message: /the 401 has no WWW-Authenticate header/,
     },

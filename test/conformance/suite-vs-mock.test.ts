@@ -46,7 +46,9 @@ afterAll(async () => {
 
 describe('the conformance suite against the reference mock', () => {
   it('passes: exit code 0 and no check failed, warned or broke', () => {
-    const bad = report.checks.filter((check) => ['fail', 'warn', 'error'].includes(check.status)).map((check) => `${check.id}: ${check.status} ${check.message}`)
+    const bad = report.checks
+      .filter((check) => ['fail', 'warn', 'error'].includes(check.status))
+      .map((check) => `${check.id}: ${check.status} ${check.message}`)
     expect(bad).toEqual([])
     expect(exitCode).toBe(0)
   })

@@ -16,9 +16,11 @@ const LICENSE_EXPIRED = 'Netwrix Auditor license has expired.'
 // api/responsestatuscodes.md, 500 row, both columns.
 const INTERNAL_ERROR = 'Internal error occurred.'
 // api/responsestatuscodes.md, 500 row, read column.
-const ARCHIVE_UNREACHABLE_READ = 'The Netwrix Auditor Archive Service is unreachable. Try restarting the service on the computer that hosts Netwrix Auditor Server.'
+const ARCHIVE_UNREACHABLE_READ =
+  'The Netwrix Auditor Archive Service is unreachable. Try restarting the service on the computer that hosts Netwrix Auditor Server.'
 // api/responsestatuscodes.md, 503 row, write column.
-const ARCHIVE_BUSY_WRITE = 'The Netwrix Auditor Archive Service is busy or unreachable. Try restarting the service on the computer that hosts Netwrix Auditor Server.'
+const ARCHIVE_BUSY_WRITE =
+  'The Netwrix Auditor Archive Service is busy or unreachable. Try restarting the service on the computer that hosts Netwrix Auditor Server.'
 // api/errordetails.md, "Valid request, but the Audit Database is unreachable".
 const AUDIT_DATABASE_UNREACHABLE =
   '0x80040C0A SQL Server cannot be contacted, connection is lost (0x80004005 [DBNETLIB][ConnectionOpen (Connect())] SQL Server does not exist or access denied.) [0x00007FFDCC06BBC8,0x00007FFDB99EF4BA; 0x00007FFDB99BEEEF,0x00007FFDB99EF4DC]'
@@ -105,7 +107,10 @@ describe('fixed faults, in XML and JSON', () => {
   for (const { title, faults, read, write } of fixedFaults) {
     it(title, async () => {
       const { app, agent } = await start(faults)
-      for (const [operation, expected] of [['read', read], ['write', write]] as const) {
+      for (const [operation, expected] of [
+        ['read', read],
+        ['write', write],
+      ] as const) {
         for (const format of ['xml', 'json'] as const) {
           const res = await send(agent, operation, format)
           const where = `${operation} ${format}`
@@ -186,7 +191,14 @@ function rawGet(url: string, headers: Record<string, string>): Promise<Outcome> 
 
 describe('dropped connections', () => {
   it('closes the socket mid-response when dropConnectionRate is 1, after authenticating', async () => {
-    const running = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'none', authSchemes: ['Basic'], faults: { ...noFaults, dropConnectionRate: 1 } })
+    const running = await startMockServer({
+      host: '127.0.0.1',
+      port: 0,
+      tls: false,
+      seed: 'none',
+      authSchemes: ['Basic'],
+      faults: { ...noFaults, dropConnectionRate: 1 },
+    })
     servers.push(running)
     const url = `${running.url}${api}/activity_records/enum?format=json`
     expect(await rawGet(url, { authorization: basic(accounts.admin) })).toMatchObject({ kind: 'broken' })
@@ -199,14 +211,20 @@ describe('switching faults at run time through /nwa/faults', () => {
   it('[STATUS-500-READ] turns the license fault on and off between requests', async () => {
     const { agent } = await start({}, true)
     expect((await send(agent, 'read', 'json')).status).toBe(200)
-    const on = await agent.post('/nwa/faults').set('content-type', 'application/json').send(JSON.stringify({ licenseExpired: true }))
+    const on = await agent
+      .post('/nwa/faults')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ licenseExpired: true }))
     expect(on.status).toBe(200)
     expect(on.body).toMatchObject({ licenseExpired: true })
     expect((await agent.get('/nwa/faults')).body).toMatchObject({ licenseExpired: true })
     const failed = await send(agent, 'read', 'json')
     expect(failed.status).toBe(500)
     expect(errorList(failed, 'json')).toEqual([{ Category: 'ServerError', Description: LICENSE_EXPIRED }])
-    const off = await agent.post('/nwa/faults').set('content-type', 'application/json').send(JSON.stringify({ licenseExpired: false }))
+    const off = await agent
+      .post('/nwa/faults')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ licenseExpired: false }))
     expect(off.status).toBe(200)
     expect((await send(agent, 'read', 'json')).status).toBe(200)
   })

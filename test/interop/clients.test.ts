@@ -121,7 +121,14 @@ for (const { scheme, flag, id, missing } of curlSchemes) {
       const denied = await curl([...as(accounts.contributor), `${served.root}${readPath}`])
       expect(denied.status).toBe(401)
       const what = `curl-${scheme}-${randomUUID()}`
-      const write = await curl([...as(accounts.admin), '--header', 'content-type: application/json', '--data-binary', JSON.stringify([record({ What: what })]), `${served.root}${writePath}`])
+      const write = await curl([
+        ...as(accounts.admin),
+        '--header',
+        'content-type: application/json',
+        '--data-binary',
+        JSON.stringify([record({ What: what })]),
+        `${served.root}${writePath}`,
+      ])
       expect(write.status).toBe(200)
       const read = await curl([...as(accounts.admin), `${served.root}${readPath}`])
       expect(read.status).toBe(200)

@@ -20,7 +20,11 @@ const curlFeatures = curlProbe.ok ? (/^Features:(.*)$/m.exec(curlProbe.output)?.
 function mechConfigFiles(): string[] {
   const fromEnv = process.env.GSS_MECH_CONFIG ? [process.env.GSS_MECH_CONFIG] : []
   const dir = '/etc/gss/mech.d'
-  const fromDir = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.conf')).map((name) => join(dir, name)) : []
+  const fromDir = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.conf'))
+        .map((name) => join(dir, name))
+    : []
   return [...fromEnv, '/etc/gss/mech', ...fromDir].filter((file) => existsSync(file))
 }
 
@@ -74,7 +78,21 @@ describe.skipIf(missing !== undefined)('curl --negotiate (SPNEGO with NTLM via g
     const body = options.body === undefined ? [] : ['--header', 'content-type: application/json', '--data-binary', options.body]
     const { stdout } = await run(
       'curl',
-      ['--silent', '--show-error', '--max-time', '15', '--write-out', '\n%{http_code}', '--negotiate', '--user', ':', '--cacert', caFile, ...body, `${root}${path}`],
+      [
+        '--silent',
+        '--show-error',
+        '--max-time',
+        '15',
+        '--write-out',
+        '\n%{http_code}',
+        '--negotiate',
+        '--user',
+        ':',
+        '--cacert',
+        caFile,
+        ...body,
+        `${root}${path}`,
+      ],
       { env: { ...process.env, NTLM_USER_FILE: userFile } },
     )
     const cut = stdout.lastIndexOf('\n')

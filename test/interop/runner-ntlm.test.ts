@@ -49,7 +49,7 @@ describe('runner --auth ntlm against the mock (NTLM only)', () => {
       [200, 'NTLM ***'],
     ])
     expect(connections - before).toBe(1)
-    for (const command of curl) expect(command).toContain("--ntlm -u 'ENTERPRISE\\NetwrixUser':\"$NWA_ADMIN_PASSWORD\"")
+    for (const command of curl) expect(command).toContain('--ntlm -u \'ENTERPRISE\\NetwrixUser\':"$NWA_ADMIN_PASSWORD"')
   })
 
   it('ENTERPRISE\\Contributor on enum: authenticated, yet refused with 401 after a single AUTHENTICATE', async () => {

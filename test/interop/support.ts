@@ -36,10 +36,15 @@ export interface ChildResult {
  */
 export function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} exited with ${error.code ?? error.signal}: ${stderr.trim() || error.message}`))
-      else resolve({ stdout, stderr })
-    })
+    execFile(
+      file,
+      args,
+      { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${file} exited with ${error.code ?? error.signal}: ${stderr.trim() || error.message}`))
+        else resolve({ stdout, stderr })
+      },
+    )
   })
 }
 

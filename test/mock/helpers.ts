@@ -26,5 +26,13 @@ export async function mockApp(options: MockOptions = {}): Promise<{ app: MockApp
 }
 
 export function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { Who: 'ENTERPRISE\\Jason.Smith', Action: 'Added', What: 'Databases\\Reports', When: '2026-11-20T10:00:00Z', Where: 'SQL01', ObjectType: 'Table', ...overrides }
+  return {
+    Who: 'ENTERPRISE\\Jason.Smith',
+    Action: 'Added',
+    What: 'Databases\\Reports',
+    When: '2026-11-20T10:00:00Z',
+    Where: 'SQL01',
+    ObjectType: 'Table',
+    ...overrides,
+  }
 }

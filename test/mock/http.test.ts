@@ -7,7 +7,7 @@ import { accounts, api, basic, mockApp, ns, record } from './helpers.ts'
 let current: MockApp | undefined
 const decodePage = (text: string): unknown => {
   const decoded = current?.contract && createPayloadCodec(current.contract).decode('ActivityRecordListResponse', text, 'xml')
-  if (!decoded || !decoded.ok) throw new Error(`not a page: ${text.slice(0, 200)}`)
+  if (!decoded?.ok) throw new Error(`not a page: ${text.slice(0, 200)}`)
   return decoded.value
 }
 afterEach(async () => {
@@ -22,7 +22,12 @@ async function start(options = {}) {
 
 const xmlBody = (records: Record<string, unknown>[]) =>
   `<?xml version="1.0" encoding="utf-8"?><ActivityRecordList xmlns="${ns}">${records
-    .map((r) => `<ActivityRecord>${Object.entries(r).map(([k, v]) => `<${k}>${String(v)}</${k}>`).join('')}</ActivityRecord>`)
+    .map(
+      (r) =>
+        `<ActivityRecord>${Object.entries(r)
+          .map(([k, v]) => `<${k}>${String(v)}</${k}>`)
+          .join('')}</ActivityRecord>`,
+    )
     .join('')}</ActivityRecordList>`
 
 describe('routing and methods', () => {
@@ -43,7 +48,10 @@ describe('routing and methods', () => {
       ['put', '/activity_records', 'POST'],
     ]
     for (const [method, path, allow] of cases) {
-      const res = await (agent as unknown as Record<string, (url: string) => import('supertest').Test>)[method]!(`${api}${path}`).set('authorization', basic(accounts.admin))
+      const res = await (agent as unknown as Record<string, (url: string) => import('supertest').Test>)[method]!(`${api}${path}`).set(
+        'authorization',
+        basic(accounts.admin),
+      )
       expect(res.status, `${method} ${path}`).toBe(405)
       expect(res.text).toBe('')
       expect(res.headers['allow']?.split(', ').sort().join(', ')).toBe(allow)
@@ -53,7 +61,10 @@ describe('routing and methods', () => {
   it('[EP-WRITE-TRAILING-SLASH-OPTIONAL] writes with and without the trailing slash, and ignores unknown query parameters', async () => {
     const { agent, app } = await start()
     for (const path of ['/activity_records/?format=json&foo=bar', '/activity_records?format=json']) {
-      const res = await agent.post(`${api}${path}`).set('authorization', basic(accounts.admin)).send(JSON.stringify([record()]))
+      const res = await agent
+        .post(`${api}${path}`)
+        .set('authorization', basic(accounts.admin))
+        .send(JSON.stringify([record()]))
       expect(res.status, path).toBe(200)
     }
     expect(app.state.database.size()).toBe(2)
@@ -88,7 +99,10 @@ describe('authentication and roles', () => {
     for (const [user, read, write] of matrix) {
       const enumRes = await agent.get(`${api}/activity_records/enum`).set('authorization', basic(user))
       expect(enumRes.status, `${user} read`).toBe(read ? 200 : 401)
-      const writeRes = await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(user)).send(JSON.stringify([record()]))
+      const writeRes = await agent
+        .post(`${api}/activity_records/?format=json`)
+        .set('authorization', basic(user))
+        .send(JSON.stringify([record()]))
       expect(writeRes.status, `${user} write`).toBe(write ? 200 : 401)
       if (!write) expect(writeRes.text).toBe('')
     }
@@ -98,7 +112,11 @@ describe('authentication and roles', () => {
 describe('write, then read back', () => {
   it('[STATUS-200-WRITE] [FMT-WRITE-200-TEXT-PLAIN] [WRITE-AVAILABLE-TO-READ] answers a write with an empty text/plain 200 and makes the records readable', async () => {
     const { agent } = await start()
-    const res = await agent.post(`${api}/activity_records/`).set('authorization', basic(accounts.admin)).set('content-type', 'application/xml').send(xmlBody([record({ Who: 'A &amp; B' })]))
+    const res = await agent
+      .post(`${api}/activity_records/`)
+      .set('authorization', basic(accounts.admin))
+      .set('content-type', 'application/xml')
+      .send(xmlBody([record({ Who: 'A &amp; B' })]))
     expect(res.status).toBe(200)
     expect(res.text).toBe('')
     expect(res.headers['content-type']).toBe('text/plain')
@@ -112,12 +130,19 @@ describe('write, then read back', () => {
 
   it('[FMT-XML-DEFAULT] [FMT-READ-XML-ROOT] answers in XML by default, with the records namespace and a mark', async () => {
     const { agent } = await start()
-    await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify([record()]))
-    const res = await agent.get(`${api}/activity_records/enum`).set('authorization', basic(accounts.admin)).buffer(true).parse((r, cb) => {
-      let text = ''
-      r.on('data', (c: Buffer) => (text += c.toString()))
-      r.on('end', () => cb(null, text))
-    })
+    await agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify([record()]))
+    const res = await agent
+      .get(`${api}/activity_records/enum`)
+      .set('authorization', basic(accounts.admin))
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = ''
+        r.on('data', (c: Buffer) => (text += c.toString()))
+        r.on('end', () => cb(null, text))
+      })
     expect(res.headers['content-type']).toBe('application/xml; charset=utf-8')
     const doc = new XMLParser({ ignoreAttributes: false }).parse(res.body as string) as Record<string, Record<string, unknown>>
     expect(doc['ActivityRecordList']?.['@_xmlns']).toBe(ns)
@@ -129,28 +154,40 @@ describe('write, then read back', () => {
     const body = JSON.stringify([record(), record({ What: undefined }), record()])
     const res = await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(body)
     expect(res.status).toBe(400)
-    expect(res.body).toEqual({ ErrorList: [{ Category: 'InputError', Description: 'What is mandatory but missing', Location: '/ActivityRecordList/ActivityRecord[2]/What' }] })
+    expect(res.body).toEqual({
+      ErrorList: [{ Category: 'InputError', Description: 'What is mandatory but missing', Location: '/ActivityRecordList/ActivityRecord[2]/What' }],
+    })
     expect(app.state.database.size()).toBe(0)
     expect(app.state.archiveCount()).toBe(0)
   })
 
   it('[ERR-XML-MALFORMED-400] [ERR-XML-NAMESPACE] answers malformed XML with 400 XMLError in the errors namespace', async () => {
     const { agent } = await start()
-    const res = await agent.post(`${api}/activity_records/`).set('authorization', basic(accounts.admin)).send(`<ActivityRecordList xmlns="${ns}"><ActivityRecord><Who>x</ActivityRecord></ActivityRecordList>`)
+    const res = await agent
+      .post(`${api}/activity_records/`)
+      .set('authorization', basic(accounts.admin))
+      .send(`<ActivityRecordList xmlns="${ns}"><ActivityRecord><Who>x</ActivityRecord></ActivityRecordList>`)
     expect(res.status).toBe(400)
     expect(res.text).toContain('<ErrorList xmlns="http://schemas.netwrix.com/api/v1/"><Error><Category>XMLError</Category><Description>0xC00CE56D End tag')
   })
 
   it('[FMT-WRITE-JSON-QUERY] treats a JSON body without format=json as invalid XML', async () => {
     const { agent } = await start()
-    const res = await agent.post(`${api}/activity_records/`).set('authorization', basic(accounts.admin)).set('content-type', 'application/json').send(JSON.stringify([record()]))
+    const res = await agent
+      .post(`${api}/activity_records/`)
+      .set('authorization', basic(accounts.admin))
+      .set('content-type', 'application/json')
+      .send(JSON.stringify([record()]))
     expect(res.status).toBe(400)
     expect(res.text).toContain('<Category>XMLError</Category>')
   })
 
   it('[ERR-JSON-CORRUPT-500] [JSON-TRAILING-COMMA] answers corrupted JSON with 500 and an empty body', async () => {
     const { agent, app } = await start()
-    const res = await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(`[${JSON.stringify(record())},]`)
+    const res = await agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(`[${JSON.stringify(record())},]`)
     expect(res.status).toBe(500)
     expect(res.text).toBe('')
     expect(app.state.archiveCount()).toBe(0)
@@ -158,7 +195,10 @@ describe('write, then read back', () => {
 
   it('[WRITE-ARCHIVE-ONLY] keeps IsArchiveOnly records out of enum and search, but in the archive', async () => {
     const { agent, app } = await start()
-    await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify([record({ IsArchiveOnly: true }), record()]))
+    await agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify([record({ IsArchiveOnly: true }), record()]))
     expect(app.state.archiveCount()).toBe(2)
     const read = await agent.get(`${api}/activity_records/enum?format=json`).set('authorization', basic(accounts.admin))
     expect((read.body as { ActivityRecordList: unknown[] }).ActivityRecordList).toHaveLength(1)
@@ -166,7 +206,10 @@ describe('write, then read back', () => {
 
   it('[STATUS-413] refuses a body over --max-body with 413 and stores nothing', async () => {
     const { agent, app } = await start({ maxBody: 1024 })
-    const res = await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify(Array.from({ length: 40 }, () => record())))
+    const res = await agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify(Array.from({ length: 40 }, () => record())))
     expect(res.status).toBe(413)
     expect(res.text).toBe('')
     expect(app.state.archiveCount()).toBe(0)
@@ -179,13 +222,20 @@ describe('count and continuation marks', () => {
     for (const count of ['FIVE', '0', '-1', '1.5']) {
       const res = await agent.get(`${api}/activity_records/enum?format=json&count=${count}`).set('authorization', basic(accounts.admin))
       expect(res.status, count).toBe(400)
-      expect(res.body).toEqual({ ErrorList: [{ Category: 'InputError', Description: 'Invalid count parameter specified. Error details: 0x80040204 Cannot convert the attribute data type' }] })
+      expect(res.body).toEqual({
+        ErrorList: [
+          { Category: 'InputError', Description: 'Invalid count parameter specified. Error details: 0x80040204 Cannot convert the attribute data type' },
+        ],
+      })
     }
   })
 
   it('[ENUM-NEXT-PAGE] [ENUM-END-OF-DATA] [MARK-ENUM-POST-XML] [MARK-ENUM-POST-JSON] pages with marks in XML and JSON until an empty page', async () => {
     const { agent } = await start()
-    await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify(Array.from({ length: 5 }, (_, i) => record({ What: `obj${i}` }))))
+    await agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify(Array.from({ length: 5 }, (_, i) => record({ What: `obj${i}` }))))
     const first = await agent.get(`${api}/activity_records/enum?format=json&count=2`).set('authorization', basic(accounts.admin))
     const seen = (first.body as { ActivityRecordList: { What: string }[] }).ActivityRecordList.map((r) => r.What)
     let mark = (first.body as { ContinuationMark: string }).ContinuationMark
@@ -193,7 +243,10 @@ describe('count and continuation marks', () => {
       // Alternate the XML mark (XML answer) and the JSON bare-string mark (JSON answer).
       const useXml = page % 2 === 0
       const res = useXml
-        ? await agent.post(`${api}/activity_records/enum?count=2`).set('authorization', basic(accounts.admin)).send(`<ContinuationMark xmlns="${ns}">\n ${mark} \n</ContinuationMark>`)
+        ? await agent
+            .post(`${api}/activity_records/enum?count=2`)
+            .set('authorization', basic(accounts.admin))
+            .send(`<ContinuationMark xmlns="${ns}">\n ${mark} \n</ContinuationMark>`)
         : await agent.post(`${api}/activity_records/enum?format=json&count=2`).set('authorization', basic(accounts.admin)).send(JSON.stringify(mark))
       expect(res.status).toBe(200)
       const body = (useXml ? decodePage(res.text) : res.body) as { ActivityRecordList: { What: string }[]; ContinuationMark: string }
@@ -224,7 +277,10 @@ describe('search', () => {
     const records = Array.from({ length: 6 }, (_, i) => record({ Who: i % 2 ? 'ENTERPRISE\\Analyst' : 'ENTERPRISE\\Admin', What: `doc${i}` }))
     await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify(records))
     const filter = { FilterList: { Who: { Equals: 'ENTERPRISE\\Analyst' } } }
-    const first = await agent.post(`${api}/activity_records/search?format=json&count=2`).set('authorization', basic(accounts.admin)).send(JSON.stringify(filter))
+    const first = await agent
+      .post(`${api}/activity_records/search?format=json&count=2`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify(filter))
     expect((first.body as { ActivityRecordList: { What: string }[] }).ActivityRecordList.map((r) => r.What)).toEqual(['doc1', 'doc3'])
     const mark = (first.body as { ContinuationMark: string }).ContinuationMark
     const xml = `<ActivityRecordSearch xmlns="${ns}"><ContinuationMark>${mark}</ContinuationMark><FilterList><Who Operator="Equals">ENTERPRISE\\Analyst</Who></FilterList></ActivityRecordSearch>`
@@ -236,10 +292,16 @@ describe('search', () => {
 
   it('[FILTER-UNKNOWN-REJECTED] [OP-UNSUPPORTED-REJECTED] answers an unknown filter or operator with 400 InputError naming it', async () => {
     const { agent } = await start()
-    const unknownFilter = await agent.post(`${api}/activity_records/search?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify({ FilterList: { Foo: 'x' } }))
+    const unknownFilter = await agent
+      .post(`${api}/activity_records/search?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify({ FilterList: { Foo: 'x' } }))
     expect(unknownFilter.status).toBe(400)
     expect(JSON.stringify(unknownFilter.body)).toContain("unknown filter 'Foo'")
-    const unknownOperator = await agent.post(`${api}/activity_records/search`).set('authorization', basic(accounts.admin)).send(`<ActivityRecordSearch xmlns="${ns}"><FilterList><Who Operator="Bogus">x</Who></FilterList></ActivityRecordSearch>`)
+    const unknownOperator = await agent
+      .post(`${api}/activity_records/search`)
+      .set('authorization', basic(accounts.admin))
+      .send(`<ActivityRecordSearch xmlns="${ns}"><FilterList><Who Operator="Bogus">x</Who></FilterList></ActivityRecordSearch>`)
     expect(unknownOperator.status).toBe(400)
     // The XML error body escapes the apostrophes (api/postdata/overview.md).
     expect(unknownOperator.text).toContain('unknown operator &apos;Bogus&apos; for filter Who')
@@ -248,7 +310,10 @@ describe('search', () => {
   it('[ROLE-REVIEWER-SCOPE] shows a plan reviewer only its plan, in enum, search and on every page', async () => {
     const { agent } = await start()
     const plans = ['AD Monitoring', 'Compliance', 'AD Monitoring', 'SQL Server', 'AD Monitoring']
-    await agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify(plans.map((plan, i) => record({ MonitoringPlan: { Name: plan }, What: `p${i}` }))))
+    await agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify(plans.map((plan, i) => record({ MonitoringPlan: { Name: plan }, What: `p${i}` }))))
     const seen: string[] = []
     let res = await agent.get(`${api}/activity_records/enum?format=json&count=1`).set('authorization', basic(accounts.planReviewer))
     for (let i = 0; i < 10; i++) {
@@ -258,10 +323,16 @@ describe('search', () => {
         expect(r.MonitoringPlan?.Name).toBe('AD Monitoring')
         seen.push(r.What)
       }
-      res = await agent.post(`${api}/activity_records/enum?format=json&count=1`).set('authorization', basic(accounts.planReviewer)).send(JSON.stringify(body.ContinuationMark))
+      res = await agent
+        .post(`${api}/activity_records/enum?format=json&count=1`)
+        .set('authorization', basic(accounts.planReviewer))
+        .send(JSON.stringify(body.ContinuationMark))
     }
     expect(seen).toEqual(['p0', 'p2', 'p4'])
-    const search = await agent.post(`${api}/activity_records/search?format=json`).set('authorization', basic(accounts.planReviewer)).send(JSON.stringify({ FilterList: { What: 'p' } }))
+    const search = await agent
+      .post(`${api}/activity_records/search?format=json`)
+      .set('authorization', basic(accounts.planReviewer))
+      .send(JSON.stringify({ FilterList: { What: 'p' } }))
     expect((search.body as { ActivityRecordList: { What: string }[] }).ActivityRecordList.map((r) => r.What)).toEqual(['p0', 'p2', 'p4'])
   })
 })

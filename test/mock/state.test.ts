@@ -35,7 +35,10 @@ describe('state over HTTP', () => {
       const { agent, app } = await start()
       const random = mulberry32(seed)
       const write = async (n: number, tag: string) =>
-        agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify(Array.from({ length: n }, (_, i) => record({ What: `${tag}-${i}` }))))
+        agent
+          .post(`${api}/activity_records/?format=json`)
+          .set('authorization', basic(accounts.admin))
+          .send(JSON.stringify(Array.from({ length: n }, (_, i) => record({ What: `${tag}-${i}` }))))
       await write(60, 'initial')
       const initial = new Set([...app.state.database.all()].map((stored) => stored.record.RID))
       const seen: string[] = []
@@ -45,7 +48,10 @@ describe('state over HTTP', () => {
         if (!body.ActivityRecordList.length) break
         seen.push(...body.ActivityRecordList.map((r) => r.RID))
         if (random() < 0.4) await write(1 + Math.floor(random() * 4), `during-${step}`)
-        res = await agent.post(`${api}/activity_records/enum?format=json&count=${1 + Math.floor(random() * 9)}`).set('authorization', basic(accounts.admin)).send(JSON.stringify(body.ContinuationMark))
+        res = await agent
+          .post(`${api}/activity_records/enum?format=json&count=${1 + Math.floor(random() * 9)}`)
+          .set('authorization', basic(accounts.admin))
+          .send(JSON.stringify(body.ContinuationMark))
       }
       expect(new Set(seen).size, `seed ${seed}: no record twice`).toBe(seen.length)
       for (const rid of initial) expect(seen, `seed ${seed}: nothing that existed is skipped`).toContain(rid)
@@ -60,8 +66,14 @@ describe('state over HTTP', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nwa-state-'))
     dirs.push(dataDir)
     const first = await start({ dataDir })
-    await first.agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify([record({ What: 'kept-1' }), record({ What: 'archived', IsArchiveOnly: true })]))
-    await first.agent.post(`${api}/activity_records/?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify([record({ What: 'kept-2' })]))
+    await first.agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify([record({ What: 'kept-1' }), record({ What: 'archived', IsArchiveOnly: true })]))
+    await first.agent
+      .post(`${api}/activity_records/?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify([record({ What: 'kept-2' })]))
     const before = page(await first.agent.get(`${api}/activity_records/enum?format=json`).set('authorization', basic(accounts.admin)))
     await first.app.close()
     apps.splice(apps.indexOf(first.app), 1)
@@ -77,7 +89,10 @@ describe('state over HTTP', () => {
     const after = page(await second.agent.get(`${api}/activity_records/enum?format=json`).set('authorization', basic(accounts.admin)))
     expect(after.ActivityRecordList).toEqual(before.ActivityRecordList)
     // A mark issued before the restart still continues: its key is kept in the data dir.
-    const resumed = await second.agent.post(`${api}/activity_records/enum?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify(before.ContinuationMark))
+    const resumed = await second.agent
+      .post(`${api}/activity_records/enum?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify(before.ContinuationMark))
     expect(resumed.status).toBe(200)
   })
 
@@ -106,7 +121,10 @@ describe('control endpoints (/nwa/)', () => {
     const clock = await agent.post('/nwa/clock').send(JSON.stringify({ at: '2030-01-02T03:04:05Z' }))
     expect(clock.body).toMatchObject({ now: '2030-01-02T03:04:05.000Z', mode: 'fixed' })
     // The clock drives timeframes: the record of 2026-11-20 is not "Today" in 2030.
-    const today = await agent.post(`${api}/activity_records/search?format=json`).set('authorization', basic(accounts.admin)).send(JSON.stringify({ FilterList: { When: { Today: '' } } }))
+    const today = await agent
+      .post(`${api}/activity_records/search?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify({ FilterList: { When: { Today: '' } } }))
     expect(page(today).ActivityRecordList).toHaveLength(0)
     expect((await agent.post('/nwa/clock').send('{"bogus":1}')).status).toBe(400)
     expect((await agent.post('/nwa/reset')).body).toMatchObject({ records: 0 })
