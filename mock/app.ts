@@ -18,7 +18,7 @@ import { createResponseWriter, emptyResponse, type MockResponse, type ResponseWr
 import { createBackend, matchRoute } from './router.ts'
 import { createReadHandlers } from './routes/read.ts'
 import { createWriteHandler } from './routes/write.ts'
-import { loadSeedBatches, type SeedBatch } from './seed.ts'
+import { applySeed, loadSeedBatches } from './seed.ts'
 import { openArchiveState, type ArchiveState } from './state/archive.ts'
 import { createMarkCodec, loadOrCreateMarkSecret } from './state/marks.ts'
 
@@ -186,16 +186,6 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   }
 
   return app
-}
-
-export async function applySeed(state: ArchiveState, batches: SeedBatch[]): Promise<number> {
-  let count = 0
-  for (const batch of batches) {
-    if (batch.kind === 'records') await state.loadSeed(batch.records)
-    else await state.write(batch.records)
-    count += batch.records.length
-  }
-  return count
 }
 
 type Decoded = { ok: true; value: unknown } | { ok: false; response: MockResponse }

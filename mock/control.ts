@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import type { PayloadCodec } from '../openapi/payload.ts'
-import { applySeed } from './app.ts'
 import type { MockClock } from './clock.ts'
 import type { Directory } from './directory.ts'
 import type { FaultSettings } from './faults.ts'
 import { readBody } from './http/body.ts'
 import { emptyResponse, type MockResponse } from './responses.ts'
-import { loadSeedBatches, readSeedText } from './seed.ts'
+import { applySeed, loadSeedBatches, readSeedText } from './seed.ts'
 import type { ArchiveState } from './state/archive.ts'
 
 export interface ControlDeps {

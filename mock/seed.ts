@@ -5,6 +5,7 @@ import type { PayloadCodec, WireFormat } from '../openapi/payload.ts'
 import { describeRejection } from '../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../openapi/records.ts'
 import { codes } from './errors.ts'
+import type { ArchiveState } from './state/archive.ts'
 
 export const demoSeedPath = fileURLToPath(new URL('../fixtures/seed/demo-records.json', import.meta.url))
 
@@ -40,4 +41,15 @@ export function readSeedText(name: string, text: string, format: WireFormat, cod
   const asPage = codec.decode('ActivityRecordListResponse', text, format)
   if (asPage.ok) return { kind: 'records', records: (asPage.value as { ActivityRecordList: ActivityRecordOutput[] }).ActivityRecordList }
   throw codes.MOCK_ERR_SEED.create(name, `neither a write body nor output records: ${describeRejection(asRecords)}`)
+}
+
+/** Stores seed batches in order: collected records as they are, write bodies as if written. Answers how many records were stored. */
+export async function applySeed(state: ArchiveState, batches: SeedBatch[]): Promise<number> {
+  let count = 0
+  for (const batch of batches) {
+    if (batch.kind === 'records') await state.loadSeed(batch.records)
+    else await state.write(batch.records)
+    count += batch.records.length
+  }
+  return count
 }
