@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats'
 import { payloadNames, type Contract, type PayloadName } from './contract.ts'
 import type { JsonSchema } from './types.ts'
+import { isXmlChar } from './xml-tree.ts'
 
 /** One thing wrong with a payload, in words a client author can act on. */
 export interface Issue {
@@ -15,7 +16,14 @@ export interface Issue {
 export type ValidationResult = { ok: true } | { ok: false; issues: Issue[] }
 
 export interface Validators {
+  /**
+   * The one Ajv (JSON Schema 2020-12) instance every payload schema is compiled in. The mock's router hands it to
+   * openapi-backend, so the validator that decides a request is the one whose errors are worded here.
+   */
+  readonly ajv: Ajv2020
   validate(name: PayloadName, value: unknown): ValidationResult
+  /** Words Ajv errors raised for `value` against `root`, a payload schema (pointers relative to it). */
+  describe(errors: readonly ErrorObject[], root: JsonSchema, value: unknown): Issue[]
 }
 
 // ajv-formats is published as CommonJS with a default export that NodeNext sees as the module object.
@@ -27,21 +35,30 @@ export function createValidators(contract: Contract): Validators {
   addFormats(ajv)
   const compiled = new Map<PayloadName, ValidateFunction>()
   for (const name of payloadNames) compiled.set(name, ajv.compile(contract.schema(name)))
+  const wording = { xmlTextPattern: contract.xmlTextPattern }
   return {
+    ajv,
     validate(name, value) {
       const validateFn = compiled.get(name)
       if (!validateFn) throw new Error(`no validator for ${name}`)
       if (validateFn(value)) return { ok: true }
-      return { ok: false, issues: describeErrors(validateFn.errors ?? [], contract.schema(name)) }
+      return { ok: false, issues: describeErrors(validateFn.errors ?? [], contract.schema(name), { ...wording, value }) }
     },
+    describe: (errors, root, value) => describeErrors(errors, root, { ...wording, value }),
   }
+}
+
+/** What the wording may consult beyond the errors: the value that failed, and which pattern means "XML text". */
+export interface WordingContext {
+  xmlTextPattern?: string
+  value?: unknown
 }
 
 /**
  * Turns Ajv's errors into issues. anyOf branches (a filter value may be a string, an operator object or
  * an array) each report their own failure; the branch that understood the value is the one worth showing.
  */
-export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema): Issue[] {
+export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema, wording: WordingContext = {}): Issue[] {
   const relevant = errors.filter((error) => !['anyOf', 'oneOf', 'if'].includes(error.keyword))
   const shapeKeywords = ['type', 'maxProperties']
   const nonType = relevant.filter((error) => !shapeKeywords.includes(error.keyword))
@@ -63,7 +80,7 @@ export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema)
   const seen = new Set<string>()
   const issues: Issue[] = []
   for (const error of kept.length ? kept : relevant) {
-    const issue = describeError(error, root)
+    const issue = describeError(error, root, wording)
     const key = `${issue.pointer}|${issue.message}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -72,7 +89,7 @@ export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema)
   return issues
 }
 
-function describeError(error: ErrorObject, root: JsonSchema): Issue {
+function describeError(error: ErrorObject, root: JsonSchema, wording: WordingContext): Issue {
   const segments = parsePointer(error.instancePath)
   const field = lastField(segments)
   const params = error.params as Record<string, unknown>
@@ -98,6 +115,9 @@ function describeError(error: ErrorObject, root: JsonSchema): Issue {
       message = `${field ?? 'value'} must not be empty`
       break
     case 'pattern':
+      message =
+        params['pattern'] === wording.xmlTextPattern ? describeForbiddenCharacter(field, valueAt(wording.value, segments)) : describeFormat(segments, field)
+      break
     case 'format':
       message = describeFormat(segments, field)
       break
@@ -131,6 +151,28 @@ function describeUnknown(parent: readonly string[], name: string): string {
   if (parent[0] === 'FilterList' && parent.length >= 2) return `unknown operator '${name}' for filter ${parent[1]}`
   if (name === 'RID' || name === 'Message') return `${name} is an output-only field and cannot be written`
   return `unknown field '${name}'${renamed[name] ?? ''}`
+}
+
+/** The first character XML 1.0 does not allow, as U+XXXX with its position, so a client can find it in its data. */
+function describeForbiddenCharacter(field: string | undefined, value: unknown): string {
+  const base = `${field ?? 'value'} contains a character XML 1.0 does not allow`
+  if (typeof value !== 'string') return base
+  let position = 0
+  for (const character of value) {
+    const code = character.codePointAt(0) as number
+    if (!isXmlChar(code)) return `${base} (U+${code.toString(16).toUpperCase().padStart(4, '0')} at character ${position + 1})`
+    position += 1
+  }
+  return base
+}
+
+function valueAt(value: unknown, segments: readonly string[]): unknown {
+  let current = value
+  for (const segment of segments) {
+    if (current === null || typeof current !== 'object') return undefined
+    current = (current as Record<string, unknown>)[segment]
+  }
+  return current
 }
 
 function describeFormat(segments: readonly string[], field: string | undefined): string {

@@ -16,7 +16,7 @@
  * the same value on every document this one takes (openapi/xml-plain.test.ts).
  */
 import type { JsonSchema } from './types.ts'
-import { decodeEntities, elementNameOf, isUnwrappedArray, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
+import { decodeEntities, elementNameOf, isUnwrappedArray, NOT_XML_CHAR, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
 
 /** How to read an element, prepared once per schema. */
 type Plan = ObjectPlan | ListPlan | { kind: 'string' } | { kind: 'boolean' }
@@ -93,8 +93,6 @@ const DECLARATION =
   /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][\w.-]*"|'[A-Za-z][\w.-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/y
 /** Namespace declarations, the only attributes the root may carry here; values without '<', '&' or line breaks. */
 const NAMESPACE_DECLARATION = /[ \t\n]+xmlns(?::([A-Za-z_][\w.-]*))?[ \t\n]*=[ \t\n]*(?:"([^"<&\t\n]*)"|'([^'<&\t\n]*)')/y
-/** Characters XML 1.0 does not allow anywhere (section 2.2), unpaired surrogates included. */
-const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 const LESS_THAN = 0x3c
 const GREATER_THAN = 0x3e

@@ -45,6 +45,21 @@ export type NamespaceScope = ReadonlyMap<string, string>
 /** The only prefix bound before any declaration (Namespaces in XML 1.0, section 3). */
 export const documentScope: NamespaceScope = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']])
 
+/** XML 1.0's Char production (a lone surrogate arrives here as its own code point). */
+export function isXmlChar(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  )
+}
+
+/** Characters XML 1.0 does not allow anywhere (section 2.2), unpaired surrogates included. */
+export const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 const entityPattern = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);|&/g
 const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' }
 
@@ -55,7 +70,10 @@ export function decodeEntities(raw: string): string {
     if (body === undefined) throw new XmlDecodeFailure({ kind: 'syntax', message: "an '&' must start an entity such as &amp;" })
     if (body.startsWith('#')) {
       const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10)
-      if (!Number.isFinite(code) || code > 0x10ffff) throw new XmlDecodeFailure({ kind: 'syntax', message: `invalid character reference ${match}` })
+      // A reference must name a character XML 1.0 allows (its "Legal Character" well-formedness constraint).
+      if (!Number.isFinite(code) || !isXmlChar(code)) {
+        throw new XmlDecodeFailure({ kind: 'syntax', message: `the character reference ${match} names a character XML 1.0 does not allow` })
+      }
       return String.fromCodePoint(code)
     }
     const value = namedEntities[body]

@@ -148,3 +148,87 @@ describe('XML → JS → XML keeps the meaning of every documented XML example',
     if (xml.ok && json.ok) expect(xml.value).toEqual(json.value)
   })
 })
+
+describe('XML codec: characters XML 1.0 does not allow, and parser limits', () => {
+  const search = (inner: string) => `<ActivityRecordSearch xmlns="${ns}"><FilterList>${inner}</FilterList></ActivityRecordSearch>`
+
+  it.each([
+    ['a raw U+0001', search('<Who>a\u0001b</Who>'), 'U+0001'],
+    ['a raw U+FFFF', search('<Who>a\uffffb</Who>'), 'U+FFFF'],
+    ['a lone surrogate', search('<Who>a\ud800b</Who>'), 'U+D800'],
+    ['a reference to U+0001', search('<Who>&#x1;</Who>'), '&#x1;'],
+    ['a reference to U+FFFF', search('<Who>&#xFFFF;</Who>'), '&#xFFFF;'],
+    ['a reference to a surrogate', search('<Who>&#55296;</Who>'), '&#55296;'],
+  ])('[ERR-XML-MALFORMED-400] refuses %s as a syntax error (XMLError), naming it', (_name, xml, named) => {
+    const decoded = codec.xml.decode('ActivityRecordSearch', xml)
+    expect(decoded.ok).toBe(false)
+    if (!decoded.ok) {
+      expect(decoded.error.kind).toBe('syntax')
+      expect(decoded.error.message).toContain(named)
+    }
+  })
+
+  it('still reads characters XML 1.0 allows: tab, astral code points, U+FFFD, and their references', () => {
+    const decoded = codec.xml.decode('ActivityRecordSearch', search('<Who>a\tb😀\ufffd&#x1F600;&#9;</Who>'))
+    expect(decoded.ok && decoded.value).toEqual({ FilterList: { Who: ['a\tb😀\ufffd😀'] } })
+  })
+
+  it.each([
+    ['nesting 100 deep', search(`${'<a>'.repeat(100)}${'</a>'.repeat(100)}`)],
+    ['nesting 5,000 deep', search(`${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}`)],
+    ['an unclosed processing instruction', '<?"?><a/>'],
+    ['a processing instruction before the root', `<?xml version="1.0"?><?"?>${search('<Who>x</Who>')}`],
+  ])('[ERR-XML-MALFORMED-400] answers %s with a syntax error instead of throwing', (_name, xml) => {
+    const decoded = codec.xml.decode('ActivityRecordSearch', xml)
+    expect(decoded.ok).toBe(false)
+    if (!decoded.ok) expect(decoded.error.kind).toBe('syntax')
+  })
+})
+
+describe('XML codec: output order and output text', () => {
+  const output = {
+    Who: 'W',
+    When: '2017-02-10T14:46:00Z',
+    RID: '20160215110503420B9451771F5964A9EAC0A5F35307EA155',
+    DetailList: [{ PropertyName: 'P', After: '2', Before: '1' }],
+    Where: 'S',
+    ObjectType: 'T',
+    MonitoringPlan: { Name: 'Compliance', ID: '{42F64379-163E-4A43-A9C5-4514C5A23798}' },
+    What: 'X',
+    Action: 'Added',
+  }
+
+  it('writes record elements in the order of the output schema, whatever the order of the keys (D24)', () => {
+    const xml = codec.xml.encode('ActivityRecordListResponse', { ActivityRecordList: [output], ContinuationMark: 'm' })
+    const names = [...xml.matchAll(/<(\w+)[ >]/g)].map((match) => match[1])
+    expect(names).toEqual([
+      'ActivityRecordList',
+      'ContinuationMark',
+      'ActivityRecord',
+      'Action',
+      'MonitoringPlan',
+      'ID',
+      'Name',
+      'ObjectType',
+      'RID',
+      'What',
+      'When',
+      'Where',
+      'Who',
+      'DetailList',
+      'Detail',
+      'Before',
+      'After',
+      'PropertyName',
+    ])
+    const schemaOrder = Object.keys(contract.schema('ActivityRecordOutputArray').items?.properties ?? {})
+    const recordNames = names.slice(3).filter((name) => schemaOrder.includes(name as string))
+    expect(recordNames).toEqual(schemaOrder.filter((name) => recordNames.includes(name)))
+  })
+
+  it('replaces characters XML 1.0 cannot carry with U+FFFD, so a page is always well-formed', () => {
+    const xml = codec.xml.encode('ActivityRecordOutputArray', [{ ...output, What: 'a\u0001b\uffff\ud800c😀' }])
+    expect(xml).toContain('<What>a\ufffdb\ufffd\ufffdc😀</What>')
+    expect(codec.xml.decode('ActivityRecordOutputArray', xml).ok).toBe(true)
+  })
+})

@@ -11,6 +11,7 @@ import {
   documentScope,
   elementNameOf,
   isUnwrappedArray,
+  NOT_XML_CHAR,
   noAttributes,
   openElement,
   readBoolean,
@@ -90,16 +91,33 @@ export function decodeGeneralXml(schema: JsonSchema, text: string): XmlDecodeRes
     return { ok: true, value: decodeContent(root, schema, undefined, `/${root.localName}`) }
   } catch (error) {
     if (error instanceof DecodeFailure) return { ok: false, error: error.detail }
-    throw error
+    // fast-xml-parser throws for what its validator lets through (nesting past its limit, an unclosed
+    // processing instruction): still a document that is not well-formed, so still the client's XMLError.
+    return { ok: false, error: { kind: 'syntax', message: error instanceof Error ? error.message : String(error) } }
   }
 }
 
 /** Any well-formed document as an element tree, through fast-xml-parser, which also words every syntax error. */
 function readXmlTree(text: string): Element {
+  refuseForbiddenCharacters(text)
   refuseDoctype(text)
   const validation = XMLValidator.validate(text, { allowBooleanAttributes: false })
   if (validation !== true) throw new DecodeFailure(describeSyntaxError(validation.err))
   return toRootElement(parser.parse(text) as OrderedNode[])
+}
+
+/** A character XML 1.0 does not allow anywhere makes the document ill-formed, wherever it stands (section 2.2). */
+function refuseForbiddenCharacters(text: string): void {
+  const found = NOT_XML_CHAR.exec(text)
+  if (!found) return
+  const code = found[0].codePointAt(0) as number
+  const { line, column } = positionOf(text, found.index)
+  throw new DecodeFailure({
+    kind: 'syntax',
+    message: `the character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML 1.0. Line ${line}, position ${column}.`,
+    line,
+    column,
+  })
 }
 
 /** A DTD can declare entities that expand without bound or read files; the API's XSDs need none, so any DOCTYPE is refused. */
@@ -330,7 +348,18 @@ function encodeContent(value: unknown, schema: JsonSchema, path: string): Ordere
     return value.map((item, index) => element(itemName, encodeContent(item, items, `${path}[${index + 1}]`)))
   }
   if (typeof value === 'object') return encodeObject(value as Record<string, unknown>, objectBranchFor(value as Record<string, unknown>, schema), path)
-  return [{ '#text': String(value) }]
+  return [{ '#text': xmlSafeText(String(value)) }]
+}
+
+const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'g')
+
+/**
+ * Text as XML 1.0 can carry it. Writes refuse such characters (the contract's x-nwa-xml-text), but records can
+ * also arrive as seed data; a character XML cannot represent, not even as a reference, becomes U+FFFD rather
+ * than making the whole page ill-formed.
+ */
+export function xmlSafeText(text: string): string {
+  return NOT_XML_CHAR.test(text) ? text.replace(NOT_XML_CHARS, '\uFFFD') : text
 }
 
 function firstArrayBranch(schema: JsonSchema): JsonSchema | undefined {
@@ -344,12 +373,19 @@ function objectBranchFor(value: Record<string, unknown>, schema: JsonSchema): Js
   return candidates.find((branch) => keys.every((key) => branch.properties?.[key] !== undefined)) ?? schema
 }
 
+/** Elements come in the order of the schema's properties, however the value's keys were ordered (openapi/DECISIONS.md D24). */
 function encodeObject(value: Record<string, unknown>, schema: JsonSchema, path: string): OrderedNode[] {
+  const properties = schema.properties ?? {}
+  for (const property in value) {
+    if (properties[property] === undefined && value[property] !== undefined) {
+      throw codes.OAS_ERR_ENCODE.create(`${path}/${property}`, 'the contract has no such field')
+    }
+  }
   const nodes: OrderedNode[] = []
-  for (const [property, propertyValue] of Object.entries(value)) {
+  for (const property in properties) {
+    const propertyValue = value[property]
     if (propertyValue === undefined) continue
-    const propertySchema = schema.properties?.[property]
-    if (!propertySchema) throw codes.OAS_ERR_ENCODE.create(`${path}/${property}`, 'the contract has no such field')
+    const propertySchema = properties[property] as JsonSchema
     if (propertySchema['x-nwa-filter']) {
       nodes.push(...encodeFilter(property, propertyValue, propertySchema, `${path}/${property}`))
     } else if (isUnwrappedArray(propertySchema)) {
