@@ -8,7 +8,7 @@
  * `needleRate` of the records and nowhere else (a Contains search then scans ~1/needleRate records per
  * page), and every record's Who is one of `benchUsers` (an Equals search finds ~1/500 of them).
  */
-import { createRandom, type Random } from '../fixtures/seed/generate.ts'
+import { createPrng, type Prng } from '../openapi/prng.ts'
 import type { ActivityRecordInput, ActivityRecordOutput, DetailOutput } from '../openapi/records.ts'
 
 export const needle = 'Payroll-Export'
@@ -108,7 +108,7 @@ const change = (PropertyName: string, Before?: string, After?: string): DetailOu
   ...(After !== undefined && { After }),
 })
 
-function fileServer(random: Random, what?: string): Activity {
+function fileServer(random: Prng, what?: string): Activity {
   const server = `fs${1 + random.int(4)}`
   const action = random.pick(['Read', 'Read', 'Modified', 'Added', 'Removed', 'Moved'])
   const path =
@@ -126,7 +126,7 @@ function fileServer(random: Random, what?: string): Activity {
   }
 }
 
-function activeDirectory(random: Random): Activity {
+function activeDirectory(random: Prng): Activity {
   const person = `${random.pick(firstNames)} ${random.pick(lastNames)}`
   const kind = random.pick(['user', 'user', 'group', 'computer'])
   const action = random.pick(['Modified', 'Modified', 'Added', 'Removed'])
@@ -154,7 +154,7 @@ function activeDirectory(random: Random): Activity {
   }
 }
 
-function logon(random: Random): Activity {
+function logon(random: Prng): Activity {
   const host = `WKS-${String(random.int(900)).padStart(3, '0')}.${DNS}`
   return {
     dataSource: 'Logon Activity',
@@ -167,7 +167,7 @@ function logon(random: Random): Activity {
   }
 }
 
-function sqlServer(random: Random): Activity {
+function sqlServer(random: Prng): Activity {
   const database = random.pick(databases)
   return {
     dataSource: 'SQL Server',
@@ -180,7 +180,7 @@ function sqlServer(random: Random): Activity {
   }
 }
 
-function exchange(random: Random): Activity {
+function exchange(random: Prng): Activity {
   const mailbox = random.pick(mailboxes)
   return {
     dataSource: 'Exchange Online',
@@ -193,7 +193,7 @@ function exchange(random: Random): Activity {
   }
 }
 
-function sharePoint(random: Random): Activity {
+function sharePoint(random: Prng): Activity {
   const site = random.pick(sites)
   return {
     dataSource: 'SharePoint Online',
@@ -206,7 +206,7 @@ function sharePoint(random: Random): Activity {
   }
 }
 
-function integration(random: Random): Activity {
+function integration(random: Prng): Activity {
   return {
     dataSource: 'Netwrix API',
     plan: plans.integrations,
@@ -219,7 +219,7 @@ function integration(random: Random): Activity {
   }
 }
 
-const sources: readonly (readonly [(random: Random) => Activity, number])[] = [
+const sources: readonly (readonly [(random: Prng) => Activity, number])[] = [
   [fileServer, 30],
   [activeDirectory, 20],
   [logon, 15],
@@ -230,7 +230,7 @@ const sources: readonly (readonly [(random: Random) => Activity, number])[] = [
 ]
 const totalWeight = sources.reduce((sum, [, weight]) => sum + weight, 0)
 
-function drawActivity(random: Random): Activity {
+function drawActivity(random: Prng): Activity {
   // The needle is drawn first and only ever produced here, so its rate does not depend on the source mix.
   if (random.chance(needleRate))
     return fileServer(random, `\\\\fs1\\share\\Finance\\${needle} ${2020 + random.int(7)}-${String(1 + random.int(12)).padStart(2, '0')}.csv`)
@@ -243,13 +243,13 @@ function drawActivity(random: Random): Activity {
 }
 
 /** Whole seconds, as collected records show them (api/retrieveactivityrecords.md). */
-function whenOf(index: number, random: Random): { whenMs: number; when: string } {
+function whenOf(index: number, random: Prng): { whenMs: number; when: string } {
   const whenMs = START_MS + Math.floor((index * STEP_MS + random.int(STEP_MS)) / 1000) * 1000
   return { whenMs, when: new Date(whenMs).toISOString().replace('.000Z', 'Z') }
 }
 
-/** createRandom's next() is a 32-bit integer over 2^32, so this recovers all 32 bits in one draw. */
-function word(random: Random): number {
+/** createPrng's next() is a 32-bit integer over 2^32, so this recovers all 32 bits in one draw. */
+function word(random: Prng): number {
   return Math.floor(random.next() * 0x1_0000_0000)
 }
 
@@ -257,7 +257,7 @@ function hex8(value: number): string {
   return value.toString(16).toUpperCase().padStart(8, '0')
 }
 
-function workstation(random: Random): string | undefined {
+function workstation(random: Prng): string | undefined {
   return random.chance(0.8) ? `172.28.${random.int(64)}.${random.int(256)}` : undefined
 }
 
@@ -266,7 +266,7 @@ function workstation(random: Random): string | undefined {
  * RID, DataSource, plan ID). The RID carries the global index, so RIDs are distinct across batches.
  */
 export function generateOutputBatch(seed: number, first: number, size: number): ActivityRecordOutput[] {
-  const random = createRandom((seed ^ Math.imul(first + 1, 0x9e3779b1)) >>> 0)
+  const random = createPrng((seed ^ Math.imul(first + 1, 0x9e3779b1)) >>> 0)
   const records: ActivityRecordOutput[] = []
   for (let i = 0; i < size; i++) {
     const index = first + i
@@ -293,7 +293,7 @@ export function generateOutputBatch(seed: number, first: number, size: number): 
 
 /** Records as an add-on writes them: no RID or plan ID, the item name without its type (the server adds it). */
 export function generateInputRecords(seed: number, count: number): ActivityRecordInput[] {
-  const random = createRandom(seed >>> 0)
+  const random = createPrng(seed >>> 0)
   const records: ActivityRecordInput[] = []
   for (let index = 0; index < count; index++) {
     const activity = drawActivity(random)

@@ -13,6 +13,8 @@
 // fault-rate errors. The documentation shows a body for these only as prose, and 'ServerError'
 // is the one category it shows on a 500 (api/errordetails.md), so the mock reuses it.
 
+import { createPrng } from '../openapi/prng.ts'
+
 export interface FaultSettings {
   /** 500 ServerError on every endpoint. */
   licenseExpired: boolean
@@ -78,18 +80,6 @@ const KEYS: ReadonlyArray<keyof FaultSettings> = [
   'seed',
 ]
 
-/** mulberry32: a tiny, well-mixed 32-bit generator; enough for fault sampling, not for secrets. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function serverError(status: 500 | 503, description: string, reason: string, delayMs: number): FaultDecision {
   return { kind: 'error', delayMs, status, error: { Category: 'ServerError', Description: description }, reason }
 }
@@ -98,7 +88,7 @@ export function createFaultPlan(settings: FaultSettings): FaultPlan {
   const checked = parseFaultSettings(settings, noFaults)
   if (!checked.ok) throw new Error(`invalid fault settings: ${checked.errors.join('; ')}`)
   const frozen = checked.settings
-  const next = mulberry32(frozen.seed)
+  const { next } = createPrng(frozen.seed)
 
   return {
     settings: () => ({ ...frozen, latencyMs: copyLatency(frozen.latencyMs) }),

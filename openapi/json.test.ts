@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRandom, type Random } from '../fixtures/seed/generate.ts'
+import { createPrng, type Prng } from './prng.ts'
 import { findDuplicateName, parseJson } from './json.ts'
 
 describe('parseJson', () => {
@@ -48,7 +48,7 @@ describe('findDuplicateName', () => {
   })
 
   it('agrees with the truth on random documents, with and without a planted repeat (property, 500 cases)', () => {
-    const random = createRandom(1121)
+    const random = createPrng(1121)
     for (let i = 0; i < 500; i++) {
       const plant = random.chance(0.5)
       const { text, planted } = randomDocument(random, 0, plant)
@@ -61,7 +61,7 @@ describe('findDuplicateName', () => {
 const nameAlphabet = ['a', 'b', 'Who', 'x"y', 'back\\slash', 'é', '{', '[', ',', ':']
 
 /** A JSON text whose objects have distinct names, except one repeat when asked (reported as the name planted). */
-function randomDocument(random: Random, depth: number, plant: boolean): { text: string; planted: string | undefined } {
+function randomDocument(random: Prng, depth: number, plant: boolean): { text: string; planted: string | undefined } {
   if (depth > 3 || random.chance(0.3)) {
     return { text: JSON.stringify(random.chance(0.5) ? random.pick(nameAlphabet) : random.int(100)), planted: undefined }
   }

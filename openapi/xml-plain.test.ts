@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createRandom } from '../fixtures/seed/generate.ts'
 import { loadExamples, loadInvalid, payloadForKind, readFixture } from '../test/helpers/contract.ts'
+import { createPrng } from './prng.ts'
 import { loadContract, type Contract, type PayloadName } from './contract.ts'
 import { decodeGeneralXml, decodeXml } from './xml.ts'
 import { decodePlainXml } from './xml-plain.ts'
@@ -141,7 +141,7 @@ describe('XML plain-document decoder', () => {
   })
 
   it('agrees with the general decoder on thousands of damaged documents (seeded edits of the plain documents and the fixtures)', () => {
-    const random = createRandom(20261121)
+    const random = createPrng(20261121)
     const alphabet = [
       '<',
       '>',

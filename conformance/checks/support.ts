@@ -282,24 +282,7 @@ export function sampleRecord(marker: string, overrides: Partial<ActivityRecordIn
   }
 }
 
-export interface Prng {
-  /** In [0, 1). */
-  next(): number
-  int(bound: number): number
-}
-
-/** mulberry32: tiny and good enough to vary test data reproducibly from a seed. */
-export function createPrng(seed: number): Prng {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return { next, int: (bound) => Math.floor(next() * bound) }
-}
+export { createPrng, type Prng } from '../../openapi/prng.ts'
 
 /** FNV-1a, to seed the PRNG from the run marker. */
 export function seedFrom(text: string): number {

@@ -1,19 +1,8 @@
 import { describe, it, expect } from 'vitest'
+import { createPrng } from '../../openapi/prng.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import type { CompiledQuery, IndexedField, ReadScope, StoredRecord } from '../model.ts'
 import { createAuditDatabase, type AuditDatabase } from './audit-database.ts'
-
-/** mulberry32: a small seeded PRNG, so that a failing case can be replayed from its seed. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n)
-  }
-}
 
 const PLANS = ['AD Monitoring', 'Compliance', 'File servers', undefined]
 const ACTIONS = ['Added', 'Removed', 'Modified', 'Read']
@@ -156,7 +145,7 @@ describe('AuditDatabase.page', () => {
 
   describe('cost does not grow with depth', () => {
     const db = createAuditDatabase()
-    const rand = prng(7)
+    const rand = createPrng(7).int
     db.append(Array.from({ length: 20_000 }, () => randomRecord(rand)))
     const counting = (inner: CompiledQuery) => {
       let calls = 0
@@ -207,7 +196,7 @@ describe('AuditDatabase.page', () => {
   })
 
   it('agrees with a plain filter for random scopes, queries, positions and limits', () => {
-    const rand = prng(99)
+    const rand = createPrng(99).int
     const db = createAuditDatabase()
     db.append(Array.from({ length: 3000 }, () => randomRecord(rand)))
     const everything = [...db.all()]
@@ -226,7 +215,7 @@ describe('AuditDatabase.page', () => {
   it('[ENUM-COMPLETE-TRAVERSAL] [SEARCH-PAGING] pages cover every matching record exactly once, in order, while writes keep arriving', () => {
     let appendedAndSeen = 0
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      const rand = prng(seed)
+      const rand = createPrng(seed).int
       const db = createAuditDatabase()
       db.append(Array.from({ length: 2000 + rand(2000) }, () => randomRecord(rand)))
       const scope = randomScope(rand)

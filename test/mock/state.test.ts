@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MockApp } from '../../mock/app.ts'
+import { createPrng } from '../../openapi/prng.ts'
 import { accounts, api, basic, mockApp, record } from './helpers.ts'
 
 const apps: MockApp[] = []
@@ -18,22 +19,11 @@ async function start(options = {}) {
 }
 const page = (res: { body: unknown }) => res.body as { ActivityRecordList: { What: string; RID: string }[]; ContinuationMark: string }
 
-/** A small seeded generator, so a failing sequence can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 describe('state over HTTP', () => {
   it('[ENUM-COMPLETE-TRAVERSAL] pages exactly while others write: random page sizes, writes in between (property, 5 seeds)', async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const { agent, app } = await start()
-      const random = mulberry32(seed)
+      const { next: random } = createPrng(seed)
       const write = async (n: number, tag: string) =>
         agent
           .post(`${api}/activity_records/?format=json`)
