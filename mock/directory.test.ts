@@ -146,7 +146,7 @@ groups: [{ name: 'LAB\\team', members: ['LAB\\ann'] }]
     ['a user without a password', base.replace("{ name: 'LAB\\bob', password: pw }", "{ name: 'LAB\\bob' }"), /users\[1\] \(LAB\\bob\): password/],
     ['a group named like a user', base.replace("name: 'LAB\\team'", "name: 'LAB\\bob'"), /groups\[0\].*same name/],
     ['a missing domain', 'users: []', /domain/],
-    ['malformed YAML', 'domain: [LAB', /invalid directory/],
+    ['malformed YAML', 'domain: [LAB', /cannot load directory/],
   ]
   for (const [what, text, message] of rejected) {
     it(`refuses ${what}, naming the entry`, () => {
@@ -163,5 +163,10 @@ groups: [{ name: 'LAB\\team', members: ['LAB\\ann'] }]
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('refuses a file it cannot read with MOCK_ERR_DIRECTORY, naming the file', () => {
+    const missing = join(tmpdir(), 'nwa-directory-absent', 'none.yaml')
+    expect(() => loadDirectoryFile(missing)).toThrow(expect.objectContaining({ code: 'MOCK_ERR_DIRECTORY', message: expect.stringContaining(missing) }))
   })
 })

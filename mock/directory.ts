@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import type { RoleName } from '../openapi/contract.ts'
-import { defineError } from '../openapi/errors.ts'
-
-export const directoryErrors = {
-  MOCK_ERR_DIRECTORY: defineError('MOCK_ERR_DIRECTORY', 'invalid directory %s: %s'),
-} as const
+import { codes } from './errors.ts'
 
 /**
  * The roles of admin/monitoringplans/delegation.md ("Understanding Scopes"): global roles apply to all
@@ -53,7 +49,7 @@ const guidInBraces = /^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f
 /** Reads a directory file (YAML, or JSON, which YAML also reads). `source` names it in error messages. */
 export function parseDirectory(text: string, source = '(text)'): Directory {
   const fail = (message: string): never => {
-    throw directoryErrors.MOCK_ERR_DIRECTORY.create(source, message)
+    throw codes.MOCK_ERR_DIRECTORY.create(source, message)
   }
   let document: unknown
   try {
@@ -216,7 +212,13 @@ export function parseDirectory(text: string, source = '(text)'): Directory {
 }
 
 export function loadDirectoryFile(path: string): Directory {
-  return parseDirectory(readFileSync(path, 'utf8'), path)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw codes.MOCK_ERR_DIRECTORY.create(path, error instanceof Error ? error.message : String(error))
+  }
+  return parseDirectory(text, path)
 }
 
 export const demoDirectoryPath = fileURLToPath(new URL('../fixtures/directory/demo.yaml', import.meta.url))

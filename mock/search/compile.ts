@@ -1,18 +1,10 @@
 import type { Contract, FilterInfo, FilterKind } from '../../openapi/contract.ts'
-import { defineError } from '../../openapi/errors.ts'
 import type { FilterEntry, FilterList, FilterValue } from '../../openapi/records.ts'
+import { codes } from '../errors.ts'
 import type { CompiledQuery, IndexedField, StoredRecord } from '../model.ts'
 import { fieldAccessors } from './fields.ts'
-import { groupOperators, implementedOperators, intervalOperators, negativeOperators, textOperators, type ValueTest } from './operators.ts'
+import { groupOperators, implementedOperators, intervalOperators, textOperators, type ValueTest } from './operators.ts'
 import { parseTimeOfDay, parseTimestamp, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
-
-/**
- * The payload validators reject unknown filters and operators with 400 before a search is compiled, so
- * reaching one of these means the contract names something this module does not implement.
- */
-export const searchErrors = {
-  MOCK_ERR_SEARCH: defineError('MOCK_ERR_SEARCH', 'cannot compile the search: %s'),
-} as const
 
 export interface SearchEnv {
   /** Epoch milliseconds; the timeframes (Today, LastSevenDays, ...) are measured from it. */
@@ -39,7 +31,7 @@ type RecordTest = (record: StoredRecord) => boolean
 const indexedFields: ReadonlySet<string> = new Set<IndexedField>(['Who', 'Action', 'DataSource', 'ObjectType', 'MonitoringPlan', 'Where', 'RID'])
 
 const fail = (message: string): never => {
-  throw searchErrors.MOCK_ERR_SEARCH.create(message)
+  throw codes.MOCK_ERR_SEARCH.create(message)
 }
 
 /**
@@ -84,15 +76,23 @@ interface BuildContext {
 
 type ConditionBuilder = (condition: Condition, context: BuildContext) => RecordTest
 
-function textCondition({ operator, operand }: Condition, { filter, env }: BuildContext): RecordTest {
+/**
+ * Whether an operator excludes: the contract's x-nwa-operators joins repeated entries of exactly the
+ * excluding operators with AND ("none of these"), so `combine` is read from there rather than listed here.
+ */
+function excludes(operator: string, contract: Contract): boolean {
+  return contract.operators[operator]?.combine === 'and'
+}
+
+function textCondition({ operator, operand }: Condition, { filter, contract, env }: BuildContext): RecordTest {
   if (typeof operand !== 'string') return fail(`filter ${filter.name} takes a text value, not an object`)
   const accessor = fieldAccessors[filter.name] ?? fail(`filter ${filter.name} has no field accessor`)
   const test: ValueTest =
     textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} has no text implementation in the mock`)
   const wanted = operand.toLowerCase()
-  // Positive operators need one matching value; negative ones need every value to pass, i.e. no value may
-  // match the positive twin (operators.ts). An absent field therefore fails Contains and passes DoesNotContain.
-  if (negativeOperators.has(operator)) return (stored) => accessor(stored.record).every((value) => test(value.toLowerCase(), wanted))
+  // On a field with several values (Detail), an including operator needs one matching value; an excluding
+  // one needs every value to pass, i.e. none may match. An absent field fails Contains and passes DoesNotContain.
+  if (excludes(operator, contract)) return (stored) => accessor(stored.record).every((value) => test(value.toLowerCase(), wanted))
   return (stored) => accessor(stored.record).some((value) => test(value.toLowerCase(), wanted))
 }
 
@@ -146,11 +146,10 @@ const conditionBuilders: Readonly<Record<FilterKind, ConditionBuilder>> = {
 }
 
 /**
- * One filter's test (api/filterreference/filterreference.md): entries whose operator combines with `or`
- * (Equals, Contains, StartsWith, EndsWith, InGroup) match when any of them does, an empty group being
- * true; entries whose operator combines with `and` (DoesNotContain, NotEqualTo, NotInGroup) must all
- * match; the filter matches when both groups do. The page does not describe mixing the two; requiring both
- * is the reading that keeps each group's own rule.
+ * One filter's test (api/filterreference/filterreference.md): entries whose operator the contract
+ * combines with `or` match when any of them does, an empty group being true; entries whose operator it
+ * combines with `and` must all match; the filter matches when both groups do. The page does not describe
+ * mixing the two; requiring both is the reading that keeps each group's own rule.
  */
 function compileFilter(conditions: Condition[], context: BuildContext): RecordTest {
   const build = conditionBuilders[context.filter.kind]
@@ -158,7 +157,7 @@ function compileFilter(conditions: Condition[], context: BuildContext): RecordTe
   const allOf: RecordTest[] = []
   for (const condition of conditions) {
     const test = build(condition, context)
-    if (context.contract.operators[condition.operator]?.combine === 'and') allOf.push(test)
+    if (excludes(condition.operator, context.contract)) allOf.push(test)
     else anyOf.push(test)
   }
   return (stored) => (anyOf.length === 0 || anyOf.some((test) => test(stored))) && allOf.every((test) => test(stored))

@@ -1,18 +1,12 @@
 import { describe, it, expect } from 'vitest'
 import { loadContract } from '../../openapi/contract.ts'
-import { groupOperators, implementedOperators, intervalOperators, negativeOperators, textOperators } from './operators.ts'
+import { groupOperators, implementedOperators, intervalOperators, textOperators } from './operators.ts'
 
 const contract = await loadContract()
 
 describe('operator table', () => {
   it('implements exactly the operators of the contract', () => {
     expect([...implementedOperators].sort()).toEqual(Object.keys(contract.operators).sort())
-  })
-
-  it('[OP-NEGATED-AND] treats as excluding exactly the operators whose repeated entries join with AND', () => {
-    for (const operator of Object.values(contract.operators)) {
-      expect(negativeOperators.has(operator.name), operator.name).toBe(operator.combine === 'and')
-    }
   })
 
   it('implements each operator every filter of the contract offers', () => {

@@ -35,13 +35,6 @@ export const intervalOperators: Readonly<Record<string, (inside: boolean) => boo
   NotEqualTo: (inside) => !inside,
 }
 
-/**
- * Operators that exclude. On a field with several values (Detail) an excluding operator passes only when
- * every value passes, i.e. no value matches its positive twin; a field with no value passes it. The
- * positive ones need one matching value, so a field with no value fails them.
- */
-export const negativeOperators: ReadonlySet<string> = new Set(['DoesNotContain', 'NotEqualTo', 'NotInGroup'])
-
 /** Every operator name this module implements, for telling an operator object from an operand object. */
 export const implementedOperators: ReadonlySet<string> = new Set([
   ...Object.keys(textOperators),
