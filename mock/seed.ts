@@ -6,19 +6,30 @@ import { describeRejection } from '../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../openapi/records.ts'
 import { codes } from './errors.ts'
 import type { ArchiveState } from './state/archive.ts'
+import { whenToEpochMs } from './state/normalize.ts'
+import { ridTime, timestampDigits } from './state/rid.ts'
 
 export const demoSeedPath = fileURLToPath(new URL('../fixtures/seed/demo-records.json', import.meta.url))
 
-/** Seed data comes as collected records (kept as they are) or as write bodies (stored as if written). */
-export type SeedBatch = { kind: 'records'; records: ActivityRecordOutput[] } | { kind: 'write'; records: ActivityRecordInput[] }
+/**
+ * Seed data comes as collected records (kept as they are) or as write bodies (stored as if written).
+ * `endsAtClock` marks records whose dates are relative: they are moved to end at the clock when stored.
+ */
+export type SeedBatch = { kind: 'records'; records: ActivityRecordOutput[]; endsAtClock?: boolean } | { kind: 'write'; records: ActivityRecordInput[] }
 
 /**
  * Reads a seed: 'demo', a file, or every .json/.xml file of a directory in name order. A file is either
- * output records (a JSON array, or an enum page in XML or JSON) or a write body in XML or JSON.
+ * output records (a JSON array, or an enum page in XML or JSON) or a write body in XML or JSON. Only the
+ * demo data set ends at the clock; a user's own seed keeps its exact dates (D26).
  */
 export function loadSeedBatches(spec: string, codec: PayloadCodec): SeedBatch[] {
   if (spec === 'none') return []
-  const path = spec === 'demo' ? demoSeedPath : spec
+  if (spec === 'demo') {
+    const [batch] = loadSeedBatches(demoSeedPath, codec)
+    if (batch?.kind !== 'records') throw codes.MOCK_ERR_SEED.create(demoSeedPath, 'the demo data set must hold output records')
+    return [{ ...batch, endsAtClock: true }]
+  }
+  const path = spec
   let files: string[]
   try {
     files = statSync(path).isDirectory()
@@ -43,13 +54,40 @@ export function readSeedText(name: string, text: string, format: WireFormat, cod
   throw codes.MOCK_ERR_SEED.create(name, `neither a write body nor output records: ${describeRejection(asRecords)}`)
 }
 
-/** Stores seed batches in order: collected records as they are, write bodies as if written. Answers how many records were stored. */
+/**
+ * Stores seed batches in order: collected records as they are (moved to end at the state's clock when
+ * the batch says so), write bodies as if written. Answers how many records were stored.
+ */
 export async function applySeed(state: ArchiveState, batches: SeedBatch[]): Promise<number> {
   let count = 0
   for (const batch of batches) {
-    if (batch.kind === 'records') await state.loadSeed(batch.records)
-    else await state.write(batch.records)
+    if (batch.kind === 'write') await state.write(batch.records)
+    else await state.loadSeed(batch.endsAtClock ? shiftToClock(batch.records, state.now()) : batch.records)
     count += batch.records.length
   }
   return count
+}
+
+/**
+ * Moves records by one whole-second delta so that the latest When is `nowMs` cut to the second: the
+ * timeframes (Today, LastSevenDays, ...) then find records whenever the data is loaded, and the same clock
+ * gives the same records. A RID's timestamp prefix moves by the same delta and keeps its 32 hex digits, so
+ * it never falls before its record's When and RIDs keep their order and stay unique (D26). Pure.
+ */
+export function shiftToClock(records: readonly ActivityRecordOutput[], nowMs: number): ActivityRecordOutput[] {
+  if (records.length === 0) return []
+  const times = records.map((record) => whenToEpochMs(record.When))
+  const latest = Math.max(...times)
+  const delta = Math.floor((nowMs - latest) / 1000) * 1000
+  return records.map((record, index) => {
+    const shifted: ActivityRecordOutput = { ...record, When: formatWhen((times[index] as number) + delta) }
+    const written = record.RID === undefined ? undefined : ridTime(record.RID)
+    if (record.RID !== undefined && written !== undefined) shifted.RID = timestampDigits(written + delta) + record.RID.slice(17)
+    return shifted
+  })
+}
+
+/** UTC with a Z, whole seconds without a fraction, as collected records show When. */
+function formatWhen(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z')
 }

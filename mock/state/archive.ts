@@ -36,6 +36,8 @@ export interface ArchiveState {
   readonly database: AuditDatabase
   /** Records in the Long-Term Archive, archive-only ones included. */
   archiveCount(): number
+  /** The clock RIDs are stamped with; seeds whose dates are relative to it are moved against it. */
+  now(): number
   close(): Promise<void>
 }
 
@@ -117,6 +119,8 @@ export async function openArchiveState(options: ArchiveStateOptions): Promise<{ 
     reset: () => commit([{ t: 'reset' }]),
 
     archiveCount: () => archived,
+
+    now: () => options.now(),
 
     async close() {
       if (closed) return

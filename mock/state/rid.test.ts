@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { createRidGenerator, RID_PATTERN } from './rid.ts'
+import { createRidGenerator, RID_PATTERN, ridTime } from './rid.ts'
 
 const DOCUMENTED_RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
 const documentedMoment = Date.UTC(2016, 1, 15, 11, 5, 3, 420)
@@ -75,5 +75,21 @@ describe('createRidGenerator.many', () => {
     const next = createRidGenerator({ now: () => documentedMoment, random })
     expect(next()).toBe(`20160215110503420${'0'.repeat(26)}0AFFFF`)
     expect(next()).toBe(`20160215110503420${'0'.repeat(26)}0B0000`)
+  })
+})
+
+describe('ridTime', () => {
+  it('reads the instant of the documented RID and refuses what is not a RID', () => {
+    expect(ridTime(DOCUMENTED_RID)).toBe(documentedMoment)
+    expect(ridTime('20160215110503420b9451771f5964a9eac0a5f35307ea155')).toBeUndefined()
+    expect(ridTime('2016021511050342')).toBeUndefined()
+    // 30 February: the digits have the shape but name no instant.
+    expect(ridTime(`20260230000000000${'0'.repeat(32)}`)).toBeUndefined()
+  })
+
+  it('reads back what the generator stamps', () => {
+    const now = Date.parse('2031-12-31T23:59:59.999Z')
+    const next = createRidGenerator({ now: () => now, random: (n) => Buffer.alloc(n, 0xab) })
+    expect(ridTime(next())).toBe(now)
   })
 })

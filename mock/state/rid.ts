@@ -24,12 +24,21 @@ const RANDOM_BYTES = 16
 
 export const RID_PATTERN = /^[0-9]{17}[0-9A-F]{32}$/
 
-function timestampDigits(epochMs: number): string {
+export function timestampDigits(epochMs: number): string {
   // toISOString covers years 0000..9999 in the four-digit form the RID needs; beyond that it
   // prints a sign and six digits, which would break the fixed width.
   const iso = new Date(epochMs).toISOString()
   if (!/^\d{4}-/.test(iso)) throw new RangeError(`clock value ${epochMs} is outside the years a RID can hold`)
   return iso.replace(/\D/g, '')
+}
+
+/** The instant a RID's 17-digit prefix names (epoch ms), or undefined when the text is not a RID. */
+export function ridTime(rid: string): number | undefined {
+  if (!RID_PATTERN.test(rid)) return undefined
+  const part = (from: number, to: number) => Number(rid.slice(from, to))
+  const ms = Date.UTC(part(0, 4), part(4, 6) - 1, part(6, 8), part(8, 10), part(10, 12), part(12, 14), part(14, 17))
+  // Date.UTC rolls 2026-02-30 over into March; such a prefix names no instant.
+  return timestampDigits(ms) === rid.slice(0, 17) ? ms : undefined
 }
 
 /** Adds one to the big-endian number in place; false when it was at its maximum (it is then all zeros). */

@@ -94,6 +94,28 @@ describe('state over HTTP', () => {
       expect(dataSources).toContain(source)
     }
   })
+
+  it('[FILTER-WHEN-TIMEFRAME] ends the demo data set at the server clock, so every timeframe finds records, the same ones for the same clock', async () => {
+    const search = async (agent: Awaited<ReturnType<typeof start>>['agent'], timeframe: string) =>
+      page(
+        await agent
+          .post(`${api}/activity_records/search?format=json&count=5000`)
+          .set('authorization', basic(accounts.admin))
+          .send(JSON.stringify({ FilterList: { When: { [timeframe]: '' } } })),
+      ).ActivityRecordList.map((r) => r.RID)
+    for (const clock of ['2026-11-21T12:00:00Z', '2031-03-01T00:00:05.400Z']) {
+      const found: Record<string, string[]> = {}
+      for (const round of [1, 2]) {
+        const { agent } = await start({ seed: 'demo', now: () => Date.parse(clock) })
+        for (const timeframe of ['Today', 'Yesterday', 'LastSevenDays', 'LastThirtyDays']) {
+          const rids = await search(agent, timeframe)
+          expect(rids.length, `${clock} ${timeframe}`).toBeGreaterThan(0)
+          if (round === 1) found[timeframe] = rids
+          else expect(rids, `${clock} ${timeframe}, loaded again`).toEqual(found[timeframe])
+        }
+      }
+    }
+  })
 })
 
 describe('control endpoints (/nwa/)', () => {
@@ -120,5 +142,18 @@ describe('control endpoints (/nwa/)', () => {
     expect((await agent.post('/nwa/reset')).body).toMatchObject({ records: 0 })
     expect(app.state.database.size()).toBe(0)
     expect((await agent.get('/nwa/reset')).status).toBe(405)
+  })
+
+  it('[FILTER-WHEN-TIMEFRAME] reseed the demo data set against the clock of that moment', async () => {
+    const { agent, app } = await start({ control: true })
+    await agent.post('/nwa/clock').send(JSON.stringify({ at: '2035-07-04T08:09:10Z' }))
+    expect((await agent.post('/nwa/reset?seed=demo')).status).toBe(200)
+    const latest = Math.max(...[...app.state.database.all()].map((stored) => stored.whenMs))
+    expect(new Date(latest).toISOString()).toBe('2035-07-04T08:09:10.000Z')
+    const today = await agent
+      .post(`${api}/activity_records/search?format=json`)
+      .set('authorization', basic(accounts.admin))
+      .send(JSON.stringify({ FilterList: { When: { Today: '' } } }))
+    expect(page(today).ActivityRecordList.length).toBeGreaterThan(0)
   })
 })
