@@ -1,38 +1,49 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Context as BackendContext } from 'openapi-backend'
-import { loadContract, type Contract, type OperationInfo } from '../openapi/contract.ts'
-import { parseJson } from '../openapi/json.ts'
-import { createPayloadCodec, type PayloadCodec, type WireFormat } from '../openapi/payload.ts'
-import type { ErrorEntry } from '../openapi/records.ts'
-import { authenticate, createAuthenticators } from './auth/index.ts'
+import { loadContract, type Contract } from '../openapi/contract.ts'
+import { createPayloadCodec } from '../openapi/payload.ts'
+import { createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
-import type { RequestContext } from './context.ts'
 import { createControl } from './control.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
-import { createFaultPlan, noFaults, parseFaultSettings, type FaultDecision, type FaultPlan, type FaultSettings } from './faults.ts'
-import { discardBody, readBody } from './http/body.ts'
+import { createFaultPlan, noFaults, parseFaultSettings, type FaultPlan, type FaultSettings } from './faults.ts'
 import { defaults, type MockOptions } from './options.ts'
-import { authorize } from './policy.ts'
-import { createResponseWriter, emptyResponse, type MockResponse, type ResponseWriter } from './responses.ts'
-import { createBackend, matchRoute } from './router.ts'
+import { createAuthenticateStage } from './pipeline/authenticate.ts'
+import { createAuthorizeStage } from './pipeline/authorize.ts'
+import { createBodyStage } from './pipeline/body.ts'
+import { runStages } from './pipeline/compose.ts'
+import type { RequestContext, Stage } from './pipeline/context.ts'
+import { createDecodeStage } from './pipeline/decode.ts'
+import type { PipelineDecorator, PipelineServices } from './pipeline/decorate.ts'
+import { createFaultStage } from './pipeline/fault.ts'
+import { createOperationStage } from './pipeline/operation.ts'
+import { createResponder } from './pipeline/respond.ts'
+import { createRouteStage } from './pipeline/route.ts'
+import { createValidateStage } from './pipeline/validate.ts'
+import { createRequestJournal, type RequestJournal } from './request-journal.ts'
+import { createResponseWriter, emptyResponse, type MockResponse } from './responses.ts'
+import { createBackend } from './router.ts'
 import { createReadHandlers } from './routes/read.ts'
 import { createWriteHandler } from './routes/write.ts'
 import { applySeed, loadSeedBatches } from './seed.ts'
 import { openArchiveState, type ArchiveState } from './state/archive.ts'
 import { createMarkCodec, loadOrCreateMarkSecret } from './state/marks.ts'
 
-/** The contract's security scheme keys for the mock's authenticators. */
-const schemeKeys = { Negotiate: 'negotiate', NTLM: 'ntlm', Digest: 'digest', Basic: 'basic' } as const
-
 export interface MockApp {
   /** A Node request listener: plain or TLS servers, supertest, or another framework can all mount it. */
   handle(req: IncomingMessage, res: ServerResponse): void
+  /** The same, for a request whose `Expect: 100-continue` the server has not answered (server 'checkContinue'). */
+  handleExpectingContinue(req: IncomingMessage, res: ServerResponse): void
   contract: Contract
   state: ArchiveState
   directory: Directory
   clock: MockClock
   faults: { settings(): FaultSettings; update(patch: unknown): { ok: true; settings: FaultSettings } | { ok: false; errors: string[] } }
+  requests: RequestJournal
+  /** The stages in the order requests meet them, decorators applied. */
+  stages(): readonly Stage[]
+  /** Rebuilds the pipeline with these decorators in place of the current ones (none: the clean mock). */
+  decorate(decorators: readonly PipelineDecorator[]): void
   options: Required<Pick<MockOptions, 'maxBody' | 'maxCount' | 'authSchemes'>>
   recovered: { truncatedBytes: number }
   close(): Promise<void>
@@ -41,7 +52,7 @@ export interface MockApp {
 export async function createMockApp(options: MockOptions = {}): Promise<MockApp> {
   const contract = await loadContract()
   const codec = createPayloadCodec(contract)
-  const writer = createResponseWriter(contract, codec.xml)
+  const writer = createResponseWriter(codec.xml)
   const random = options.random ?? ((bytes: number) => randomBytes(bytes))
   const clock = createClock(options.now ?? Date.now)
   const directory = options.directoryFile ? loadDirectoryFile(options.directoryFile) : demoDirectory()
@@ -68,207 +79,115 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     allowNtlmV1: options.allowNtlmV1 ?? false,
   })
   let faultPlan: FaultPlan = createFaultPlan(options.faults ?? noFaults)
-  const faults = {
+  const faults: MockApp['faults'] = {
     settings: () => faultPlan.settings(),
-    update(patch: unknown) {
+    update(patch) {
       const parsed = parseFaultSettings(patch, faultPlan.settings())
       if (parsed.ok) faultPlan = createFaultPlan(parsed.settings)
       return parsed
     },
   }
-
-  const backend = createBackend(contract)
-  const handlers = {
+  const requests = createRequestJournal({ capacity: options.requestJournalCapacity ?? defaults.requestJournalCapacity, sink: options.onRequest })
+  const backend = await createBackend(contract, codec.validators.ajv)
+  const control = options.control ? createControl({ state, clock, faults, codec, directory, requests }) : undefined
+  const operations = {
     ...createReadHandlers({ contract, database: state.database, marks, writer, maxCount, now: clock.now, isMember: (a, g) => directory.isMember(a, g) }),
     ...createWriteHandler(state),
   }
-  backend.register({
-    ...Object.fromEntries(Object.entries(handlers).map(([operationId, handler]) => [operationId, (_c: BackendContext, ctx: RequestContext) => handler(ctx)])),
-    validationFail: (c: BackendContext, ctx: RequestContext) => describeValidationFailure(c, ctx, contract, codec, writer),
-    unauthorizedHandler: (_c: BackendContext, ctx: RequestContext) => unauthorized(ctx),
-    notFound: () => emptyResponse(404),
-    methodNotAllowed: () => emptyResponse(405),
-  })
-  // openapi-backend asks each scheme the operation lists; the one that authenticated the caller answers with
-  // the role decision taken right after authentication (see handleRequest).
-  for (const key of Object.values(schemeKeys)) {
-    backend.registerSecurityHandler(key, (_c: BackendContext, ctx: RequestContext) => ctx.scheme === key && ctx.scope !== undefined)
+
+  // The pipeline, in the order every request meets it.
+  const clean: readonly Stage[] = [
+    createRouteStage({ backend, contract, control }),
+    createAuthenticateStage(authenticators),
+    createAuthorizeStage({ directory, contract }),
+    createFaultStage({ plan: () => faultPlan, writer, delay }),
+    createBodyStage({ maxBody }),
+    createDecodeStage({ codec, writer }),
+    createValidateStage({ backend, contract, codec, writer }),
+    createOperationStage(operations),
+  ]
+  const services: PipelineServices = { contract, codec, writer, marks, state, directory, clock }
+  let stages = clean
+  const respond = createResponder(options.drain ?? { bytes: Math.max(maxBody, 1024 * 1024), ms: defaults.drainMs })
+
+  const internalError = (ctx: RequestContext, error: unknown): MockResponse => {
+    // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
+    process.emitWarning(error instanceof Error ? error : new Error(String(error)))
+    const response = writer.errors(500, ctx.format, [{ Category: 'ServerError', Description: 'Internal error occurred.' }])
+    return { ...response, notes: [`internal error: ${error instanceof Error ? error.message : String(error)}`] }
   }
-  await backend.init()
 
-  const challengesFor = async (req: IncomingMessage) =>
-    (await authenticate(authenticators, { method: req.method ?? 'GET', uri: req.url ?? '/', authorization: undefined, connection: {} })).challenges
-  const unauthorized = async (ctx: RequestContext): Promise<MockResponse> => emptyResponse(401, { 'www-authenticate': await challengesFor(ctx.req) })
+  const serve = async (req: IncomingMessage, res: ServerResponse, continueBody: (() => void) | undefined): Promise<void> => {
+    const ctx = createContext(req, clock.now(), continueBody)
+    if (ctx === undefined) {
+      await respond(emptyContext(req, clock.now()), emptyResponse(404, {}, ['the request target is not a URL path']), res)
+      return
+    }
+    const response = await runStages(stages, ctx).catch((error: unknown) => internalError(ctx, error))
+    await respond(ctx, response, res).catch(() => res.destroy())
+    if (ctx.url.pathname !== '/nwa/requests') requests.record(journalEntry(ctx, response, clock.now()))
+  }
 
-  const control = options.control ? createControl({ state, clock, faults, codec, directory }) : undefined
-  const app: MockApp = {
+  return {
     contract,
     state,
     directory,
     clock,
     faults,
+    requests,
+    stages: () => stages,
+    decorate(decorators) {
+      stages = decorators.reduce((current, decorator) => decorator(current, services), clean)
+    },
     options: { maxBody, maxCount, authSchemes },
     recovered,
     handle(req, res) {
-      handleRequest(req, res).catch((error: unknown) => {
-        // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
-        process.emitWarning(error instanceof Error ? error : new Error(String(error)))
-        if (!res.headersSent) send(res, writer.errors(500, 'xml', [{ Category: 'ServerError', Description: 'Internal error occurred.' }]))
-        else res.destroy()
-      })
+      void serve(req, res, undefined)
+    },
+    handleExpectingContinue(req, res) {
+      void serve(req, res, () => res.writeContinue())
     },
     close: () => state.close(),
   }
-
-  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://mock.invalid')
-    if (control && url.pathname.startsWith('/nwa/')) return send(res, await control.handle(req, url))
-    const method = (req.method ?? 'GET').toUpperCase()
-    const route = matchRoute(backend, contract, method, url.pathname)
-    if (route.kind === 'not-found') {
-      discardBody(req)
-      return send(res, emptyResponse(404))
-    }
-    if (route.kind === 'method-not-allowed') {
-      discardBody(req)
-      return send(res, emptyResponse(405, { allow: route.allow.join(', ') }))
-    }
-    const query = firstValues(url.searchParams)
-    const format: WireFormat = query['format'] === 'json' ? 'json' : 'xml'
-
-    const auth = await authenticate(authenticators, { method, uri: req.url ?? '/', authorization: req.headers.authorization, connection: req.socket })
-    if (auth.result.outcome !== 'authenticated') {
-      discardBody(req)
-      const challenge = auth.result.outcome === 'continue' ? [auth.result.wwwAuthenticate] : auth.challenges
-      return send(res, emptyResponse(401, { 'www-authenticate': challenge }))
-    }
-    const ctx: RequestContext = {
-      req,
-      operation: route.operation,
-      query,
-      format,
-      account: auth.result.account,
-      scheme: schemeKeys[auth.result.scheme],
-      responseHeaders: auth.result.wwwAuthenticate ? { 'www-authenticate': auth.result.wwwAuthenticate } : {},
-    }
-
-    // Roles are decided before faults, so a caller without rights learns nothing of the server's state.
-    const decision = authorize(ctx.account, route.operation, directory, contract)
-    if (decision.allowed) ctx.scope = decision.scope
-
-    const fault = decision.allowed ? faultPlan.decide(route.operation.operationId === 'writeActivityRecords' ? 'write' : 'read') : undefined
-    if (fault && fault.delayMs > 0) await delay(fault.delayMs)
-    if (fault && fault.kind !== 'none') {
-      discardBody(req)
-      return applyFault(res, fault, format, writer)
-    }
-
-    if (route.operation.requestPayload) {
-      const read = await readBody(req, maxBody)
-      if (!read.ok) {
-        if (read.reason === 'aborted') return
-        // The rest of the body is never read: answer, then close the connection it is still arriving on.
-        res.setHeader('connection', 'close')
-        send(res, emptyResponse(413))
-        res.once('finish', () => req.destroy())
-        return
-      }
-      const decoded = decodeBody(read.body, route.operation, format, codec, writer)
-      if (!decoded.ok) return send(res, decoded.response)
-      ctx.body = decoded.value
-    }
-
-    const response = (await backend.handleRequest(
-      { method, path: url.pathname, query: knownParameters(route.operation, query), headers: { 'content-type': 'application/json' }, body: ctx.body },
-      ctx,
-    )) as MockResponse
-    send(res, { ...response, headers: { ...ctx.responseHeaders, ...response.headers } })
-  }
-
-  return app
 }
 
-type Decoded = { ok: true; value: unknown } | { ok: false; response: MockResponse }
-
-/**
- * Syntax first: malformed XML is 400 XMLError with its position; corrupted JSON is 500 with an empty body, as
- * api/errordetails.md documents. Only a well-formed body reaches openapi-backend's validation.
- */
-function decodeBody(body: Buffer, operation: OperationInfo, format: WireFormat, codec: PayloadCodec, writer: ResponseWriter): Decoded {
-  const text = body.toString('utf8')
-  const payload = operation.requestPayload
-  if (!payload) return { ok: true, value: undefined }
-  if (format === 'json') {
-    // Only the syntax here; the schema is openapi-backend's job, so a body is validated once.
-    const parsed = parseJson(text)
-    return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, response: emptyResponse(500) }
+function createContext(req: IncomingMessage, receivedAt: number, continueBody: (() => void) | undefined): RequestContext | undefined {
+  let url: URL
+  try {
+    url = new URL(req.url ?? '/', 'http://mock.invalid')
+  } catch {
+    return undefined
   }
-  const decoded = codec.xml.decode(payload, text)
-  if (decoded.ok) return { ok: true, value: decoded.value }
-  const category = decoded.error.kind === 'syntax' || decoded.error.kind === 'doctype' ? 'XMLError' : 'InputError'
-  return { ok: false, response: writer.errors(400, 'xml', [{ Category: category, Description: decoded.error.message }]) }
-}
-
-function describeValidationFailure(c: BackendContext, ctx: RequestContext, contract: Contract, codec: PayloadCodec, writer: ResponseWriter): MockResponse {
-  const errors = c.validation.errors ?? []
-  const inQuery = (name: string) => errors.some((error) => error.instancePath.startsWith(`/query/${name}`))
-  if (inQuery('count')) return writer.errors(400, ctx.format, [{ Category: 'InputError', Description: contract.invalidCountDescription }])
-  if (inQuery('format'))
-    return writer.errors(400, 'xml', [{ Category: 'InputError', Description: 'Invalid format parameter specified: only format=json is supported.' }])
-  const payload = ctx.operation.requestPayload
-  const entries: ErrorEntry[] = []
-  if (payload) {
-    // openapi-backend decided; the contract's own validators phrase the reasons (one Error per issue).
-    const result = codec.validators.validate(payload, ctx.body)
-    if (!result.ok) for (const issue of result.issues) entries.push({ Category: 'InputError', Description: issue.message, Location: issue.location })
-  }
-  if (!entries.length) {
-    entries.push({
-      Category: 'InputError',
-      Description: errors.map((error) => `${error.instancePath} ${error.message ?? ''}`.trim()).join('; ') || 'Invalid request.',
-    })
-  }
-  return writer.errors(400, ctx.format, entries)
-}
-
-/** Only the parameters the operation declares go to validation: unknown query parameters are ignored. */
-function knownParameters(operation: OperationInfo, query: Record<string, string>): Record<string, string> {
-  const known: Record<string, string> = {}
-  for (const parameter of operation.parameters) {
-    const value = query[parameter.name]
-    if (parameter.in === 'query' && value !== undefined) known[parameter.name] = value
-  }
-  return known
-}
-
-function firstValues(params: URLSearchParams): Record<string, string> {
   const query: Record<string, string> = {}
-  for (const [key, value] of params) if (!(key in query)) query[key] = value
-  return query
-}
-
-function applyFault(res: ServerResponse, fault: Exclude<FaultDecision, { kind: 'none' }>, format: WireFormat, writer: ResponseWriter): void {
-  if (fault.kind === 'drop') {
-    // Half a response, then the connection goes: what a client sees when the server dies mid-answer.
-    res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': '1048576', server: serverHeader })
-    res.write('<?xml version="1.0" encoding="utf-8"?><ActivityRecordList')
-    setImmediate(() => res.socket?.destroy())
-    return
+  for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
+  return {
+    req,
+    method: (req.method ?? 'GET').toUpperCase(),
+    url,
+    query,
+    format: query['format'] === 'json' ? 'json' : 'xml',
+    receivedAt,
+    continueBody,
+    responseHeaders: {},
   }
-  send(res, fault.error ? writer.errors(fault.status, format, [fault.error]) : emptyResponse(fault.status))
 }
 
-/** The real API runs on HTTP.sys (api/retrieveactivityrecords.md shows this header). */
-const serverHeader = 'Microsoft-HTTPAPI/2.0'
+function emptyContext(req: IncomingMessage, receivedAt: number): RequestContext {
+  return { req, method: req.method ?? 'GET', url: new URL('http://mock.invalid/'), query: {}, format: 'xml', receivedAt, responseHeaders: {} }
+}
 
-export function send(res: ServerResponse, response: MockResponse): void {
-  if (res.headersSent) return
-  const body = Buffer.from(response.body, 'utf8')
-  res.statusCode = response.status
-  res.setHeader('server', serverHeader)
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
-  res.setHeader('content-length', body.length)
-  res.end(body)
+function journalEntry(ctx: RequestContext, response: MockResponse, now: number) {
+  return {
+    time: new Date(ctx.receivedAt).toISOString(),
+    method: ctx.method,
+    path: ctx.req.url ?? '/',
+    ...(ctx.account === undefined ? {} : { account: ctx.account }),
+    ...(ctx.scheme === undefined ? {} : { scheme: ctx.scheme }),
+    ...(ctx.operation === undefined ? {} : { operation: ctx.operation.operationId }),
+    status: response.ending === 'none' ? 0 : response.status,
+    notes: [...(response.notes ?? [])],
+    durationMs: Math.max(0, now - ctx.receivedAt),
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -4,6 +4,9 @@ import type { MockClock } from './clock.ts'
 import type { Directory } from './directory.ts'
 import type { FaultSettings } from './faults.ts'
 import { readBody } from './http/body.ts'
+import type { RequestContext } from './pipeline/context.ts'
+import type { ControlEndpoints } from './pipeline/route.ts'
+import type { RequestFilter, RequestJournal } from './request-journal.ts'
 import { emptyResponse, type MockResponse } from './responses.ts'
 import { applySeed, loadSeedBatches, readSeedText } from './seed.ts'
 import type { ArchiveState } from './state/archive.ts'
@@ -14,6 +17,7 @@ export interface ControlDeps {
   faults: { settings(): FaultSettings; update(patch: unknown): { ok: true; settings: FaultSettings } | { ok: false; errors: string[] } }
   codec: PayloadCodec
   directory: Directory
+  requests: RequestJournal
 }
 
 const json = (status: number, value: unknown): MockResponse => ({
@@ -29,7 +33,7 @@ const problem = (status: number, errors: string[]) => json(status, { errors })
  * data, load fixtures, move the clock and switch faults while the server runs. No authentication: they are
  * for a developer's own machine and CI.
  */
-export function createControl(deps: ControlDeps) {
+export function createControl(deps: ControlDeps): ControlEndpoints {
   const status = () => ({
     status: 'ok',
     records: deps.state.database.size(),
@@ -81,6 +85,10 @@ export function createControl(deps: ControlDeps) {
       else return problem(400, ['send {"at": "<ISO date-time>"}, {"offsetMs": <number>} or {"real": true}'])
       return json(200, deps.clock.describe())
     },
+    'GET /nwa/requests': async (_req, url) => {
+      const filter = readRequestFilter(url.searchParams)
+      return filter.ok ? json(200, { requests: deps.requests.recent(filter.filter) }) : problem(400, filter.errors)
+    },
     'GET /nwa/faults': async () => json(200, deps.faults.settings()),
     'POST /nwa/faults': async (req) => {
       const body = await readJson(req)
@@ -91,11 +99,33 @@ export function createControl(deps: ControlDeps) {
   }
 
   return {
-    async handle(req: IncomingMessage, url: URL): Promise<MockResponse> {
-      const route = routes[`${(req.method ?? 'GET').toUpperCase()} ${url.pathname.replace(/\/$/, '')}`]
-      if (route) return route(req, url)
-      const known = Object.keys(routes).some((key) => key.endsWith(` ${url.pathname.replace(/\/$/, '')}`))
+    async handle(ctx: RequestContext): Promise<MockResponse> {
+      const path = ctx.url.pathname.replace(/\/$/, '')
+      const route = routes[`${ctx.method} ${path}`]
+      if (route) return route(ctx.req, ctx.url)
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
       return emptyResponse(known ? 405 : 404)
     },
   }
+}
+
+/** `GET /nwa/requests?limit=20&status=401&account=ENTERPRISE%5CContributor&operation=searchActivityRecords`. */
+function readRequestFilter(params: URLSearchParams): { ok: true; filter: RequestFilter } | { ok: false; errors: string[] } {
+  const errors: string[] = []
+  const filter: RequestFilter = {}
+  const whole = (name: 'limit' | 'status', min: number) => {
+    const text = params.get(name)
+    if (text === null) return
+    if (/^\d+$/.test(text) && Number(text) >= min) filter[name] = Number(text)
+    else errors.push(`${name}: must be a whole number from ${min} (got "${text}")`)
+  }
+  whole('limit', 1)
+  whole('status', 0)
+  const account = params.get('account')
+  if (account !== null) filter.account = account
+  const operation = params.get('operation')
+  if (operation !== null) filter.operation = operation
+  for (const key of params.keys())
+    if (!['limit', 'status', 'account', 'operation'].includes(key)) errors.push(`${key}: unknown filter (limit, status, account, operation)`)
+  return errors.length ? { ok: false, errors } : { ok: true, filter }
 }

@@ -1,5 +1,7 @@
 import type { SchemeName } from './auth/types.ts'
 import type { FaultSettings } from './faults.ts'
+import type { DrainLimits } from './pipeline/respond.ts'
+import type { RequestEntry } from './request-journal.ts'
 
 /** Everything the mock can be told at start; the CLI maps its flags onto this, tests pass it directly. */
 export interface MockOptions {
@@ -22,6 +24,12 @@ export interface MockOptions {
   /** Injected clock (ms since the epoch) and randomness, so tests can set them. */
   now?: () => number
   random?: (bytes: number) => Buffer
+  /** Called as each request ends, with its journal entry (the CLI prints it). */
+  onRequest?: (entry: RequestEntry) => void
+  /** How many requests GET /nwa/requests can look back on; default 1,000. */
+  requestJournalCapacity?: number
+  /** How much of an oversized body is still read after the 413 so the client sees it; default the body limit (at least 1 MiB) or 10 s. */
+  drain?: DrainLimits
   /** Realm and NetBIOS names the auth challenges carry. */
   realm?: string
   serverName?: string
@@ -33,4 +41,6 @@ export const defaults = {
   authSchemes: ['Negotiate', 'NTLM', 'Digest', 'Basic'] as SchemeName[],
   realm: 'Netwrix Auditor',
   serverName: 'NWA-MOCK',
+  requestJournalCapacity: 1000,
+  drainMs: 10_000,
 } as const

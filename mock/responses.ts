@@ -1,13 +1,21 @@
-import type { Contract } from '../openapi/contract.ts'
-import type { ActivityRecordOutput, ErrorEntry } from '../openapi/records.ts'
 import type { WireFormat } from '../openapi/payload.ts'
+import type { ActivityRecordOutput, ErrorEntry } from '../openapi/records.ts'
 import type { XmlCodec } from '../openapi/xml.ts'
 
-/** A response before it is written: pure data, so handlers can be tested without sockets. */
+/** A response before it is written: pure data, so stages and operations can be tested without sockets. */
 export interface MockResponse {
   status: number
   headers: Record<string, string | string[]>
   body: string
+  /** Why, in words, for the request journal: the ErrorList descriptions, or what a bodiless refusal means. */
+  notes?: readonly string[]
+  /**
+   * How the exchange ends, when not plainly. `drain`: the request body may still be arriving (a 413), so the
+   * rest is read and dropped, within bounds, before the connection closes, and the client reads the status
+   * instead of a reset. `cut`: half a response, then the socket is destroyed (the dropped-connection fault).
+   * `none`: the client has gone; nothing is written.
+   */
+  ending?: 'drain' | 'cut' | 'none'
 }
 
 export const contentTypes: Record<WireFormat, string> = {
@@ -16,8 +24,8 @@ export const contentTypes: Record<WireFormat, string> = {
 }
 
 /** 401, 404, 405 and 413 carry no body (api/responsestatuscodes.md). */
-export function emptyResponse(status: number, headers: Record<string, string | string[]> = {}): MockResponse {
-  return { status, headers, body: '' }
+export function emptyResponse(status: number, headers: Record<string, string | string[]> = {}, notes?: readonly string[]): MockResponse {
+  return notes === undefined ? { status, headers, body: '' } : { status, headers, body: '', notes }
 }
 
 /** The write's 200: empty, text/plain (api/writeactivityrecords.md). */
@@ -30,16 +38,17 @@ export interface ResponseWriter {
   page(format: WireFormat, records: readonly ActivityRecordOutput[], mark: string): MockResponse
 }
 
-export function createResponseWriter(contract: Contract, xml: XmlCodec): ResponseWriter {
-  void contract
+export function createResponseWriter(xml: XmlCodec): ResponseWriter {
   return {
     errors(status, format, errors) {
       const value = { ErrorList: errors }
       const body = format === 'json' ? JSON.stringify(value) : xml.encode('ErrorList', value)
-      return { status, headers: { 'content-type': contentTypes[format] }, body }
+      const notes = errors.map((error) => `${error.Category}: ${error.Description}${error.Location ? ` (${error.Location})` : ''}`)
+      return { status, headers: { 'content-type': contentTypes[format] }, body, notes }
     },
     page(format, records, mark) {
-      // Key order follows the documented examples: the mark leads in XML and trails in JSON.
+      // The mark leads in XML (every XML page example) and trails in JSON (every JSON page example); the XML
+      // writer puts elements in the contract's order whatever the key order (openapi/DECISIONS.md D24).
       const body =
         format === 'json'
           ? JSON.stringify({ ActivityRecordList: records, ContinuationMark: mark })

@@ -1,12 +1,10 @@
 import { OpenAPIBackend, type Request as BackendRequest } from 'openapi-backend'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
+import type { Ajv2020 } from 'ajv/dist/2020.js'
 import type { Contract, OperationInfo } from '../openapi/contract.ts'
 import type { OpenApiDocument } from '../openapi/types.ts'
 
 export type Route = { kind: 'operation'; operation: OperationInfo } | { kind: 'method-not-allowed'; allow: string[] } | { kind: 'not-found' }
-
-// ajv-formats is CommonJS; under NodeNext its default import is the plugin function at run time.
-const addFormats = addFormatsModule as unknown as (ajv: unknown) => unknown
 
 /**
  * The routing document: the contract with one trailing slash dropped from each path. openapi-backend
@@ -19,31 +17,33 @@ export function routingDocument(document: OpenApiDocument): OpenApiDocument {
 }
 
 /**
- * openapi-backend, set up strictly on the contract: it routes, checks security and validates parameters and
- * bodies before any operation handler runs. Its definition check knows only OpenAPI 3.0, so `quick` skips
- * it; swagger-parser has already validated the 3.1 contract (openapi/load.ts).
+ * openapi-backend, set up strictly on the contract, for its two jobs here: routing and request validation.
+ * Every validator it compiles goes into `ajv`, the contract's own JSON Schema 2020-12 instance
+ * (openapi/validate.ts), so the validator that decides a request is the one whose errors the mock words.
+ * Its definition check knows only OpenAPI 3.0, so `quick` skips it (swagger-parser has validated the 3.1
+ * contract, openapi/load.ts); `quick` also compiles validators on first use only.
  */
-export function createBackend(contract: Contract): OpenAPIBackend {
-  return new OpenAPIBackend({
+export async function createBackend(contract: Contract, ajv: Ajv2020): Promise<OpenAPIBackend> {
+  const backend = new OpenAPIBackend({
     definition: routingDocument(contract.document) as never,
     apiRoot: contract.basePath,
     strict: true,
     quick: true,
     validate: true,
-    ajvOpts: { strict: false },
-    customizeAjv: (ajv) => {
-      addFormats(ajv)
-      return ajv
-    },
+    // The instance is Ajv 2020's, not the draft-07 class openapi-backend builds by default; the cast is only the
+    // difference between the two declared class types.
+    customizeAjv: () => ajv as never,
   })
+  await backend.init()
+  return backend
 }
 
-/** Classifies a request before authentication, so an unknown path is 404 and a wrong method 405 whoever asks. */
-export function matchRoute(backend: OpenAPIBackend, contract: Contract, method: string, pathname: string): Route {
+/** Matches a request to an operation once: an unknown path is 404 and a wrong method 405, whoever asks. */
+export function matchRoute(backend: OpenAPIBackend, operations: ReadonlyMap<string, OperationInfo>, method: string, pathname: string): Route {
   const request: BackendRequest = { method, path: pathname, headers: {} }
   try {
     const matched = backend.router.matchOperation(request, true)
-    const operation = contract.operations.find((candidate) => candidate.operationId === matched.operationId)
+    const operation = operations.get(matched.operationId ?? '')
     return operation ? { kind: 'operation', operation } : { kind: 'not-found' }
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('405')) {
@@ -56,4 +56,46 @@ export function matchRoute(backend: OpenAPIBackend, contract: Contract, method: 
     }
     return { kind: 'not-found' }
   }
+}
+
+/**
+ * Validates the query parameters the operation declares and the decoded body against the contract, with the
+ * route already matched (no second match). Answers Ajv's errors; paths start /query/<name> or /requestBody.
+ */
+export function validateRequest(
+  backend: OpenAPIBackend,
+  operation: OperationInfo,
+  query: Record<string, string | number>,
+  path: string,
+  value: unknown,
+): ErrorObject[] {
+  const request: BackendRequest = {
+    method: operation.method,
+    path,
+    // Declared as text, but the validator judges the values it is handed: the deserialized numbers.
+    query: query as unknown as Record<string, string>,
+    // openapi-backend reads a string body as JSON text; handing it the JSON text of a decoded string (a mark)
+    // gives back that very string, where the raw string would be parsed again ("123" would become a number).
+    headers: { 'content-type': 'application/json' },
+    body: typeof value === 'string' ? JSON.stringify(value) : (value as BackendRequest['body']),
+  }
+  const result = backend.validator.validateRequest(request, operation.operationId)
+  return (result.errors ?? []) as ErrorObject[]
+}
+
+/**
+ * Query parameters arrive as text and the contract types them (count is an integer): turn the text of each
+ * declared numeric parameter into the number it spells, so that validation judges the number and not its
+ * spelling. Text that spells no number stays text, and validation refuses it. Surrounding white space is
+ * allowed, as the Windows number parsers the real server uses allow it.
+ */
+export function deserializeQuery(operation: OperationInfo, query: Readonly<Record<string, string>>): Record<string, string | number> {
+  const known: Record<string, string | number> = {}
+  for (const parameter of operation.parameters) {
+    const text = query[parameter.name]
+    if (parameter.in !== 'query' || text === undefined) continue
+    const type = parameter.schema?.type
+    known[parameter.name] = (type === 'integer' || type === 'number') && /^\s*[+-]?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text
+  }
+  return known
 }

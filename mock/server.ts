@@ -46,6 +46,9 @@ export async function startMockServer(options: ServeOptions = {}): Promise<Runni
     }
     server = createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem, keepAlive: true }, app.handle) as unknown as Server
   }
+  // The body stage sends 100 Continue only once it will read the body, so a client refused earlier (401, 404,
+  // a declared size over the limit) never uploads it.
+  server.on('checkContinue', app.handleExpectingContinue)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(codes.MOCK_ERR_LISTEN.create(`${host}:${port}`, error.message)))
     server.listen(port, host, () => resolve())

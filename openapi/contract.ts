@@ -47,6 +47,8 @@ export interface OperationInfo {
   path: string
   /** Other spellings of the path that are served the same way. */
   aliases: string[]
+  /** The contract's tags: `read` or `write`. */
+  tags: string[]
   roles: RoleName[]
   scopedRoles: RoleName[]
   requestPayload: PayloadName | undefined
@@ -146,6 +148,7 @@ function describeOperation(
     method: method === 'get' ? 'GET' : 'POST',
     path,
     aliases: stringList(operation['x-nwa-path-aliases']),
+    tags: operation.tags ?? [],
     roles: stringList(operation['x-nwa-roles']) as RoleName[],
     scopedRoles: stringList(operation['x-nwa-scoped-roles']) as RoleName[],
     requestPayload: bodySchema ? payloadBySchema.get(bodySchema) : undefined,

@@ -1,7 +1,8 @@
 import type { Contract } from '../../openapi/contract.ts'
 import type { ActivityRecordSearch, FilterList } from '../../openapi/records.ts'
-import type { RequestContext } from '../context.ts'
-import type { CompiledQuery, ReadScope } from '../model.ts'
+import type { CompiledQuery } from '../model.ts'
+import { established, type RequestContext } from '../pipeline/context.ts'
+import type { OperationHandler } from '../pipeline/operation.ts'
 import type { MockResponse, ResponseWriter } from '../responses.ts'
 import type { AuditDatabase } from '../state/audit-database.ts'
 import type { MarkCodec, MarkPayload } from '../state/marks.ts'
@@ -18,19 +19,23 @@ export interface ReadDeps {
   isMember: (account: string, group: string) => boolean
 }
 
-/** The three read operations: enum, enum with a mark, and search. Handlers only run once routing, auth and validation passed. */
-export function createReadHandlers(deps: ReadDeps) {
+type ReadOperation = 'enumerateActivityRecords' | 'continueEnumeration' | 'searchActivityRecords'
+
+/** The three read operations: enum, enum with a mark, and search. They run once every earlier stage has passed the request. */
+export function createReadHandlers(deps: ReadDeps): Record<ReadOperation, OperationHandler> {
   const inputError = (ctx: RequestContext, description: string, location?: string): MockResponse =>
     deps.writer.errors(400, ctx.format, [
       location ? { Category: 'InputError', Description: description, Location: location } : { Category: 'InputError', Description: description },
     ])
 
+  /** The contract has validated count (a whole number from 1); the server's own limit is --max-count. */
   const pageSize = (ctx: RequestContext): number | undefined => {
     const raw = ctx.query['count']
     if (raw === undefined) return deps.contract.defaultCount
     const count = Number(raw)
-    return /^\s*\d+\s*$/.test(raw) && count >= 1 && count <= deps.maxCount ? count : undefined
+    return count <= deps.maxCount ? count : undefined
   }
+  const caller = (ctx: RequestContext) => established(ctx.account, 'authenticate', 'the account').toLowerCase()
 
   const respondPage = (
     ctx: RequestContext,
@@ -39,8 +44,8 @@ export function createReadHandlers(deps: ReadDeps) {
     query: CompiledQuery | undefined,
     mark: Omit<MarkPayload, 'v' | 'after' | 'user'>,
   ): MockResponse => {
-    const page = deps.database.page({ afterSeq: after, limit: count, scope: ctx.scope as ReadScope, query })
-    const next = deps.marks.issue({ ...mark, user: ctx.account.toLowerCase(), after: page.nextAfterSeq })
+    const page = deps.database.page({ afterSeq: after, limit: count, scope: established(ctx.scope, 'authorize', 'the scope'), query })
+    const next = deps.marks.issue({ ...mark, user: caller(ctx), after: page.nextAfterSeq })
     return deps.writer.page(
       ctx.format,
       page.records.map((stored) => stored.record),
@@ -56,7 +61,7 @@ export function createReadHandlers(deps: ReadDeps) {
   const readMark = (ctx: RequestContext, mark: string): { ok: true; payload: MarkPayload } | { ok: false; response: MockResponse } => {
     const read = deps.marks.read(mark)
     if (!read.ok) return { ok: false, response: inputError(ctx, `Invalid continuation mark specified: the mark is ${read.reason}.`, '/ContinuationMark') }
-    if (read.payload.user !== ctx.account.toLowerCase()) {
+    if (read.payload.user !== caller(ctx)) {
       return { ok: false, response: inputError(ctx, 'Invalid continuation mark specified: the mark was issued to another user.', '/ContinuationMark') }
     }
     return read
@@ -72,7 +77,7 @@ export function createReadHandlers(deps: ReadDeps) {
     continueEnumeration(ctx: RequestContext): MockResponse {
       const count = pageSize(ctx)
       if (count === undefined) return countError(ctx)
-      const mark = readMark(ctx, String(ctx.body))
+      const mark = readMark(ctx, ctx.value as string)
       if (!mark.ok) return mark.response
       const { op, filters, q, after } = mark.payload
       // A mark minted by search continues that search, even when posted to enum.
@@ -83,7 +88,7 @@ export function createReadHandlers(deps: ReadDeps) {
     searchActivityRecords(ctx: RequestContext): MockResponse {
       const count = pageSize(ctx)
       if (count === undefined) return countError(ctx)
-      const search = ctx.body as ActivityRecordSearch
+      const search = ctx.value as ActivityRecordSearch
       const filters = canonicalFilterList(search.FilterList, deps.contract)
       const q = canonicalQueryHash(filters)
       let after = 0

@@ -1,0 +1,69 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { MockResponse } from '../responses.ts'
+import type { RequestContext } from './context.ts'
+
+/** The real API runs on HTTP.sys (api/retrieveactivityrecords.md shows this header). */
+export const serverHeader = 'Microsoft-HTTPAPI/2.0'
+
+/** How much of a refused body the server still reads, and for how long, before it closes the connection anyway. */
+export interface DrainLimits {
+  bytes: number
+  ms: number
+}
+
+/** Writes a response to the socket; resolves once the exchange is over from the server's side. */
+export type Responder = (ctx: RequestContext, response: MockResponse, res: ServerResponse) => Promise<void>
+
+export function createResponder(limits: DrainLimits): Responder {
+  return async (ctx, response, res) => {
+    if (response.ending === 'none' || res.headersSent || res.destroyed) return
+    const headers: OutgoingHttpHeaders = { ...ctx.responseHeaders, ...response.headers, server: serverHeader }
+    if (response.ending === 'cut') {
+      res.writeHead(response.status, headers)
+      res.write(response.body)
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      res.socket?.destroy()
+      return
+    }
+    const body = Buffer.from(response.body, 'utf8')
+    headers['content-length'] = body.length
+    if (response.ending === 'drain') {
+      // The whole response (its body is empty) goes out now; the connection stays open while the rest of the
+      // request body is read and dropped, so the client sees the status instead of a reset. RFC 9112 section 9.6
+      // asks a server that closes mid-request for exactly this.
+      res.writeHead(response.status, headers)
+      res.flushHeaders()
+      await drain(ctx.req, limits)
+      res.end()
+      return
+    }
+    res.writeHead(response.status, headers)
+    res.end(body)
+  }
+}
+
+/** Reads and drops what is left of a request body, until it ends, the client goes, or a limit is reached. */
+function drain(req: IncomingMessage, limits: DrainLimits): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    let received = 0
+    const finish = () => {
+      clearTimeout(timer)
+      req.off('data', onData)
+      req.off('end', finish)
+      req.off('close', finish)
+      req.off('error', finish)
+      resolve()
+    }
+    const onData = (chunk: Buffer) => {
+      received += chunk.length
+      if (received > limits.bytes) finish()
+    }
+    const timer = setTimeout(finish, limits.ms)
+    req.on('data', onData)
+    req.once('end', finish)
+    req.once('close', finish)
+    req.once('error', finish)
+    req.resume()
+  })
+}

@@ -1,0 +1,32 @@
+import type { OpenAPIBackend } from 'openapi-backend'
+import type { Contract } from '../../openapi/contract.ts'
+import { emptyResponse, type MockResponse } from '../responses.ts'
+import { matchRoute } from '../router.ts'
+import type { RequestContext, Stage } from './context.ts'
+
+export interface ControlEndpoints {
+  handle(ctx: RequestContext): Promise<MockResponse>
+}
+
+/**
+ * Finds the operation, once, before anything else: an unknown path is 404 and a wrong method 405 with an
+ * Allow header, both with an empty body and whoever asks (api/responsestatuscodes.md). The /nwa/ control
+ * endpoints, when switched on, sit outside the API and answer here.
+ */
+export function createRouteStage(deps: { backend: OpenAPIBackend; contract: Contract; control?: ControlEndpoints | undefined }): Stage {
+  const operations = new Map(deps.contract.operations.map((operation) => [operation.operationId, operation]))
+  return {
+    name: 'route',
+    run(ctx) {
+      if (deps.control && ctx.url.pathname.startsWith('/nwa/')) return deps.control.handle(ctx)
+      const route = matchRoute(deps.backend, operations, ctx.method, ctx.url.pathname)
+      if (route.kind === 'not-found') return emptyResponse(404, {}, [`no endpoint at ${ctx.url.pathname}`])
+      if (route.kind === 'method-not-allowed') {
+        const allow = route.allow.join(', ')
+        return emptyResponse(405, { allow }, [`${ctx.method} is not served here (Allow: ${allow})`])
+      }
+      ctx.operation = route.operation
+      return undefined
+    },
+  }
+}

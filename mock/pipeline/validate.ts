@@ -1,0 +1,47 @@
+import type { ErrorObject } from 'ajv'
+import type { OpenAPIBackend } from 'openapi-backend'
+import type { Contract } from '../../openapi/contract.ts'
+import type { PayloadCodec } from '../../openapi/payload.ts'
+import type { ErrorEntry } from '../../openapi/records.ts'
+import type { ResponseWriter } from '../responses.ts'
+import { deserializeQuery, validateRequest } from '../router.ts'
+import { established, type Stage } from './context.ts'
+
+const bodyPath = '/requestBody'
+
+/**
+ * The request against the contract: the declared query parameters (unknown ones are ignored) and the decoded
+ * body, judged once by openapi-backend with the contract's Ajv instance and worded from those same errors.
+ * An invalid count is the documented InputError; a body error names each field and its place as an XML path.
+ */
+export function createValidateStage(deps: { backend: OpenAPIBackend; contract: Contract; codec: PayloadCodec; writer: ResponseWriter }): Stage {
+  return {
+    name: 'validate',
+    run(ctx) {
+      const operation = established(ctx.operation, 'route', 'the operation')
+      const errors = validateRequest(deps.backend, operation, deserializeQuery(operation, ctx.query), ctx.url.pathname, ctx.value)
+      if (errors.length === 0) return undefined
+      const at = (name: string) => errors.some((error) => error.instancePath.startsWith(`/query/${name}`))
+      if (at('count')) return deps.writer.errors(400, ctx.format, [{ Category: 'InputError', Description: deps.contract.invalidCountDescription }])
+      if (at('format')) {
+        // The format is unknown, so the answer takes the default one.
+        return deps.writer.errors(400, 'xml', [{ Category: 'InputError', Description: 'Invalid format parameter specified: only format=json is supported.' }])
+      }
+      return deps.writer.errors(400, ctx.format, describeBodyErrors(errors, operation.requestPayload, ctx.value, deps))
+    },
+  }
+}
+
+function describeBodyErrors(
+  errors: readonly ErrorObject[],
+  payload: Parameters<Contract['schema']>[0] | undefined,
+  value: unknown,
+  deps: { contract: Contract; codec: PayloadCodec },
+): ErrorEntry[] {
+  const inBody = errors
+    .filter((error) => error.instancePath.startsWith(bodyPath))
+    .map((error) => ({ ...error, instancePath: error.instancePath.slice(bodyPath.length) }))
+  const issues = payload && inBody.length ? deps.codec.validators.describe(inBody, deps.contract.schema(payload), value) : []
+  if (issues.length) return issues.map((issue) => ({ Category: 'InputError', Description: issue.message, Location: issue.location }))
+  return [{ Category: 'InputError', Description: errors.map((error) => `${error.instancePath} ${error.message ?? ''}`.trim()).join('; ') }]
+}
