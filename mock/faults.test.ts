@@ -1,8 +1,8 @@
-import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { readFixture } from '../test/helpers/contract.ts'
 import { createFaultPlan, noFaults, parseFaultSettings, parseLatency, type FaultDecision, type FaultSettings, type OperationKind } from './faults.ts'
 
-// Expected wording, copied by hand from the reference pages (not imported from the module).
+// Expected wording, copied by hand from api/responsestatuscodes.md and api/errordetails.md (not imported from the module).
 const LICENSE = 'Netwrix Auditor license has expired.'
 const INTERNAL = 'Internal error occurred.'
 const ARCHIVE_READ = 'The Netwrix Auditor Archive Service is unreachable. Try restarting the service on the computer that hosts Netwrix Auditor Server.'
@@ -10,10 +10,6 @@ const ARCHIVE_WRITE =
   'The Netwrix Auditor Archive Service is busy or unreachable. Try restarting the service on the computer that hosts Netwrix Auditor Server.'
 const AUDIT_DB =
   '0x80040C0A SQL Server cannot be contacted, connection is lost (0x80004005 [DBNETLIB][ConnectionOpen (Connect())] SQL Server does not exist or access denied.) [0x00007FFDCC06BBC8,0x00007FFDB99EF4BA; 0x00007FFDB99BEEEF,0x00007FFDB99EF4DC]'
-
-const REFERENCE = '/work/shared/reference/netwrix-integration-api/api'
-const haveReference = fs.existsSync(`${REFERENCE}/responsestatuscodes.md`) && fs.existsSync(`${REFERENCE}/errordetails.md`)
-if (!haveReference) console.log(`faults.test: reference pages not found under ${REFERENCE}; skipping the verbatim-wording check`)
 
 function plan(patch: Partial<FaultSettings>) {
   return createFaultPlan({ ...noFaults, ...patch })
@@ -25,11 +21,12 @@ function decisions(settings: Partial<FaultSettings>, count: number, operation: O
 }
 
 describe('fault wording', () => {
-  it.skipIf(!haveReference)('is verbatim from the reference pages', () => {
-    const codes = fs.readFileSync(`${REFERENCE}/responsestatuscodes.md`, 'utf8')
-    const details = fs.readFileSync(`${REFERENCE}/errordetails.md`, 'utf8')
-    for (const text of [LICENSE, INTERNAL, ARCHIVE_READ, ARCHIVE_WRITE]) expect(codes).toContain(text)
-    expect(details).toContain(`<Description>${AUDIT_DB}</Description>`)
+  it('[ERR-CATEGORIES] answers an unreachable Audit Database with the documented ServerError example, which the hand copy matches', () => {
+    const documented = JSON.parse(readFixture('examples/errordetails/servererror-response.json')) as { ErrorList: unknown[] }
+    const decision = plan({ auditDatabaseUnreachable: true }).decide('read')
+    expect(decision.kind === 'error' && [decision.error]).toEqual(documented.ErrorList)
+    expect(documented.ErrorList).toEqual([{ Category: 'ServerError', Description: AUDIT_DB }])
+    expect(readFixture('examples/errordetails/servererror-response.xml')).toContain(`<Description>${AUDIT_DB}</Description>`)
   })
 })
 
