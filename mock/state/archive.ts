@@ -14,7 +14,7 @@
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
 import { createAuditDatabase, type AuditDatabase } from './audit-database.ts'
 import { openJournal, type Journal, type JournalEntry, type JournalFs } from './journal.ts'
-import { normalizeInputRecord, whenToEpochMs } from './normalize.ts'
+import { canonicalOutputRecord, normalizeInputRecord, whenToEpochMs } from './normalize.ts'
 import { createRidGenerator } from './rid.ts'
 
 export interface ArchiveStateOptions {
@@ -102,8 +102,10 @@ export async function openArchiveState(options: ArchiveStateOptions): Promise<{ 
       return commit([{ t: 'write', records: outputs }]).then(() => outputs)
     },
 
-    loadSeed(records) {
+    loadSeed(given) {
+      let records: ActivityRecordOutput[]
       try {
+        records = given.map(canonicalOutputRecord)
         // Checked before journalling: an entry the database cannot take would also fail every replay.
         for (const record of records) whenToEpochMs(record.When)
       } catch (error) {

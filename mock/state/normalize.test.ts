@@ -1,7 +1,9 @@
-import { describe, it, expect } from 'vitest'
-import type { ActivityRecordInput } from '../../openapi/records.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadContract } from '../../openapi/contract.ts'
+import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
+import type { JsonSchema } from '../../openapi/types.ts'
 import { readFixture } from '../../test/helpers/contract.ts'
-import { normalizeInputRecord, whenToEpochMs, whenToUtc } from './normalize.ts'
+import { canonicalOutputRecord, normalizeInputRecord, whenToEpochMs, whenToUtc } from './normalize.ts'
 
 const RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
 const PLAN_ID = '{42F64379-163E-4A43-A9C5-4514C5A23798}'
@@ -14,8 +16,17 @@ const [documentedFirst, documentedSecond] = JSON.parse(readFixture('examples/wri
   ActivityRecordInput,
 ]
 
-// api/retrieveactivityrecords.md, the XML output example, in element order.
-const documentedOrder = ['MonitoringPlan', 'DataSource', 'Item', 'ObjectType', 'RID', 'What', 'Action', 'When', 'Where', 'Who', 'Workstation', 'DetailList']
+// The output order is the contract's (openapi/DECISIONS.md D24): the property order of the output schemas.
+let recordSchema: JsonSchema
+beforeAll(async () => {
+  recordSchema = (await loadContract()).schema('ActivityRecordOutputArray').items as JsonSchema
+})
+const orderOf = (schema: JsonSchema | undefined, present: object) => Object.keys(schema?.properties ?? {}).filter((key) => key in present)
+const expectContractOrder = (output: ActivityRecordOutput) => {
+  expect(Object.keys(output)).toEqual(orderOf(recordSchema, output))
+  if (output.MonitoringPlan) expect(Object.keys(output.MonitoringPlan)).toEqual(orderOf(recordSchema.properties?.['MonitoringPlan'], output.MonitoringPlan))
+  for (const detail of output.DetailList ?? []) expect(Object.keys(detail)).toEqual(orderOf(recordSchema.properties?.['DetailList']?.items, detail))
+}
 
 describe('normalizeInputRecord', () => {
   it('[WRITE-RID-ASSIGNED] [WRITE-DATASOURCE-NETWRIX-API] [WRITE-MONITORINGPLAN-ID-ASSIGNED] turns the documented input into an output record', () => {
@@ -39,7 +50,7 @@ describe('normalizeInputRecord', () => {
     expect(output.When).toBe('2017-02-10T14:46:00Z')
   })
 
-  it('orders keys as the documented output example does, IsArchiveOnly last', () => {
+  it('orders keys as the contract orders output records, whatever order they were sent in', () => {
     const output = normalizeInputRecord(
       {
         IsArchiveOnly: true,
@@ -57,9 +68,28 @@ describe('normalizeInputRecord', () => {
       },
       deps,
     )
-    expect(Object.keys(output)).toEqual([...documentedOrder, 'IsArchiveOnly'])
-    expect(Object.keys(output.MonitoringPlan ?? {})).toEqual(['Name', 'ID'])
-    expect(Object.keys(output.DetailList?.[0] ?? {})).toEqual(['PropertyName', 'After'])
+    expect(Object.keys(output)).toHaveLength(13)
+    expectContractOrder(output)
+  })
+
+  it('rebuilds a seeded record in the same order, keeping every value', () => {
+    const seeded = {
+      DetailList: [{ Message: 'm', PropertyName: 'p', After: 'a', Before: 'b' }],
+      Workstation: 'ws',
+      Who: 'w',
+      Where: 'h',
+      When: '2017-02-10T14:46:00Z',
+      What: 'x',
+      RID,
+      ObjectType: 'o',
+      Item: { Name: 'i (Domain)' },
+      DataSource: 'Active Directory',
+      MonitoringPlan: { Name: 'AD Monitoring', ID: PLAN_ID },
+      Action: 'a',
+    } satisfies ActivityRecordOutput
+    const output = canonicalOutputRecord(seeded)
+    expect(output).toEqual(seeded)
+    expectContractOrder(output)
   })
 
   it('omits IsArchiveOnly when it is false', () => {

@@ -16,7 +16,8 @@
  *   plan exists (api/writeactivityrecords.md); the mock's choice for an unknown plan is to keep the
  *   name as sent, without an ID, so global readers still see the record while no scoped reviewer can.
  * - When is returned in UTC "Z" form, the instant and the fractional seconds kept as sent.
- * - Key order follows the documented output example (api/retrieveactivityrecords.md).
+ * - Keys come in the one output order (openapi/DECISIONS.md D24, the output schemas' property order), so JSON
+ *   pages list them as XML pages do; seeded records are rebuilt in it too (canonicalOutputRecord).
  */
 import type { ActivityRecordInput, ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 
@@ -29,38 +30,61 @@ export interface NormalizeDeps {
 }
 
 export function normalizeInputRecord(input: ActivityRecordInput, deps: NormalizeDeps): ActivityRecordOutput {
-  // Built by assignment in the documented key order: conditional object spreads cost V8 a dictionary-mode
+  // Built by assignment in the output key order: conditional object spreads cost V8 a dictionary-mode
   // object per record, which measured as most of the write path's time.
   const output: ActivityRecordOutput = {} as ActivityRecordOutput
+  output.Action = input.Action
   if (input.MonitoringPlan) output.MonitoringPlan = resolveMonitoringPlan(input.MonitoringPlan.Name, deps.resolvePlan)
   output.DataSource = NETWRIX_API_DATA_SOURCE
   if (input.Item) output.Item = { Name: integrationItemName(input.Item.Name) }
   output.ObjectType = input.ObjectType
   output.RID = deps.rid
   output.What = input.What
-  output.Action = input.Action
   output.When = whenToUtc(input.When)
   output.Where = input.Where
   output.Who = input.Who
   if (input.Workstation !== undefined) output.Workstation = input.Workstation
-  if (input.DetailList && input.DetailList.length > 0) output.DetailList = input.DetailList.map(detailOutput)
   if (input.IsArchiveOnly === true) output.IsArchiveOnly = true
+  if (input.DetailList && input.DetailList.length > 0) output.DetailList = input.DetailList.map(detailOutput)
+  return output
+}
+
+/** A record kept as given (seed data), with its keys rebuilt in the output order, as a written record has them. */
+export function canonicalOutputRecord(record: ActivityRecordOutput): ActivityRecordOutput {
+  const output: ActivityRecordOutput = {} as ActivityRecordOutput
+  output.Action = record.Action
+  if (record.MonitoringPlan)
+    output.MonitoringPlan =
+      record.MonitoringPlan.ID === undefined ? { Name: record.MonitoringPlan.Name } : { ID: record.MonitoringPlan.ID, Name: record.MonitoringPlan.Name }
+  if (record.DataSource !== undefined) output.DataSource = record.DataSource
+  if (record.Item) output.Item = { Name: record.Item.Name }
+  output.ObjectType = record.ObjectType
+  if (record.RID !== undefined) output.RID = record.RID
+  output.What = record.What
+  output.When = record.When
+  output.Where = record.Where
+  output.Who = record.Who
+  if (record.Workstation !== undefined) output.Workstation = record.Workstation
+  if (record.IsArchiveOnly !== undefined) output.IsArchiveOnly = record.IsArchiveOnly
+  if (record.DetailList) output.DetailList = record.DetailList.map(detailOutput)
   return output
 }
 
 function resolveMonitoringPlan(name: string, resolvePlan: NormalizeDeps['resolvePlan']): MonitoringPlanRef {
   const plan = resolvePlan(name)
-  return plan ? { Name: plan.name, ID: plan.id } : { Name: name }
+  return plan ? { ID: plan.id, Name: plan.name } : { Name: name }
 }
 
 export function integrationItemName(name: string): string {
   return name.trimEnd().endsWith('(Integration)') ? name : name + INTEGRATION_SUFFIX
 }
 
-function detailOutput(detail: { PropertyName: string; Before?: string; After?: string }): DetailOutput {
-  const output: DetailOutput = { PropertyName: detail.PropertyName }
+function detailOutput(detail: DetailOutput): DetailOutput {
+  const output = {} as DetailOutput
   if (detail.Before !== undefined) output.Before = detail.Before
   if (detail.After !== undefined) output.After = detail.After
+  output.PropertyName = detail.PropertyName
+  if (detail.Message !== undefined) output.Message = detail.Message
   return output
 }
 
