@@ -1,6 +1,6 @@
 /**
- * One error table per package, on one base class (STYLE.md §1, §3). The mock and the runner extend
- * NwaError with their own codes, so every error the kit throws carries a stable `code`.
+ * One error table per package, on one base class (ARCHITECTURE.md, "Error tables"). The mock and the runner
+ * extend NwaError with their own codes, so every error the kit throws carries a stable `code`.
  */
 export class NwaError extends Error {
   readonly code: string

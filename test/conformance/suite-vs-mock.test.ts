@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCheckCommand } from '../../conformance/command.ts'
 import { startMockServer, type RunningMock } from '../../mock/server.ts'
 
-/** The shared case suite (STYLE.md §9): every check of the runner against the reference mock, in-process. */
+/** Every check of the runner against the reference mock, in-process (ARCHITECTURE.md, "Tests"). */
 const accounts = {
   administrator: { user: 'ENTERPRISE\\NetwrixUser', password: 'NetwrixIsCool' },
   reviewer: { user: 'ENTERPRISE\\GlobalReviewer', password: 'NetwrixIsCool' },
