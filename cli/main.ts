@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { banner, mockOptionsFromFlags, type MockFlags } from './mock.ts'
 import { startMockServer } from '../mock/server.ts'
 import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
+import { packageVersion } from '../conformance/meta.ts'
 
 const demoPassword = 'NetwrixIsCool'
 
@@ -12,6 +13,7 @@ const demoAccounts: CheckCommandOptions['accounts'] = {
   reviewer: { user: 'ENTERPRISE\\GlobalReviewer', password: demoPassword },
   scopedReviewer: { user: 'ENTERPRISE\\PlanReviewer', password: demoPassword, monitoringPlans: ['AD Monitoring'] },
   contributor: { user: 'ENTERPRISE\\Contributor', password: demoPassword },
+  configurator: { user: 'ENTERPRISE\\Configurator', password: demoPassword },
   noAccess: { user: 'ENTERPRISE\\NoRole', password: demoPassword },
 }
 const demoGroups: CheckCommandOptions['groups'] = { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] }
@@ -24,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0
   const program = new Command('nwa')
     .description('Contract, reference mock server and conformance suite for the Netwrix Auditor Integration API v1')
+    .version(packageVersion(), '-V, --version', 'print the nwa-kit version')
     .exitOverride()
     .showHelpAfterError()
 
@@ -84,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--baseline <file>', 'accepted failures, one check id per line')
     .option('--report-dir <dir>', 'where the reports go', 'reports')
     .addOption(new Option('--fail-on <level>', 'exit 1 on a MUST failure, or also on a warning').choices(['must', 'warn']).default('must'))
+    .option('--allow-incomplete', 'exit 0 on INCOMPLETE when the MUST checks that did not run were skipped for a stated reason (read-only runs)')
     .option('--max-pages <n>', 'pages a pagination check follows before calling a server endless', '50')
     .action(async (flags: Record<string, unknown>) => {
       const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now, random: (n: number) => randomBytes(n) }

@@ -54,12 +54,22 @@ const checks = [
   makeCheck({ id: 'errors.shape', category: 'errors', run: async () => fail('ErrorList missing') }),
 ]
 
-function target() {
+const emptyPage = '<ActivityRecordList xmlns="http://schemas.netwrix.com/api/v1/activity_records/"/>'
+
+/** The anonymous 401 and the administrator's pre-flight probe; the stand-in check's own GET enum when `withCheck`. */
+function target(withCheck = true) {
+  const authorization = `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`
   nock(origin).get('/netwrix/api/v1/activity_records/enum').reply(401, '', { 'WWW-Authenticate': 'Basic realm="Netwrix Auditor"' })
   nock(origin)
-    .get('/netwrix/api/v1/activity_records/enum')
-    .matchHeader('authorization', `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`)
-    .reply(200, '<ActivityRecordList/>', { 'Content-Type': 'application/xml' })
+    .get('/netwrix/api/v1/activity_records/enum?count=1')
+    .matchHeader('authorization', authorization)
+    .reply(200, emptyPage, { 'Content-Type': 'application/xml' })
+  if (withCheck) {
+    nock(origin)
+      .get('/netwrix/api/v1/activity_records/enum')
+      .matchHeader('authorization', authorization)
+      .reply(200, emptyPage, { 'Content-Type': 'application/xml' })
+  }
 }
 
 const base = (reportDir: string): CheckCommandOptions => ({
@@ -89,23 +99,27 @@ describe('runCheckCommand', () => {
     expect(t.stderr()).toBe('')
   })
 
-  it('exits 0 when the only failure is in the baseline, and warns about baseline ids that are not checks', async () => {
+  it('still exits 1 when the only MUST failure is in the baseline, and warns about baseline ids that are not checks', async () => {
     target()
     const baseline = join(dir, 'baseline.txt')
     writeFileSync(baseline, '# accepted until the vendor fixes it\nerrors.shape   # ticket 42\n\nformats.gone\n')
     const t = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
-    expect(await runCheckCommand({ ...base(join(dir, 'run2')), baseline }, t.io)).toBe(0)
+    expect(await runCheckCommand({ ...base(join(dir, 'run2')), baseline }, t.io)).toBe(1)
+    expect(t.stdout()).toContain('VERDICT: NOT CONFORMANT  1 of 2 MUST checks failed (1 of them in the baseline): errors.shape')
     expect(t.stderr()).toContain('baseline names formats.gone, which is not a check')
   })
 
-  it('selects with --only and fails on warnings with --fail-on warn', async () => {
-    nock(origin).get('/netwrix/api/v1/activity_records/enum').reply(401)
+  it('calls a run that selected only some MUST checks INCOMPLETE (exit 3), 0 with --allow-incomplete, 1 on a warning with --fail-on warn', async () => {
     const should = makeCheck({ id: 'errors.soft', level: 'SHOULD', run: async () => fail('soft') })
-    const t = io({ NWA_ADMIN_PASSWORD: 'x' })
     const options = { ...base(join(dir, 'run3')), checks: [...checks, should], only: 'errors.soft' }
-    expect(await runCheckCommand({ ...options, failOn: 'warn' }, t.io)).toBe(1)
-    nock(origin).get('/netwrix/api/v1/activity_records/enum').reply(401)
-    expect(await runCheckCommand(options, io({ NWA_ADMIN_PASSWORD: 'x' }).io)).toBe(0)
+    const exits: number[] = []
+    for (const extra of [{}, { allowIncomplete: true }, { failOn: 'warn' as const }]) {
+      target(false)
+      const t = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+      exits.push(await runCheckCommand({ ...options, ...extra }, t.io))
+      expect(t.stdout()).toContain('VERDICT: INCOMPLETE  no MUST check failed, but 2 of 2 MUST checks did not run: 2 not selected (--only/--skip)')
+    }
+    expect(exits).toEqual([3, 0, 1])
   })
 
   it('exits 2 with a message for usage and config errors', async () => {
@@ -131,7 +145,7 @@ describe('runCheckCommand', () => {
     const config = join(dir, 'nwa.yaml')
     writeFileSync(config, `target: ${origin}/\naccounts:\n  administrator:\n    user: someone\n    password: env:NOPE_UNUSED\n`)
     const t = io({ NOPE_UNUSED: 'y', NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
-    const options = { ...base(join(dir, 'run5')), target: undefined, config, only: ['formats.enum'] }
+    const options = { ...base(join(dir, 'run5')), target: undefined, config, only: ['formats.enum'], allowIncomplete: true }
     expect(await runCheckCommand(options, t.io)).toBe(0)
   })
 

@@ -1,7 +1,7 @@
 /**
  * `nwa check` against a target: flags and config in, four report files and an exit code out.
- * 0 all MUST checks pass (or are baselined), 1 a counted failure, 2 a usage, config or connection error.
- * Starting the embedded mock when there is no target is the CLI's job, not this module's.
+ * 0 CONFORMANT, 1 NOT CONFORMANT, 2 nothing was checked (usage, config, connection, pre-flight; no report),
+ * 3 INCOMPLETE (conformance/verdict.ts). Starting the embedded mock when there is no target is the CLI's job.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,6 +19,7 @@ import { createJunitReporter } from './reporters/junit.ts'
 import { createMarkdownReporter } from './reporters/markdown.ts'
 import type { Reporter } from './reporters/reporter.ts'
 import { runChecks, type FailOn } from './runner.ts'
+import type { RunExitCode } from './verdict.ts'
 import type { Account, AccountRole, AuthMode, Check, GroupFixture } from './types.ts'
 
 export interface CheckCommandOptions {
@@ -42,6 +43,8 @@ export interface CheckCommandOptions {
   /** Default reports/. */
   reportDir?: string
   failOn?: FailOn
+  /** Exit 0 on INCOMPLETE when every MUST check that did not run was skipped for a stated reason. */
+  allowIncomplete?: boolean
   /** Default 50. */
   maxPages?: number
   /** Default allChecks from conformance/checks/index.ts. */
@@ -113,6 +116,7 @@ function resolveConfig(options: CheckCommandOptions, env: CheckCommandIo['env'])
   const base: RunConfig = { ...fromFile, accounts: { ...options.accounts, ...fromFile?.accounts } }
   const groups = fromFile?.groups ?? options.groups
   if (groups !== undefined) base.groups = groups
+  if (fromFile?.expectedSchemes !== undefined) base.expectedSchemes = fromFile.expectedSchemes
   const flags: { target?: string; user?: string; password?: string } = {}
   if (options.target !== undefined) flags.target = options.target
   if (options.user !== undefined) flags.user = options.user
@@ -120,7 +124,7 @@ function resolveConfig(options: CheckCommandOptions, env: CheckCommandIo['env'])
   return mergeConfig(base, flags, env)
 }
 
-export async function runCheckCommand(options: CheckCommandOptions, io: CheckCommandIo): Promise<0 | 1 | 2> {
+export async function runCheckCommand(options: CheckCommandOptions, io: CheckCommandIo): Promise<RunExitCode | 2> {
   try {
     const auth = options.auth ?? 'auto'
     if (!authModes.includes(auth)) throw codes.CONF_ERR_USAGE.create(`--auth ${String(auth)}: expected one of ${authModes.join(', ')}`)
@@ -159,6 +163,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
           codec: createPayloadCodec(contract),
           accounts: config.accounts,
           ...(config.groups === undefined ? {} : { groups: config.groups }),
+          ...(config.expectedSchemes === undefined ? {} : { expectedSchemes: config.expectedSchemes }),
           transport: {
             insecure: options.insecure === true,
             ...(ca === undefined ? {} : { ca, caFile: options.ca }),
@@ -171,6 +176,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
         options: { write: options.write === true, destructive: options.destructive === true, auth, maxPages },
         baseline,
         failOn,
+        allowIncomplete: options.allowIncomplete === true,
       },
       (event) => {
         for (const reporter of reporters) reporter.onEvent(event)

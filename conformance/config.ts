@@ -15,9 +15,14 @@ export interface RunConfig {
   target?: string
   accounts: Partial<Record<AccountRole, Account>>
   groups?: GroupFixture
+  /** The schemes this deployment is meant to offer, lower-case; absent means all four documented ones. */
+  expectedSchemes?: string[]
 }
 
-export const accountRoles: readonly AccountRole[] = ['administrator', 'reviewer', 'scopedReviewer', 'contributor', 'noAccess']
+export const accountRoles: readonly AccountRole[] = ['administrator', 'reviewer', 'scopedReviewer', 'contributor', 'configurator', 'noAccess']
+
+/** The schemes api/endpoints.md lists, as WWW-Authenticate spells them. */
+export const documentedSchemes: readonly string[] = ['NTLM', 'Negotiate', 'Digest', 'Basic']
 
 export const apiPrefix = '/netwrix/api/v1'
 
@@ -107,7 +112,7 @@ export function parseConfig(text: string, source: string, env: Env): RunConfig {
     throw codes.CONF_ERR_CONFIG.wrap(error, source, error instanceof Error ? error.message : String(error))
   }
   if (!isRecord(document)) throw codes.CONF_ERR_CONFIG.create(source, 'top level must be a mapping')
-  checkKeys(document, ['target', 'accounts', 'groups'], 'the top level', source)
+  checkKeys(document, ['target', 'accounts', 'groups', 'expectedSchemes'], 'the top level', source)
   const config: RunConfig = { accounts: {} }
   if (document['target'] !== undefined) config.target = normalizeTarget(stringField(document, 'target', 'config', source))
   const accounts = document['accounts']
@@ -124,7 +129,20 @@ export function parseConfig(text: string, source: string, env: Env): RunConfig {
     checkKeys(groups, ['inGroup', 'members'], 'groups', source)
     config.groups = { inGroup: stringField(groups, 'inGroup', 'groups', source), members: stringList(groups['members'], 'groups.members', source) }
   }
+  if (document['expectedSchemes'] !== undefined) config.expectedSchemes = parseSchemes(document['expectedSchemes'], source)
   return config
+}
+
+/** A non-empty list of documented scheme names, any case, stored lower-case. */
+function parseSchemes(value: unknown, source: string): string[] {
+  const names = stringList(value, 'expectedSchemes', source)
+  const known = new Map(documentedSchemes.map((scheme) => [scheme.toLowerCase(), scheme]))
+  for (const name of names) {
+    if (!known.has(name.toLowerCase())) {
+      throw codes.CONF_ERR_CONFIG.create(source, `expectedSchemes: "${name}" is not a documented scheme (${documentedSchemes.join(', ')})`)
+    }
+  }
+  return [...new Set(names.map((name) => name.toLowerCase()))]
 }
 
 export function loadConfig(file: string, env: Env = process.env): RunConfig {

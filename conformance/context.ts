@@ -9,7 +9,7 @@ import { defaultSchemes, withAuth } from './auth/with-auth.ts'
 import type { CurlOptions } from './curl.ts'
 import { codes } from './errors.ts'
 import type { EvidenceRecorder } from './evidence.ts'
-import { compose, createConnectionPool, toExchange, withEvidence, type Interceptor, type TransportOptions } from './http.ts'
+import { compose, createConnectionPool, headerValue, toExchange, withEvidence, type Interceptor, type TransportOptions } from './http.ts'
 import type { Account, AccountRole, CheckContext, GroupFixture, HttpRequestSpec, RunOptions } from './types.ts'
 
 export interface ContextFactoryOptions {
@@ -28,13 +28,20 @@ export interface ContextFactoryOptions {
   random: (bytes: number) => Buffer
   /** Client auth schemes; default NTLM, Digest and Basic. */
   schemes?: SchemeRegistry
+  /** Lower-case scheme names the deployment is meant to offer (config `expectedSchemes`). */
+  expectedSchemes?: string[]
+}
+
+/** Who answered: the first Server header and, over TLS, the certificate fingerprint seen in the run. */
+export interface ServerIdentity {
+  server?: string
+  certificateSha256?: string
 }
 
 export interface CheckSession {
   readonly runMarker: string
   contextFor(evidence: EvidenceRecorder): CheckContext
-  /** Sends one anonymous GET enum; throws CONF_ERR_CONNECT unless some HTTP response comes back. */
-  preflight(): Promise<void>
+  identity(): ServerIdentity
   close(): void
 }
 
@@ -65,20 +72,20 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
     }
     return state
   }
+  const identity: ServerIdentity = {}
+  const observe: Interceptor = (next) => async (request) => {
+    const response = await next(request)
+    identity.server ??= headerValue(response.headers, 'server')
+    identity.certificateSha256 ??= response.peerCertificateSha256
+    return response
+  }
   const tlsOrigin: CurlOptions = {}
   if (factory.transport?.insecure) tlsOrigin.insecure = true
   if (factory.transport?.caFile !== undefined) tlsOrigin.caFile = factory.transport.caFile
 
   return {
     runMarker,
-    async preflight() {
-      const url = `${factory.apiBase}/activity_records/enum`
-      try {
-        await pool.dispatch('preflight', protocol)({ method: 'GET', url, headers: {} })
-      } catch (error) {
-        throw codes.CONF_ERR_CONNECT.wrap(error, factory.apiBase, error instanceof Error ? error.message : String(error))
-      }
-    },
+    identity: () => ({ ...identity }),
     close: () => pool.close(),
     contextFor(evidence) {
       let overrideNoted = false
@@ -99,7 +106,10 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
             evidence.note('a request used a password chosen by the check; set NWA_CHECK_PASSWORD to it to reproduce')
           }
         }
-        interceptors.push(withEvidence((exchange) => evidence.record(exchange, origin)))
+        interceptors.push(
+          withEvidence((exchange) => evidence.record(exchange, origin)),
+          observe,
+        )
         const dispatch = compose(pool.dispatch(key, protocol), ...interceptors)
         const path = spec.path.startsWith('/') ? spec.path : `/${spec.path}`
         const request = { method: spec.method, url: `${factory.apiBase}${path}`, headers: { ...spec.headers } }
@@ -113,6 +123,7 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
         accounts: factory.accounts,
         options,
         ...(factory.groups === undefined ? {} : { groups: factory.groups }),
+        ...(factory.expectedSchemes === undefined ? {} : { expectedSchemes: factory.expectedSchemes }),
         runMarker,
         send,
         format: (exchange) => requestedFormat(exchange.request.url),

@@ -4,6 +4,7 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import type { TLSSocket } from 'node:tls'
 import { codes, isConformanceError } from './errors.ts'
 import type { Exchange } from './types.ts'
 
@@ -23,6 +24,8 @@ export interface IncomingResponse {
   durationMs: number
   /** The request as it went on the wire, after every interceptor (auth headers included). */
   request: OutgoingRequest
+  /** Over TLS: the SHA-256 fingerprint of the server's certificate, AA:BB:… as add-ons pin it. */
+  peerCertificateSha256?: string
 }
 
 export type Dispatch = (request: OutgoingRequest) => Promise<IncomingResponse>
@@ -86,6 +89,8 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
     return new Promise<IncomingResponse>((resolve, reject) => {
       const started = now()
       const outgoing = transport.request(url, { method: request.method, headers, agent }, (response) => {
+        // Read now: once the body ends, a keep-alive socket goes back to the agent and leaves the response.
+        const fingerprint = peerFingerprint(response.socket)
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('error', fail)
@@ -95,8 +100,9 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
             status: response.statusCode ?? 0,
             headers: joinRawHeaders(response.rawHeaders),
             body: Buffer.concat(chunks),
-            durationMs: Math.max(0, now() - started),
+            durationMs: Math.round(Math.max(0, now() - started)),
             request: sent,
+            ...(fingerprint === undefined ? {} : { peerCertificateSha256: fingerprint }),
           })
         })
       })
@@ -111,6 +117,14 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
       outgoing.end(request.body)
     })
   }
+}
+
+/** The certificate fingerprint of a TLS socket; undefined on plain HTTP (and on the sockets nock fakes). */
+function peerFingerprint(socket: unknown): string | undefined {
+  const tls = socket as Partial<TLSSocket> | null
+  if (typeof tls?.getPeerCertificate !== 'function') return undefined
+  const certificate = tls.getPeerCertificate()
+  return typeof certificate?.fingerprint256 === 'string' && certificate.fingerprint256 !== '' ? certificate.fingerprint256 : undefined
 }
 
 /**

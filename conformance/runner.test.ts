@@ -8,9 +8,9 @@ import { basicScheme } from './auth/basic.ts'
 import { createSchemeRegistry } from './auth/scheme.ts'
 import type { ContextFactoryOptions } from './context.ts'
 import { isConformanceError } from './errors.ts'
-import { exitCodeFor, runChecks, trimStack, type CheckResult, type RunEvent, type RunPlan } from './runner.ts'
+import { runChecks, trimStack, type CheckResult, type RunEvent, type RunPlan } from './runner.ts'
 import { makeCheck } from './test-support.ts'
-import { fail, pass, skip, type Check, type CheckContext } from './types.ts'
+import { fail, notApplicable, pass, skip, type Check, type CheckContext } from './types.ts'
 
 const origin = 'http://nwa.test:9699'
 const apiBase = `${origin}/netwrix/api/v1`
@@ -58,11 +58,21 @@ function plan(checks: Check[], overrides: Partial<RunPlan> = {}): RunPlan {
   }
 }
 
-async function run(p: RunPlan): Promise<{ results: Record<string, CheckResult>; events: RunEvent[]; exitCode: 0 | 1 }> {
+/** The administrator's pre-flight GET enum?count=1 gets a page. */
+function administratorProbe(): nock.Scope {
+  return nock(origin)
+    .get('/netwrix/api/v1/activity_records/enum?count=1')
+    .reply(200, '<ActivityRecordList xmlns="http://schemas.netwrix.com/api/v1/activity_records/"/>', {
+      'Content-Type': 'application/xml',
+    })
+}
+
+async function run(p: RunPlan): Promise<{ results: Record<string, CheckResult>; events: RunEvent[]; exitCode: number; verdict: string }> {
   target()
+  administratorProbe()
   const events: RunEvent[] = []
   const result = await runChecks(p, (e) => events.push(e))
-  return { results: Object.fromEntries(result.checks.map((c) => [c.id, c])), events, exitCode: result.exitCode }
+  return { results: Object.fromEntries(result.checks.map((c) => [c.id, c])), events, exitCode: result.exitCode, verdict: result.verdict.verdict }
 }
 
 describe('runChecks: statuses', () => {
@@ -159,31 +169,38 @@ describe('runChecks: statuses', () => {
   })
 })
 
-describe('runChecks: exit code and baseline', () => {
+describe('runChecks: verdict, exit code and baseline', () => {
   const mustFail = makeCheck({ id: 'must', run: async () => fail('x') })
   const shouldFail = makeCheck({ id: 'should', level: 'SHOULD', run: async () => fail('x') })
   const passing = makeCheck({ id: 'fine' })
+  const mustSkip = makeCheck({ id: 'needs-write', needs: { write: true } })
 
-  it('is 1 for a MUST failure, 0 for warnings alone unless --fail-on warn', async () => {
-    expect((await run(plan([passing, mustFail]))).exitCode).toBe(1)
-    expect((await run(plan([passing, shouldFail]))).exitCode).toBe(0)
-    expect((await run(plan([passing, shouldFail], { failOn: 'warn' }))).exitCode).toBe(1)
-    expect((await run(plan([passing]))).exitCode).toBe(0)
+  it('is NOT CONFORMANT and 1 for a MUST failure, CONFORMANT and 0 for warnings alone unless --fail-on warn', async () => {
+    expect(await run(plan([passing, mustFail]))).toMatchObject({ verdict: 'NOT CONFORMANT', exitCode: 1 })
+    expect(await run(plan([passing, shouldFail]))).toMatchObject({ verdict: 'CONFORMANT', exitCode: 0 })
+    expect(await run(plan([passing, shouldFail], { failOn: 'warn' }))).toMatchObject({ verdict: 'CONFORMANT', exitCode: 1 })
+    expect(await run(plan([passing]))).toMatchObject({ verdict: 'CONFORMANT', exitCode: 0 })
   })
 
-  it('keeps a baselined status but does not count it', async () => {
-    const { results, exitCode } = await run(plan([mustFail, shouldFail], { baseline: new Set(['must', 'should']), failOn: 'warn' }))
-    expect(exitCode).toBe(0)
+  it('is INCOMPLETE and 3 when a MUST check of the suite was skipped or not selected; 0 with --allow-incomplete', async () => {
+    expect(await run(plan([passing, mustSkip]))).toMatchObject({ verdict: 'INCOMPLETE', exitCode: 3 })
+    expect(await run(plan([passing, mustSkip], { allowIncomplete: true }))).toMatchObject({ verdict: 'INCOMPLETE', exitCode: 0 })
+    expect(await run(plan([passing], { coverageChecks: [passing, mustFail] }))).toMatchObject({ verdict: 'INCOMPLETE', exitCode: 3 })
+  })
+
+  it('keeps a baselined status; a baselined MUST failure still fails, a baselined warning no longer counts for --fail-on warn', async () => {
+    const { results, exitCode, verdict } = await run(plan([mustFail, shouldFail], { baseline: new Set(['must', 'should']), failOn: 'warn' }))
+    expect([verdict, exitCode]).toEqual(['NOT CONFORMANT', 1])
     expect([results['must']!.status, results['must']!.baselined]).toEqual(['fail', true])
     expect([results['should']!.status, results['should']!.baselined]).toEqual(['warn', true])
+    expect(await run(plan([passing, shouldFail], { baseline: new Set(['should']), failOn: 'warn' }))).toMatchObject({ exitCode: 0 })
   })
 
-  it('counts an error in a MUST check, and one in a SHOULD check only with --fail-on warn', () => {
-    const result = (level: 'MUST' | 'SHOULD' | 'MAY', status: CheckResult['status']) => ({ level, status, baselined: false }) as CheckResult
-    expect(exitCodeFor([result('MUST', 'error')], 'must')).toBe(1)
-    expect(exitCodeFor([result('SHOULD', 'error')], 'must')).toBe(0)
-    expect(exitCodeFor([result('SHOULD', 'error')], 'warn')).toBe(1)
-    expect(exitCodeFor([result('MUST', 'skip'), result('MAY', 'pass')], 'warn')).toBe(0)
+  it('counts a not-applicable skip neither as run nor as missing', async () => {
+    const notApplicableCheck = makeCheck({ id: 'n-a', run: async () => notApplicable('the server does not offer it') })
+    const { results, verdict, exitCode } = await run(plan([passing, notApplicableCheck]))
+    expect([results['n-a']!.status, results['n-a']!.applicable]).toEqual(['skip', false])
+    expect([verdict, exitCode]).toEqual(['CONFORMANT', 0])
   })
 })
 

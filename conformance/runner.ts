@@ -1,28 +1,37 @@
 /**
- * plan → exchanges → results (STYLE.md "Our house"): runs the selected checks in order against one
- * target and emits events; reporters listen, the runner knows no formats.
+ * plan → pre-flight → exchanges → results → verdict (STYLE.md "Our house"): runs the selected checks in
+ * order against one target and emits events; reporters listen, the runner knows no formats.
  */
 import { fileURLToPath } from 'node:url'
 import { loadRequirements, requirementLevels, type Requirement, type RequirementLevel } from '../openapi/requirements.ts'
+import { defaultSchemes } from './auth/with-auth.ts'
 import { createCheckSession, type ContextFactoryOptions } from './context.ts'
 import { computeCoverage, loadUntestable, type CoverageRow, type UntestableEntry } from './coverage.ts'
 import { isConformanceError } from './errors.ts'
 import { createEvidenceLog, defaultEvidenceLimits, type CheckEvidence, type EvidenceLimits } from './evidence.ts'
+import { runMeta, type RunMeta } from './meta.ts'
+import { runPreflight, type Preflight } from './preflight.ts'
 import type { Check, CheckStatus, CheckVerdict, RunOptions } from './types.ts'
+import { computeVerdict, type FailOn, type RunExitCode, type Verdict } from './verdict.ts'
 
-export type FailOn = 'must' | 'warn'
+export type { FailOn } from './verdict.ts'
 
 export interface CheckResult {
   id: string
   title: string
   level: RequirementLevel
+  /** The openapi/DECISIONS.md entry the check reads, when it reads one. */
+  decision?: string
   category: string
   tags: string[]
   requirements: string[]
   status: CheckStatus
+  /** False for a skip whose rule does not apply to this target (a scheme it does not offer). */
+  applicable: boolean
   message: string
+  /** Whole milliseconds. */
   durationMs: number
-  /** Listed in the baseline file: reported with its status, but not counted toward the exit code. */
+  /** Listed in the baseline file: reported with its status; it exempts a warning from --fail-on warn, never a MUST failure. */
   baselined: boolean
   evidence: CheckEvidence
 }
@@ -37,38 +46,50 @@ export interface RunSummary {
   /** ISO 8601. */
   startedAt: string
   finishedAt: string
+  /** Whole milliseconds. */
   durationMs: number
   options: RunOptions
   counts: StatusCounts
   byLevel: Record<RequirementLevel, StatusCounts>
   baselined: number
+  allowIncomplete: boolean
 }
 
 export interface RunResult {
+  meta: RunMeta
+  preflight: Preflight
+  verdict: Verdict
   summary: RunSummary
   checks: CheckResult[]
   coverage: CoverageRow[]
-  exitCode: 0 | 1
+  exitCode: RunExitCode
 }
 
 export type RunEvent =
-  | { type: 'run-started'; target: string; runMarker: string; startedAt: string; total: number }
+  | { type: 'run-started'; target: string; runMarker: string; startedAt: string; total: number; meta: RunMeta; preflight: Preflight }
   | { type: 'check-started'; id: string; title: string; category: string; index: number; total: number }
   | { type: 'check-finished'; result: CheckResult; index: number; total: number }
-  | { type: 'run-finished'; summary: RunSummary; exitCode: 0 | 1 }
+  | { type: 'run-finished'; summary: RunSummary; verdict: Verdict; exitCode: RunExitCode }
 
 export interface RunPlan {
   checks: Check[]
   context: ContextFactoryOptions
   options: RunOptions
-  /** Check ids whose failures are known and accepted. */
+  /** Check ids whose failures are known: marked in the reports, and exempt from --fail-on warn. */
   baseline?: Set<string>
   failOn: FailOn
-  /** The whole suite, for coverage; default `checks`. Coverage describes the suite, not this selection. */
+  /** Accept an INCOMPLETE verdict (MUST checks skipped for a stated reason) with exit 0. */
+  allowIncomplete?: boolean
+  /**
+   * The whole suite; default `checks`. Coverage describes the suite, not this selection, and MUST checks of
+   * the suite left out of the selection make the verdict INCOMPLETE.
+   */
   coverageChecks?: readonly Check[]
   requirements?: readonly Requirement[]
   untestable?: readonly UntestableEntry[]
   evidenceLimits?: EvidenceLimits
+  /** Default: read from package.json and the contract file. */
+  meta?: RunMeta
 }
 
 export function emptyCounts(): StatusCounts {
@@ -107,15 +128,6 @@ export function trimStack(error: unknown, root: string = repoRoot, frames = 8): 
   return [...head, ...kept].join('\n')
 }
 
-export function exitCodeFor(results: readonly CheckResult[], failOn: FailOn): 0 | 1 {
-  const failing = results.some((result) => {
-    if (result.baselined) return false
-    if (result.level === 'MUST' && (result.status === 'fail' || result.status === 'error')) return true
-    return failOn === 'warn' && (result.status === 'warn' || result.status === 'error')
-  })
-  return failing ? 1 : 0
-}
-
 function isVerdict(value: unknown): value is CheckVerdict {
   const verdict = value as CheckVerdict | null
   return (
@@ -126,42 +138,54 @@ function isVerdict(value: unknown): value is CheckVerdict {
   )
 }
 
+/** A check's verdict as a result status: a SHOULD or MAY fail warns; a malformed verdict is an error. */
+function outcomeOf(verdict: unknown, level: RequirementLevel): { status: CheckStatus; message: string; applicable: boolean } {
+  if (!isVerdict(verdict)) return { status: 'error', message: 'the check returned no verdict', applicable: true }
+  return { status: statusOf(verdict, level), message: verdict.message, applicable: !(verdict.status === 'skip' && verdict.notApplicable === true) }
+}
+
 export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void): Promise<RunResult> {
   const { now } = plan.context
   const session = createCheckSession(plan.context, plan.options)
   try {
-    await session.preflight()
+    const preflight = await runPreflight({
+      apiBase: plan.context.apiBase,
+      codec: plan.context.codec,
+      accounts: plan.context.accounts,
+      mode: plan.options.auth,
+      client: plan.context.schemes ?? defaultSchemes(plan.context.random, plan.context.now),
+      context: session.contextFor(createEvidenceLog()),
+      identity: () => session.identity(),
+    })
+    const meta = plan.meta ?? runMeta()
     const started = now()
     const total = plan.checks.length
-    events({ type: 'run-started', target: plan.context.apiBase, runMarker: session.runMarker, startedAt: new Date(started).toISOString(), total })
+    events({
+      type: 'run-started',
+      target: plan.context.apiBase,
+      runMarker: session.runMarker,
+      startedAt: new Date(started).toISOString(),
+      total,
+      meta,
+      preflight,
+    })
     const results: CheckResult[] = []
     for (const [index, check] of plan.checks.entries()) {
       events({ type: 'check-started', id: check.id, title: check.title, category: check.category, index, total })
       const evidence = createEvidenceLog()
       const checkStarted = now()
-      let status: CheckStatus
-      let message: string
+      let outcome: { status: CheckStatus; message: string; applicable: boolean }
       const reason = skipReason(check, plan)
       if (reason !== undefined) {
-        status = 'skip'
-        message = reason
+        outcome = { status: 'skip', message: reason, applicable: true }
       } else {
         try {
-          const verdict: unknown = await check.run(session.contextFor(evidence))
-          if (isVerdict(verdict)) {
-            status = statusOf(verdict, check.level)
-            message = verdict.message
-          } else {
-            status = 'error'
-            message = 'the check returned no verdict'
-          }
+          outcome = outcomeOf(await check.run(session.contextFor(evidence)), check.level)
         } catch (error) {
           if (isConformanceError(error, 'CONF_ERR_NO_ACCOUNT') || isConformanceError(error, 'CONF_ERR_AUTH_UNSUPPORTED')) {
-            status = 'skip'
-            message = error.message
+            outcome = { status: 'skip', message: error.message, applicable: true }
           } else {
-            status = 'error'
-            message = error instanceof Error ? error.message : String(error)
+            outcome = { status: 'error', message: error instanceof Error ? error.message : String(error), applicable: true }
             evidence.note(trimStack(error))
           }
         }
@@ -170,12 +194,12 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
         id: check.id,
         title: check.title,
         level: check.level,
+        ...(check.decision === undefined ? {} : { decision: check.decision }),
         category: check.category,
         tags: [...check.tags],
         requirements: [...check.requirements],
-        status,
-        message,
-        durationMs: Math.max(0, now() - checkStarted),
+        ...outcome,
+        durationMs: Math.round(Math.max(0, now() - checkStarted)),
         baselined: plan.baseline?.has(check.id) ?? false,
         evidence: evidence.finish(plan.evidenceLimits ?? defaultEvidenceLimits),
       }
@@ -189,21 +213,25 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       counts[result.status] += 1
       byLevel[result.level][result.status] += 1
     }
+    const allowIncomplete = plan.allowIncomplete ?? false
     const summary: RunSummary = {
       target: plan.context.apiBase,
       runMarker: session.runMarker,
       startedAt: new Date(started).toISOString(),
       finishedAt: new Date(finished).toISOString(),
-      durationMs: Math.max(0, finished - started),
+      durationMs: Math.round(Math.max(0, finished - started)),
       options: plan.options,
       counts,
       byLevel,
       baselined: results.filter((result) => result.baselined).length,
+      allowIncomplete,
     }
-    const exitCode = exitCodeFor(results, plan.failOn)
+    const selected = new Set(plan.checks.map((check) => check.id))
+    const notSelected = (plan.coverageChecks ?? plan.checks).filter((check) => check.level === 'MUST' && !selected.has(check.id)).map((check) => check.id)
+    const verdict = computeVerdict(results, notSelected, { failOn: plan.failOn, allowIncomplete })
     const coverage = computeCoverage(plan.requirements ?? loadRequirements(), plan.coverageChecks ?? plan.checks, plan.untestable ?? loadUntestable())
-    events({ type: 'run-finished', summary, exitCode })
-    return { summary, checks: results, coverage, exitCode }
+    events({ type: 'run-finished', summary, verdict, exitCode: verdict.exitCode })
+    return { meta, preflight, verdict, summary, checks: results, coverage, exitCode: verdict.exitCode }
   } finally {
     session.close()
   }

@@ -3,7 +3,7 @@ import type { RequirementLevel } from '../openapi/requirements.ts'
 import type { PayloadCodec, WireFormat } from '../openapi/payload.ts'
 
 /** The accounts a config file can name; a check that needs one that is missing is skipped with that reason. */
-export type AccountRole = 'administrator' | 'reviewer' | 'scopedReviewer' | 'contributor' | 'noAccess'
+export type AccountRole = 'administrator' | 'reviewer' | 'scopedReviewer' | 'contributor' | 'configurator' | 'noAccess'
 
 export interface Account {
   user: string
@@ -73,6 +73,11 @@ export interface CheckContext {
   options: RunOptions
   /** From the config file's `groups`; absent when none is configured. */
   groups?: GroupFixture
+  /**
+   * The authentication schemes this deployment is meant to offer, lower-case (config `expectedSchemes`);
+   * absent means every documented scheme (openapi/DECISIONS.md D25).
+   */
+  expectedSchemes?: string[]
   /** Unique per run; records a check writes carry it so that runs against one server do not disturb each other. */
   runMarker: string
   /** Sends a request and records the exchange as this check's evidence. Never throws for an HTTP status. */
@@ -91,6 +96,11 @@ export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error'
 export interface CheckVerdict {
   status: 'pass' | 'fail' | 'skip'
   message: string
+  /**
+   * On a skip: the rule does not apply to this target (a scheme it does not offer), so the check is not a
+   * gap in the run. Only a rule that is conditional on the pages' own terms may say so.
+   */
+  notApplicable?: true
 }
 
 export interface CheckNeeds {
@@ -107,6 +117,12 @@ export interface Check {
   level: RequirementLevel
   /** Requirement ids from openapi/requirements.yaml. */
   requirements: string[]
+  /**
+   * The openapi/DECISIONS.md entry (D24, S1, ...) this check reads where the pages are silent or contradict
+   * themselves. Every SHOULD and MAY check names one; a MUST check only where it accepts the decided
+   * alternatives besides what a page states.
+   */
+  decision?: string
   tags: string[]
   /** Category the report groups by: formats, pagination, write, search, validation, errors, auth. */
   category: string
@@ -117,3 +133,4 @@ export interface Check {
 export const pass = (message: string): CheckVerdict => ({ status: 'pass', message })
 export const fail = (message: string): CheckVerdict => ({ status: 'fail', message })
 export const skip = (message: string): CheckVerdict => ({ status: 'skip', message })
+export const notApplicable = (message: string): CheckVerdict => ({ status: 'skip', message, notApplicable: true })

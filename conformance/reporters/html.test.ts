@@ -26,6 +26,18 @@ describe('HTML reporter', () => {
     expect(html).toContain('unexpected &#60;ErrorList&#62; shape')
   })
 
+  it('shows the verdict banner first, then tool, contract, target identity, pre-flight and the failed checks', () => {
+    const banner = html.indexOf('<div class="banner not-conformant"><strong>NOT CONFORMANT</strong>')
+    expect(banner).toBeGreaterThan(0)
+    expect(banner).toBeLessThan(html.indexOf('<h2>Summary</h2>'))
+    expect(html).toContain('<tr><th>tool</th><td>nwa-kit 9.8.7</td></tr>')
+    expect(html).toContain(`SHA-256 of its bytes ${'ab'.repeat(32)}`)
+    expect(html).toContain('<tr><th>server</th><td>Microsoft-HTTPAPI/2.0</td></tr>')
+    expect(html).toMatch(/<h2>Pre-flight<\/h2>\n<table>.*account administrator/)
+    expect(html).toMatch(/<h2>Failed checks \(3\)<\/h2>\n<ul><li><a href="#formats.json-query">/)
+    expect(html).toContain('<title>nwa check: NOT CONFORMANT: http://nwa-report.test:9699/netwrix/api/v1</title>')
+  })
+
   it('is self-contained: no scripts, no external stylesheets, images or links', () => {
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i)
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i)

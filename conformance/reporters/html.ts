@@ -6,7 +6,8 @@ import { describeCoverage, type CoverageRow } from '../coverage.ts'
 import { checkStatuses, emptyCounts, type CheckResult, type RunResult } from '../runner.ts'
 import { requirementLevels } from '../../openapi/requirements.ts'
 import type { Exchange } from '../types.ts'
-import { byCategory, fileReporter, type Reporter } from './reporter.ts'
+import { byCategory, failedChecks, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
+import { groupReasons } from '../verdict.ts'
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
@@ -20,6 +21,8 @@ pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-bre
 .pass{color:#1a7f37}.fail{color:#cf222e}.warn{color:#9a6700}.skip{color:#6e7781}.error{color:#8250df}
 tr.not-covered td{background:#ffebe9;color:#cf222e}tr.untestable td{color:#6e7781}
 details{margin:.25rem 0 .75rem}summary{cursor:pointer}.meta{color:#6e7781}
+.banner{padding:.75rem 1rem;border-radius:6px;font-size:1.1rem;margin:1rem 0}.banner strong{font-size:1.4rem;margin-right:.75rem}
+.banner.conformant{background:#dafbe1;color:#1a7f37}.banner.not-conformant{background:#ffebe9;color:#cf222e}.banner.incomplete{background:#fff8c5;color:#9a6700}
 `.trim()
 
 function countsTable(result: RunResult): string {
@@ -48,16 +51,52 @@ function headersText(headers: Record<string, string>): string {
     .join('\n')
 }
 
+function bannerHtml(result: RunResult): string {
+  const { verdict } = result
+  const css = verdict.verdict.toLowerCase().replace(' ', '-')
+  const notRun = groupReasons(verdict.mustNotRun).map(
+    (group) => `<li>${group.ids.length} ${escapeHtml(group.reason)}: ${escapeHtml(group.ids.join(', '))}</li>`,
+  )
+  return `<div class="banner ${css}"><strong>${verdict.verdict}</strong>${escapeHtml(verdict.summary)} · exit ${result.exitCode}</div>${
+    notRun.length === 0 ? '' : `<p>MUST checks that did not run:</p><ul>${notRun.join('')}</ul>`
+  }`
+}
+
+function identityHtml(result: RunResult): string {
+  const rows = resultIdentityRows(result).map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
+  return `<table>${rows.join('')}</table>`
+}
+
+function preflightHtml(result: RunResult): string {
+  const rows = result.preflight.steps.map(
+    (step) =>
+      `<tr><td class="${step.status === 'ok' ? 'pass' : 'skip'}">${step.status}</td><td>${escapeHtml(step.step)}</td><td>${escapeHtml(step.message)}</td></tr>`,
+  )
+  return `<table><tr><th>status</th><th>step</th><th>finding</th></tr>${rows.join('')}</table>`
+}
+
+function failedHtml(result: RunResult): string {
+  const failed = failedChecks(result)
+  if (failed.length === 0) return '<p>None.</p>'
+  const items = failed.map(
+    (check) =>
+      `<li><a href="#${escapeHtml(check.id)}">${escapeHtml(check.id)}</a> <span class="${check.status}">${check.status}</span> ${check.level}${check.baselined ? ' (baselined)' : ''}: ${escapeHtml(check.message.split('\n')[0] ?? '')}</li>`,
+  )
+  return `<ul>${items.join('')}</ul>`
+}
+
 function exchangeHtml(exchange: Exchange, index: number): string {
   const { request, response } = exchange
   const requestText = [`${request.method} ${request.url}`, headersText(request.headers), ...(request.body === undefined ? [] : ['', request.body])].join('\n')
   const responseText = [`${response.status}`, headersText(response.headers), ...(response.body === '' ? [] : ['', response.body])].join('\n')
-  return `<details><summary>#${index + 1} ${escapeHtml(request.method)} ${escapeHtml(request.url)} → ${response.status} <span class="meta">(${exchange.durationMs} ms)</span></summary><pre>${escapeHtml(requestText)}</pre><pre>${escapeHtml(responseText)}</pre></details>`
+  return `<details><summary>#${index + 1} ${escapeHtml(request.method)} ${escapeHtml(request.url)} → ${response.status} <span class="meta">(${formatDuration(exchange.durationMs)})</span></summary><pre>${escapeHtml(requestText)}</pre><pre>${escapeHtml(responseText)}</pre></details>`
 }
 
 function checkHtml(check: CheckResult): string {
   const head = `<h3 id="${escapeHtml(check.id)}"><span class="${check.status}">${check.status.toUpperCase()}</span> ${escapeHtml(check.id)}${check.baselined ? ' <span class="meta">(baselined)</span>' : ''}</h3>`
-  const meta = `<p>${escapeHtml(check.title)} <span class="meta">${check.level} · ${escapeHtml(check.requirements.join(', ') || 'no requirement')} · ${check.durationMs} ms</span></p>`
+  const decision = check.decision === undefined ? '' : ` · decision ${escapeHtml(check.decision)} (openapi/DECISIONS.md)`
+  const applicable = check.applicable ? '' : ' · not applicable to this target'
+  const meta = `<p>${escapeHtml(check.title)} <span class="meta">${check.level}${decision} · ${escapeHtml(check.requirements.join(', ') || 'no requirement')} · ${formatDuration(check.durationMs)}${applicable}</span></p>`
   const parts = [head, meta, `<pre>${escapeHtml(check.message)}</pre>`]
   if (check.evidence.notes.length > 0) parts.push(`<h4>Notes</h4><pre>${escapeHtml(check.evidence.notes.join('\n\n'))}</pre>`)
   if (check.evidence.curl.length > 0) parts.push(`<h4>Reproduce</h4>${check.evidence.curl.map((c) => `<pre>${escapeHtml(c)}</pre>`).join('')}`)
@@ -91,10 +130,16 @@ export function renderHtml(result: RunResult): string {
   const gaps = result.coverage.filter((row) => row.status === 'not-covered').length
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>nwa check: ${escapeHtml(summary.target)}</title><style>${css}</style></head>
+<title>nwa check: ${result.verdict.verdict}: ${escapeHtml(summary.target)}</title><style>${css}</style></head>
 <body>
 <h1>nwa check: ${escapeHtml(summary.target)}</h1>
-<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${summary.durationMs} ms) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>
+${bannerHtml(result)}
+<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${formatDuration(summary.durationMs)}) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>
+${identityHtml(result)}
+<h2>Pre-flight</h2>
+${preflightHtml(result)}
+<h2>Failed checks (${failedChecks(result).length})</h2>
+${failedHtml(result)}
 <h2>Summary</h2>
 ${countsTable(result)}
 <h2>Categories</h2>

@@ -37,17 +37,23 @@ describe('JSON reporter', () => {
     expect(validate.errors ?? []).toEqual([])
     expect(valid).toBe(true)
     expect(report['exitCode']).toBe(1)
-    expect((report['checks'] as unknown[]).length).toBe(7)
+    expect((report['checks'] as unknown[]).length).toBe(8)
+    expect(report['verdict']).toMatchObject({ verdict: 'NOT CONFORMANT', exitCode: 1, mustFailed: ['formats.json-query', 'auth.legacy'] })
+    expect(report['meta']).toEqual(result.meta)
+    expect(report['preflight']).toMatchObject({ identity: { server: 'Microsoft-HTTPAPI/2.0' }, offeredSchemes: ['basic'] })
   })
 
   it('has a schema strict enough to refuse a broken report', () => {
-    const report = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 1, ...result })) as {
+    const report = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 2, ...result })) as {
       checks: { status: string; evidence: { exchanges: unknown[] } }[]
     }
     report.checks[0]!.status = 'passed'
     expect(validate(report)).toBe(false)
-    const tooMany = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 1, ...result })) as typeof report
+    const tooMany = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 2, ...result })) as typeof report
     tooMany.checks[0]!.evidence.exchanges = Array.from({ length: 21 }, () => tooMany.checks[0]!.evidence.exchanges[0])
     expect(validate(tooMany)).toBe(false)
+    const unsure = JSON.parse(JSON.stringify({ format: 'nwa-conformance-report', version: 2, ...result })) as { verdict: { verdict: string } }
+    unsure.verdict.verdict = 'PROBABLY FINE'
+    expect(validate(unsure)).toBe(false)
   })
 })

@@ -1,12 +1,18 @@
 import type { CoverageRow } from '../coverage.ts'
+import type { RunMeta } from '../meta.ts'
+import type { Preflight } from '../preflight.ts'
 import type { CheckResult, RunResult, RunSummary } from '../runner.ts'
+import type { RunExitCode, Verdict } from '../verdict.ts'
 import { fileReporter, type Reporter } from './reporter.ts'
 
 /** The content of conformance.json; report.schema.json describes it. */
 export interface JsonReport {
   format: 'nwa-conformance-report'
-  version: 1
-  exitCode: 0 | 1
+  version: 2
+  exitCode: RunExitCode
+  verdict: Verdict
+  meta: RunMeta
+  preflight: Preflight
   summary: RunSummary
   checks: CheckResult[]
   coverage: CoverageRow[]
@@ -15,8 +21,11 @@ export interface JsonReport {
 export function toJsonReport(result: RunResult): JsonReport {
   return {
     format: 'nwa-conformance-report',
-    version: 1,
+    version: 2,
     exitCode: result.exitCode,
+    verdict: result.verdict,
+    meta: result.meta,
+    preflight: result.preflight,
     summary: result.summary,
     checks: result.checks,
     coverage: result.coverage,

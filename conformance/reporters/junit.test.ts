@@ -25,6 +25,7 @@ interface Case {
 }
 interface Suite {
   '@_name': string
+  properties?: { property: { '@_name': string; '@_value': string }[] }
   '@_tests': string
   '@_failures': string
   '@_errors': string
@@ -45,19 +46,19 @@ describe('JUnit reporter', () => {
 
   it('has a suite per category and counts that match the cases', () => {
     const { suites, root } = parse(renderJunit(result))
-    expect(suites.map((s) => s['@_name'])).toEqual(['formats', 'errors', 'write', 'auth'])
+    expect(suites.map((s) => s['@_name'])).toEqual(['verdict', 'formats', 'errors', 'write', 'auth'])
     for (const suite of suites) {
       expect(Number(suite['@_tests'])).toBe(suite.testcase.length)
       expect(Number(suite['@_failures'])).toBe(suite.testcase.filter((c) => c.failure).length)
       expect(Number(suite['@_errors'])).toBe(suite.testcase.filter((c) => c.error).length)
       expect(Number(suite['@_skipped'])).toBe(suite.testcase.filter((c) => c.skipped).length)
     }
-    expect([root['@_tests'], root['@_failures'], root['@_errors'], root['@_skipped']]).toEqual(['7', '1', '1', '3'])
+    expect([root['@_tests'], root['@_failures'], root['@_errors'], root['@_skipped']]).toEqual(['9', '3', '1', '2'])
   })
 
   it('puts level and requirement ids in properties, and the message and curl in the failure', () => {
     const { suites } = parse(renderJunit(result))
-    const failed = suites[0]!.testcase[0]!
+    const failed = suites[1]!.testcase[0]!
     expect(failed.properties.property.map((p) => [p['@_name'], p['@_value']])).toEqual([
       ['level', 'MUST'],
       ['status', 'fail'],
@@ -69,13 +70,28 @@ describe('JUnit reporter', () => {
     expect(failed.failure!['#text']).toContain('expected an ActivityRecordList object')
   })
 
-  it('reports a warning as a passing case with the text, and a baselined failure as skipped', () => {
+  it('reports a warning as a passing case with the text, and a baselined MUST failure still as a failure', () => {
     const cases = parse(renderJunit(result)).suites.flatMap((s) => s.testcase)
     const warned = cases.find((c) => c['@_name'].startsWith('errors.body'))!
     expect(warned.failure).toBeUndefined()
     expect(warned['system-out']).toContain('WARNING (SHOULD): empty 400 body')
-    expect(cases.find((c) => c['@_name'].startsWith('auth.legacy'))!.skipped!['@_message']).toBe('baselined fail: known issue')
+    expect(cases.find((c) => c['@_name'].startsWith('auth.legacy'))!.failure!['@_message']).toBe('(baselined) known issue')
+    const ordered = cases.find((c) => c['@_name'].startsWith('formats.order'))!
+    expect(ordered.properties.property.find((p) => p['@_name'] === 'decision')?.['@_value']).toBe('D24')
     expect(cases.find((c) => c['@_name'].startsWith('write.basic'))!.skipped!['@_message']).toMatch(/^needs --write/)
+  })
+
+  it('opens with a verdict suite: the banner as a failing case, identity as properties, the pre-flight as output', () => {
+    const xml = renderJunit(result)
+    const { suites, root } = parse(xml)
+    expect(root['@_name']).toBe('nwa check http://nwa-report.test:9699/netwrix/api/v1: NOT CONFORMANT')
+    const verdict = suites[0]!.testcase[0]!
+    expect(verdict['@_name']).toBe('verdict: NOT CONFORMANT')
+    expect(verdict.failure!['@_message']).toMatch(/^NOT CONFORMANT: 2 of 6 MUST checks failed/)
+    const properties = Object.fromEntries(suites[0]!.properties!.property.map((p) => [p['@_name'], p['@_value']]))
+    expect(properties).toMatchObject({ verdict: 'NOT CONFORMANT', exitCode: '1', tool: 'nwa-kit 9.8.7', node: 'v20.0.0', server: 'Microsoft-HTTPAPI/2.0' })
+    expect(properties['contract']).toContain('ab'.repeat(32))
+    expect(verdict['system-out']).toContain('ok account administrator: ENTERPRISE\\NetwrixUser: GET enum answered 200')
   })
 
   it('escapes markup and replaces characters XML cannot hold', () => {

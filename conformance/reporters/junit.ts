@@ -1,10 +1,12 @@
 /**
- * JUnit XML for CI test views: a testsuite per category, a testcase per check. A MUST failure is a
- * <failure>, a thrown check an <error>, a skip or a baselined result <skipped>; a warning passes
- * with the warning in <system-out>, since it does not fail the run unless --fail-on warn.
+ * JUnit XML for CI test views: first a `verdict` suite whose one testcase carries the verdict banner (a
+ * failure unless the run exits 0) with the identity of tool, contract and target as properties and the
+ * pre-flight as output; then a testsuite per category, a testcase per check. A MUST failure is a <failure>
+ * (baselined or not: the baseline never makes one pass), a thrown check an <error>, a skip <skipped>; a
+ * warning passes with the warning in <system-out>, since it does not fail the run unless --fail-on warn.
  */
 import type { CheckResult, RunResult } from '../runner.ts'
-import { byCategory, fileReporter, type Reporter } from './reporter.ts'
+import { byCategory, fileReporter, resultIdentityRows, type Reporter } from './reporter.ts'
 
 // Characters XML 1.0 cannot carry at all, even escaped.
 const invalidXmlChars = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g
@@ -29,10 +31,7 @@ function detail(check: CheckResult): string {
 }
 
 function outcome(check: CheckResult): string {
-  const message = escapeXml(check.message)
-  if (check.baselined && check.status !== 'pass') {
-    return `<skipped message="${escapeXml(`baselined ${check.status}: ${check.message}`)}">${escapeXml(detail(check))}</skipped>`
-  }
+  const message = escapeXml(`${check.baselined ? '(baselined) ' : ''}${check.message}`)
   switch (check.status) {
     case 'pass':
       return ''
@@ -50,6 +49,7 @@ function outcome(check: CheckResult): string {
 function testcase(check: CheckResult): string {
   const properties = [
     `<property name="level" value="${check.level}"/>`,
+    ...(check.decision === undefined ? [] : [`<property name="decision" value="${escapeXml(check.decision)}"/>`]),
     `<property name="status" value="${check.status}"/>`,
     ...check.requirements.map((id) => `<property name="requirement" value="${escapeXml(id)}"/>`),
   ]
@@ -70,17 +70,41 @@ interface Tally {
 }
 
 function tally(checks: readonly CheckResult[]): Tally {
-  const counted = (check: CheckResult) => !check.baselined || check.status === 'pass'
   return {
     tests: checks.length,
-    failures: checks.filter((c) => counted(c) && c.status === 'fail').length,
-    errors: checks.filter((c) => counted(c) && c.status === 'error').length,
-    skipped: checks.filter((c) => c.status === 'skip' || (c.baselined && c.status !== 'pass')).length,
+    failures: checks.filter((c) => c.status === 'fail').length,
+    errors: checks.filter((c) => c.status === 'error').length,
+    skipped: checks.filter((c) => c.status === 'skip').length,
     time: checks.reduce((sum, c) => sum + c.durationMs, 0),
   }
 }
 
 const tallyAttributes = (t: Tally) => `tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(t.time)}"`
+
+/** The verdict as a testcase, so a CI test view shows it beside the checks and fails with the run. */
+function verdictSuite(result: RunResult): { xml: string; tally: Tally } {
+  const { verdict, summary } = result
+  const properties = [['verdict', verdict.verdict], ['exitCode', String(result.exitCode)], ...resultIdentityRows(result)].map(
+    ([name, value]) => `<property name="${escapeXml(name!)}" value="${escapeXml(value!)}"/>`,
+  )
+  const preflight = result.preflight.steps.map((step) => `${step.status} ${step.step}: ${step.message}`).join('\n')
+  const message = escapeXml(`${verdict.verdict}: ${verdict.summary}`)
+  // A run that exits 0 passes the case, or skips it when it is an INCOMPLETE accepted with --allow-incomplete.
+  const kind = result.exitCode !== 0 ? 'failure' : verdict.verdict === 'CONFORMANT' ? 'pass' : 'skipped'
+  const outcomeXml =
+    kind === 'failure' ? `<failure message="${message}" type="${verdict.verdict}"/>` : kind === 'skipped' ? `<skipped message="${message}"/>` : ''
+  const counts: Tally = { tests: 1, failures: kind === 'failure' ? 1 : 0, errors: 0, skipped: kind === 'skipped' ? 1 : 0, time: 0 }
+  const xml = [
+    `  <testsuite name="verdict" ${tallyAttributes(counts)} timestamp="${escapeXml(summary.startedAt)}">`,
+    `    <properties>${properties.join('')}</properties>`,
+    `    <testcase name="${escapeXml(`verdict: ${verdict.verdict}`)}" classname="nwa.verdict" time="0.000">`,
+    ...(outcomeXml === '' ? [] : [`      ${outcomeXml}`]),
+    `      <system-out>${escapeXml(`pre-flight:\n${preflight}`)}</system-out>`,
+    '    </testcase>',
+    '  </testsuite>',
+  ].join('\n')
+  return { xml, tally: counts }
+}
 
 export function renderJunit(result: RunResult): string {
   const { summary } = result
@@ -92,9 +116,19 @@ export function renderJunit(result: RunResult): string {
       '  </testsuite>',
     ].join('\n'),
   )
+  const verdict = verdictSuite(result)
+  const checks = tally(result.checks)
+  const all: Tally = {
+    tests: checks.tests + verdict.tally.tests,
+    failures: checks.failures + verdict.tally.failures,
+    errors: checks.errors,
+    skipped: checks.skipped + verdict.tally.skipped,
+    time: summary.durationMs,
+  }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="nwa check ${escapeXml(summary.target)}" ${tallyAttributes({ ...tally(result.checks), time: summary.durationMs })}>`,
+    `<testsuites name="${escapeXml(`nwa check ${summary.target}: ${result.verdict.verdict}`)}" ${tallyAttributes(all)}>`,
+    verdict.xml,
     ...suites,
     '</testsuites>',
     '',

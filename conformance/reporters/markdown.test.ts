@@ -21,8 +21,22 @@ describe('markdown reporter', () => {
     expect(listed.map((line) => /`([^`]+)`/.exec(line)?.[1])).toEqual(['formats.json-query', 'errors.body', 'errors.shape', 'auth.legacy'])
     expect(md).toContain('- ❌ `formats.json-query` MUST fail: body is not JSON: \\<script\\>alert("x")\\</')
     expect(md).toContain('`auth.legacy` MUST fail (baselined): known issue')
-    expect(md).not.toContain('formats.xml-default')
-    expect(md).not.toContain('write.basic')
+    const problems = md.slice(md.indexOf('### Failed and warned checks'), md.indexOf('### Coverage gaps'))
+    expect(problems).not.toContain('formats.xml-default')
+    expect(problems).not.toContain('write.basic')
+  })
+
+  it('opens with the verdict banner, the MUST checks that did not run, the identity table and the pre-flight', () => {
+    const md = renderMarkdown(result)
+    const lines = md.split('\n')
+    expect(lines[2]).toBe(
+      '> **❌ NOT CONFORMANT**: 2 of 6 MUST checks failed (1 of them in the baseline): formats.json-query, auth.legacy; 1 SHOULD/MAY check warned or broke (exit 1)',
+    )
+    expect(md).toContain('- 1 MUST not run, needs --write: writes to an audit database are permanent: write.basic')
+    expect(md).toContain('| tool | nwa-kit 9.8.7 |')
+    expect(md).toContain(`| contract | openapi/netwrix-auditor-api.yaml, SHA-256 of its bytes ${'ab'.repeat(32)} |`)
+    expect(md).toContain('| server | Microsoft-HTTPAPI/2.0 |')
+    expect(md).toMatch(/### Pre-flight\n\n- ✅ connection: nwa-report.test:9699 answered over plain HTTP\n/)
   })
 
   it('has a counts table by level and lists the coverage gaps', () => {

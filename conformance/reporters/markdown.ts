@@ -1,7 +1,8 @@
-/** summary.md for a CI job summary: counts, one line per failed or warned check, coverage gaps. */
+/** summary.md for a CI job summary: the verdict, who was judged, counts, one line per failed or warned check, coverage gaps. */
 import { requirementLevels } from '../../openapi/requirements.ts'
 import { checkStatuses, type CheckResult, type RunResult } from '../runner.ts'
-import { fileReporter, type Reporter } from './reporter.ts'
+import { groupReasons, type VerdictName } from '../verdict.ts'
+import { fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
 
 /** Inline text: markdown and HTML metacharacters escaped, kept on one line. */
 export function escapeMarkdown(text: string): string {
@@ -9,19 +10,35 @@ export function escapeMarkdown(text: string): string {
 }
 
 const marks: Record<CheckResult['status'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '💥' }
+const verdictMarks: Record<VerdictName, string> = { CONFORMANT: '✅', 'NOT CONFORMANT': '❌', INCOMPLETE: '⚠️' }
 
 function line(check: CheckResult): string {
   const firstLine = check.message.split('\n')[0] ?? ''
   const baselined = check.baselined ? ' (baselined)' : ''
-  return `- ${marks[check.status]} \`${check.id.replace(/`/g, "'")}\` ${check.level} ${check.status}${baselined}: ${escapeMarkdown(firstLine)}`
+  const decision = check.decision === undefined ? '' : ` (${check.decision})`
+  return `- ${marks[check.status]} \`${check.id.replace(/`/g, "'")}\` ${check.level}${decision} ${check.status}${baselined}: ${escapeMarkdown(firstLine)}`
 }
 
 export function renderMarkdown(result: RunResult): string {
-  const { summary } = result
+  const { summary, verdict } = result
   const out: string[] = [
     `## nwa check: ${escapeMarkdown(summary.target)}`,
     '',
-    `Run \`${summary.runMarker}\`, ${summary.durationMs} ms, exit ${result.exitCode}${summary.baselined > 0 ? `, ${summary.baselined} baselined` : ''}.`,
+    `> **${verdictMarks[verdict.verdict]} ${verdict.verdict}**: ${escapeMarkdown(verdict.summary)} (exit ${result.exitCode})`,
+    '',
+    ...groupReasons(verdict.mustNotRun).map(
+      (group) => `- ${group.ids.length} MUST not run, ${escapeMarkdown(group.reason)}: ${escapeMarkdown(group.ids.join(', '))}`,
+    ),
+    ...(verdict.mustNotRun.length > 0 ? [''] : []),
+    `Run \`${summary.runMarker}\`, ${formatDuration(summary.durationMs)}${summary.baselined > 0 ? `, ${summary.baselined} baselined` : ''}.`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...resultIdentityRows(result).map(([label, value]) => `| ${label} | ${escapeMarkdown(value)} |`),
+    '',
+    '### Pre-flight',
+    '',
+    ...result.preflight.steps.map((step) => `- ${step.status === 'ok' ? '✅' : 'ℹ️'} ${escapeMarkdown(step.step)}: ${escapeMarkdown(step.message)}`),
     '',
     `| status | ${requirementLevels.join(' | ')} | total |`,
     `| --- | ${requirementLevels.map(() => '---:').join(' | ')} | ---: |`,

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { RunEvent, RunResult } from '../runner.ts'
+import type { ServerIdentity } from '../context.ts'
+import type { RunMeta } from '../meta.ts'
+import type { CheckResult, RunEvent, RunResult } from '../runner.ts'
 
 /** An event sink (STYLE.md §5): listens while the run goes, writes its output once it is over. */
 export interface Reporter {
@@ -24,4 +26,34 @@ export function byCategory<T extends { category: string }>(items: readonly T[]):
   const groups = new Map<string, T[]>()
   for (const item of items) groups.set(item.category, [...(groups.get(item.category) ?? []), item])
   return groups
+}
+
+/** 840 ms, 2.5 s, 3 min 05 s: whole milliseconds are noise in a report. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const seconds = Math.round(ms / 1000)
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`
+}
+
+/** Who produced the report and what it judged, as label and value pairs every reporter prints. */
+export function identityRows(meta: RunMeta, identity: ServerIdentity, target: string): [string, string][] {
+  const https = new URL(target).protocol === 'https:'
+  return [
+    ['tool', `${meta.tool} ${meta.version}`],
+    ['node', meta.node],
+    ['contract', `${meta.contract.file}, SHA-256 of its bytes ${meta.contract.sha256}`],
+    ['target', target],
+    ['server', identity.server ?? '(no Server header)'],
+    ['certificate', https ? `SHA-256 ${identity.certificateSha256 ?? '(not seen)'}` : 'none (plain HTTP)'],
+  ]
+}
+
+export function resultIdentityRows(result: RunResult): [string, string][] {
+  return identityRows(result.meta, result.preflight.identity, result.summary.target)
+}
+
+/** Checks that failed or broke, at any level: what a reader has to look at first. */
+export function failedChecks(result: RunResult): CheckResult[] {
+  return result.checks.filter((check) => check.status === 'fail' || check.status === 'error')
 }

@@ -5,16 +5,28 @@
 import nock from 'nock'
 import { loadContract } from '../../openapi/contract.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
+import type { RunMeta } from '../meta.ts'
 import { runChecks, type RunEvent, type RunResult } from '../runner.ts'
 import { makeCheck } from '../test-support.ts'
 import { fail, pass, skip } from '../types.ts'
 
 export const sampleOrigin = 'http://nwa-report.test:9699'
+export const sampleMeta: RunMeta = {
+  tool: 'nwa-kit',
+  version: '9.8.7',
+  node: 'v20.0.0',
+  contract: { file: 'openapi/netwrix-auditor-api.yaml', sha256: 'ab'.repeat(32) },
+}
 export const hostileBody = `<script>alert("x")</script> & 'quotes' ]]> \u0001`
 
 export async function sampleRun(): Promise<{ result: RunResult; events: RunEvent[] }> {
   const contract = await loadContract()
-  nock(sampleOrigin).get('/netwrix/api/v1/activity_records/enum').reply(401)
+  nock(sampleOrigin)
+    .get('/netwrix/api/v1/activity_records/enum')
+    .reply(401, '', { 'WWW-Authenticate': 'Basic realm="Netwrix Auditor"', Server: 'Microsoft-HTTPAPI/2.0' })
+  nock(sampleOrigin)
+    .get('/netwrix/api/v1/activity_records/enum?count=1')
+    .reply(200, '<ActivityRecordList xmlns="http://schemas.netwrix.com/api/v1/activity_records/"/>', { 'Content-Type': 'application/xml' })
   nock(sampleOrigin).get('/netwrix/api/v1/activity_records/enum?format=json').reply(200, hostileBody, { 'Content-Type': 'application/json' })
   let tick = Date.UTC(2024, 4, 6, 7, 8, 9)
   const events: RunEvent[] = []
@@ -32,6 +44,7 @@ export async function sampleRun(): Promise<{ result: RunResult; events: RunEvent
           },
         }),
         makeCheck({ id: 'formats.xml-default', requirements: ['FMT-XML-DEFAULT'], run: async () => pass('XML by default') }),
+        makeCheck({ id: 'formats.order', level: 'SHOULD', decision: 'D24', requirements: ['FMT-XML-ELEMENT-ORDER'], run: async () => pass('in order') }),
         makeCheck({ id: 'errors.body', category: 'errors', level: 'SHOULD', requirements: ['ERR-BODY-ON-ERROR'], run: async () => fail('empty 400 body') }),
         makeCheck({
           id: 'errors.shape',
@@ -57,6 +70,7 @@ export async function sampleRun(): Promise<{ result: RunResult; events: RunEvent
       options: { write: false, destructive: false, auth: 'basic', maxPages: 50 },
       baseline: new Set(['auth.legacy']),
       failOn: 'must',
+      meta: sampleMeta,
     },
     (event) => events.push(event),
   )

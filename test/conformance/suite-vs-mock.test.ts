@@ -14,11 +14,13 @@ const accounts = {
   reviewer: { user: 'ENTERPRISE\\GlobalReviewer', password: 'NetwrixIsCool' },
   scopedReviewer: { user: 'ENTERPRISE\\PlanReviewer', password: 'NetwrixIsCool', monitoringPlans: ['AD Monitoring'] },
   contributor: { user: 'ENTERPRISE\\Contributor', password: 'NetwrixIsCool' },
+  configurator: { user: 'ENTERPRISE\\Configurator', password: 'NetwrixIsCool' },
   noAccess: { user: 'ENTERPRISE\\NoRole', password: 'NetwrixIsCool' },
 }
 const groups = { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] }
 
 interface Report {
+  verdict: { verdict: string; mustNotRun: unknown[]; mustNotApplicable: string[] }
   summary: { counts: Record<string, number> }
   checks: { id: string; level: string; status: string; message: string }[]
 }
@@ -45,11 +47,12 @@ afterAll(async () => {
 })
 
 describe('the conformance suite against the reference mock', () => {
-  it('passes: exit code 0 and no check failed, warned or broke', () => {
+  it('passes: CONFORMANT, exit code 0, no check failed, warned or broke, and every MUST check ran', () => {
     const bad = report.checks
       .filter((check) => ['fail', 'warn', 'error'].includes(check.status))
       .map((check) => `${check.id}: ${check.status} ${check.message}`)
     expect(bad).toEqual([])
+    expect(report.verdict).toMatchObject({ verdict: 'CONFORMANT', mustNotRun: [], mustNotApplicable: [] })
     expect(exitCode).toBe(0)
   })
 
