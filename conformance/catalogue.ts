@@ -5,9 +5,9 @@ export function renderCatalogue(checks: readonly Check[]): string {
   const escapeCell = (text: string) => text.replace(/\|/g, '\\|')
   const rows = checks.map((check) => {
     const needs = [check.needs?.write ? '--write' : '', check.needs?.destructive ? '--destructive' : ''].filter(Boolean).join(' ')
-    return `| \`${check.id}\` | ${check.level} | ${escapeCell(check.title)} | ${check.requirements.join(', ')} | ${needs} |`
+    return `| \`${check.id}\` | ${check.level} | ${check.decision ?? ''} | ${escapeCell(check.title)} | ${check.requirements.join(', ')} | ${needs} |`
   })
-  return ['| id | level | verifies | requirements | needs |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
+  return ['| id | level | decision | verifies | requirements | needs |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n')
 }
 
 export const catalogueMarkers = { start: '<!-- checks:start -->', end: '<!-- checks:end -->' } as const

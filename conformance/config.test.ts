@@ -90,6 +90,20 @@ describe('loadConfig', () => {
     }
   })
 
+  it('reads a configurator account and the expected schemes, any case, and refuses a scheme the pages do not list', () => {
+    const config = parseConfig(
+      'accounts:\n  configurator: { user: ENTERPRISE\\Configurator, password: x }\nexpectedSchemes: [NTLM, basic, Ntlm]\n',
+      'nwa.yaml',
+      env,
+    )
+    expect(config.accounts.configurator).toEqual({ user: 'ENTERPRISE\\Configurator', password: 'x', passwordVar: 'NWA_CONFIGURATOR_PASSWORD' })
+    expect(config.expectedSchemes).toEqual(['ntlm', 'basic'])
+    expect(errorOf(() => parseConfig('expectedSchemes: [NTLM, Kerberos]\n', 'nwa.yaml', env))).toEqual({
+      code: 'CONF_ERR_CONFIG',
+      message: 'config nwa.yaml: expectedSchemes: "Kerberos" is not a documented scheme (NTLM, Negotiate, Digest, Basic)',
+    })
+  })
+
   it('reports a missing file and broken syntax as config errors', () => {
     expect(errorOf(() => loadConfig(join(dir, 'absent.json'), env)).code).toBe('CONF_ERR_CONFIG')
     expect(errorOf(() => parseConfig('{ "target": ', 'c.json', env)).code).toBe('CONF_ERR_CONFIG')

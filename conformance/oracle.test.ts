@@ -245,3 +245,45 @@ describe('When and WorkingHours', () => {
     expect(rids({ WorkingHours: { From: '22:00', To: '06:00' } }, records)).toEqual(['2017-02-14T23:00:00Z', '2017-02-14T05:59:59Z', '2017-02-14T22:00:00Z'])
   })
 })
+
+describe('createOracle: readings other than the contract, for points the pages leave open', () => {
+  const at = (when: string) => record({ RID: when, When: when })
+
+  it('[OP-CONTAINS] compares with case when read case-sensitively (S1 reads it without)', () => {
+    const records = [record({ RID: 'upper', Who: 'ENTERPRISE\\John' }), record({ RID: 'lower', Who: 'enterprise\\john' })]
+    expect(rids({ Who: { Contains: 'john' } }, records)).toEqual(['upper', 'lower'])
+    expect(rids({ Who: { Contains: 'john' } }, records, { reading: { caseSensitive: true } })).toEqual(['lower'])
+  })
+
+  it('[FILTER-WHEN-RANGE] leaves the bounds out when read exclusively (S5 includes them)', () => {
+    const records = ['2017-02-14T15:42:34Z', '2017-02-14T16:00:00Z', '2017-02-14T18:00:00Z'].map(at)
+    const range = { From: '2017-02-14T15:42:34Z', To: '2017-02-14T18:00:00Z' }
+    expect(rids({ When: range }, records, { reading: { exclusiveBounds: true } })).toEqual(['2017-02-14T16:00:00Z'])
+  })
+
+  it('[FILTER-WHEN-TIMEFRAME] counts days in another zone, or a rolling window, when read so (S6: UTC calendar days)', () => {
+    // NOW is 10:00 UTC; at UTC+14 it is already 00:00 of the next day, so 09:00 UTC is yesterday there.
+    const records = ['2024-05-10T09:00:00Z', '2024-05-03T12:00:00Z'].map(at)
+    expect(rids({ When: { Today: '' } }, records)).toEqual(['2024-05-10T09:00:00Z'])
+    expect(rids({ When: { Today: '' } }, records, { reading: { zoneOffsetMs: 14 * 3_600_000 } })).toEqual([])
+    expect(rids({ When: { LastSevenDays: '' } }, records)).toEqual(['2024-05-10T09:00:00Z'])
+    // Seven days back from 10:00 reaches 2024-05-03T10:00; the calendar reading starts at 2024-05-04T00:00.
+    expect(rids({ When: { LastSevenDays: '' } }, records, { reading: { rollingWindows: true } })).toEqual(['2024-05-10T09:00:00Z', '2024-05-03T12:00:00Z'])
+    expect(whenInterval({ LastSevenDays: '' }, NOW, { rollingWindows: true }).from).toBe(NOW - 7 * 86_400_000)
+  })
+
+  it('[FILTER-DETAIL] holds a negated operator over Detail entries when some entry does not match, when read per value (S8: when none matches)', () => {
+    const records = [
+      record({
+        RID: 'both',
+        DetailList: [
+          { PropertyName: 'a', After: 'x' },
+          { PropertyName: 'b', After: 'y' },
+        ],
+      }),
+      record({ RID: 'none' }),
+    ]
+    expect(rids({ After: { NotEqualTo: 'x' } }, records)).toEqual(['none'])
+    expect(rids({ After: { NotEqualTo: 'x' } }, records, { reading: { negationPerValue: true } })).toEqual(['both'])
+  })
+})

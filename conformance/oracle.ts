@@ -8,11 +8,33 @@ import type { ActivityRecordOutput, FilterList } from '../openapi/records.ts'
  */
 export type GroupMembership = (group: string, account: string) => boolean
 
+/**
+ * How to read the points the pages leave open. The default is the contract's reading (openapi/DECISIONS.md);
+ * the alternatives are other readings an implementation may take, so a MUST check can judge only the records on
+ * which every reading agrees.
+ */
+export interface Reading {
+  /** S1: the contract compares text without case. */
+  caseSensitive: boolean
+  /** S5: the contract includes the bounds of a When range. */
+  exclusiveBounds: boolean
+  /** S6: the contract counts the days of a timeframe in UTC; another zone, as milliseconds east of UTC. */
+  zoneOffsetMs: number
+  /** S6: LastSevenDays and LastThirtyDays start at the start of a day; a rolling window starts exactly 7 or 30 days ago. */
+  rollingWindows: boolean
+  /** S8: a negated operator holds when no value of a many-valued field (the Detail entries) matches; or when some value does not. */
+  negationPerValue: boolean
+}
+
+export const contractReading: Reading = { caseSensitive: false, exclusiveBounds: false, zoneOffsetMs: 0, rollingWindows: false, negationPerValue: false }
+
 export interface OracleOptions {
   /** The moment timeframes (Today, Yesterday, ...) are evaluated against, epoch milliseconds. */
   now: number
   /** Who belongs to which group; InGroup/NotInGroup cannot be evaluated without it. */
   inGroup?: GroupMembership
+  /** Default: the contract's reading. */
+  reading?: Partial<Reading>
 }
 
 export interface FilterEntry {
@@ -32,7 +54,8 @@ const DAY = 86_400_000
 /** Operators that hold when a value satisfies a test; each negated operator holds when no value satisfies its base. */
 const negationOf: Readonly<Record<string, string>> = { DoesNotContain: 'Contains', NotEqualTo: 'Equals', NotInGroup: 'InGroup' }
 
-export function createOracle(tables: OracleTables, options: OracleOptions): Oracle {
+export function createOracle(tables: OracleTables, given: OracleOptions): Oracle {
+  const options: ResolvedOptions = { ...given, reading: { ...contractReading, ...given.reading } }
   const byName = new Map(tables.filters.map((filter) => [filter.name, filter]))
   const filterMatches = (record: ActivityRecordOutput, name: string, value: unknown): boolean => {
     const filter = byName.get(name)
@@ -51,6 +74,10 @@ export function createOracle(tables: OracleTables, options: OracleOptions): Orac
   const matches = (record: ActivityRecordOutput, filters: FilterList): boolean =>
     Object.entries(filters).every(([name, value]) => filterMatches(record, name, value))
   return { matches, select: (records, filters) => records.filter((record) => matches(record, filters)) }
+}
+
+interface ResolvedOptions extends OracleOptions {
+  reading: Reading
 }
 
 /** A filter's value as a list of (operator, operand): bare operands take the filter's default operator. */
@@ -72,26 +99,27 @@ function isOperatorObject(entry: unknown, filter: FilterInfo): entry is Record<s
   return keys.length > 0 && keys.every((key) => filter.operators.includes(key))
 }
 
-function entryMatches(record: ActivityRecordOutput, filter: FilterInfo, entry: FilterEntry, options: OracleOptions): boolean {
+function entryMatches(record: ActivityRecordOutput, filter: FilterInfo, entry: FilterEntry, options: ResolvedOptions): boolean {
   const base = negationOf[entry.operator]
   const operator = base ?? entry.operator
-  const holds = (): boolean => {
-    switch (filter.kind) {
-      case 'when':
-        return whenHolds(record, operator, entry.operand, options.now)
-      case 'workingHours':
-        return workingHoursHolds(record, operator, entry.operand)
-      default:
-        return fieldValues(record, filter.name).some((value) => textHolds(operator, value, String(entry.operand), options))
+  switch (filter.kind) {
+    case 'when':
+      return whenHolds(record, operator, entry.operand, options) !== (base !== undefined)
+    case 'workingHours':
+      return workingHoursHolds(record, operator, entry.operand) !== (base !== undefined)
+    default: {
+      const values = fieldValues(record, filter.name)
+      const test = (value: string): boolean => textHolds(operator, value, String(entry.operand), options)
+      if (base === undefined) return values.some(test)
+      // Many-valued fields: by the contract a negated operator needs no value to satisfy its base.
+      return options.reading.negationPerValue ? values.some((value) => !test(value)) : !values.some(test)
     }
   }
-  // Multi-valued fields: a positive operator needs one value that satisfies it, a negated one needs none.
-  return base === undefined ? holds() : !holds()
 }
 
-function textHolds(operator: string, value: string, operand: string, options: OracleOptions): boolean {
-  const field = value.toLowerCase()
-  const wanted = operand.toLowerCase()
+function textHolds(operator: string, value: string, operand: string, options: ResolvedOptions): boolean {
+  const field = options.reading.caseSensitive ? value : value.toLowerCase()
+  const wanted = options.reading.caseSensitive ? operand : operand.toLowerCase()
   switch (operator) {
     case 'Contains':
       return field.includes(wanted)
@@ -134,31 +162,41 @@ export function fieldValues(record: ActivityRecordOutput, filterName: string): s
 export interface Interval {
   from: number
   to: number
+  fromInclusive: boolean
   /** Yesterday ends where today begins, so its upper bound is excluded; ranges and the other timeframes include theirs. */
   toInclusive: boolean
 }
 
-export function whenInterval(operand: unknown, now: number): Interval {
+export function whenInterval(operand: unknown, now: number, given: Partial<Reading> = {}): Interval {
   if (operand === null || typeof operand !== 'object') throw new Error(`a When operand must be a range or a timeframe, not ${JSON.stringify(operand)}`)
+  const reading = { ...contractReading, ...given }
   const value = operand as Record<string, unknown>
   if ('From' in value || 'To' in value) {
     return {
       from: typeof value['From'] === 'string' ? parseInstant(value['From']) : -Infinity,
       to: typeof value['To'] === 'string' ? parseInstant(value['To']) : Infinity,
-      toInclusive: true,
+      fromInclusive: !reading.exclusiveBounds,
+      toInclusive: !reading.exclusiveBounds,
     }
   }
-  const startOfToday = Math.floor(now / DAY) * DAY
+  const zone = reading.zoneOffsetMs
+  const startOfToday = Math.floor((now + zone) / DAY) * DAY - zone
+  const window = (days: number): Interval => ({
+    from: reading.rollingWindows ? now - days * DAY : startOfToday - (days - 1) * DAY,
+    to: now,
+    fromInclusive: true,
+    toInclusive: true,
+  })
   const [name] = Object.keys(value)
   switch (name) {
     case 'Today':
-      return { from: startOfToday, to: now, toInclusive: true }
+      return { from: startOfToday, to: now, fromInclusive: true, toInclusive: true }
     case 'Yesterday':
-      return { from: startOfToday - DAY, to: startOfToday, toInclusive: false }
+      return { from: startOfToday - DAY, to: startOfToday, fromInclusive: true, toInclusive: false }
     case 'LastSevenDays':
-      return { from: startOfToday - 6 * DAY, to: now, toInclusive: true }
+      return window(7)
     case 'LastThirtyDays':
-      return { from: startOfToday - 29 * DAY, to: now, toInclusive: true }
+      return window(30)
     default:
       throw new Error(`the oracle does not know the timeframe ${String(name)}`)
   }
@@ -175,12 +213,12 @@ function recordInstant(record: ActivityRecordOutput): number | undefined {
   return Number.isNaN(ms) ? undefined : ms
 }
 
-function whenHolds(record: ActivityRecordOutput, operator: string, operand: unknown, now: number): boolean {
+function whenHolds(record: ActivityRecordOutput, operator: string, operand: unknown, options: ResolvedOptions): boolean {
   if (operator !== 'Equals') throw new Error(`the When filter has no operator ${operator}`)
   const at = recordInstant(record)
   if (at === undefined) return false
-  const interval = whenInterval(operand, now)
-  return at >= interval.from && (interval.toInclusive ? at <= interval.to : at < interval.to)
+  const interval = whenInterval(operand, options.now, options.reading)
+  return (interval.fromInclusive ? at >= interval.from : at > interval.from) && (interval.toInclusive ? at <= interval.to : at < interval.to)
 }
 
 /** HH:mm or HH:mm:ss as milliseconds after midnight. */

@@ -1,7 +1,7 @@
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import { parseChallenges } from '../auth/challenge.ts'
 import { isConformanceError } from '../errors.ts'
-import { fail, pass, skip, type AccountRole, type AuthMode, type Check, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
+import { fail, notApplicable, pass, skip, type AccountRole, type AuthMode, type Check, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
 import {
   admin,
   contentTypes,
@@ -78,10 +78,22 @@ async function someMark(ctx: CheckContext): Promise<string> {
   return (page.ok && page.page.mark) || `${ctx.runMarker}-made-up-mark`
 }
 
-async function schemeVerdict(ctx: CheckContext, mode: Exclude<AuthMode, 'auto'>): Promise<CheckVerdict> {
+/** The schemes of the anonymous 401, lower-case. */
+async function challengeSchemes(ctx: CheckContext): Promise<string[]> {
   const challenge = await ctx.send({ method: 'GET', path: endpoints.enum, as: null })
-  const offered = offeredSchemes(headerOf(challenge, 'www-authenticate'))
-  if (!offered.includes(mode)) return skip(`the server does not offer ${mode.toUpperCase()}; its 401 offers ${offered.join(', ') || 'nothing'}`)
+  return offeredSchemes(headerOf(challenge, 'www-authenticate'))
+}
+
+/** The scheme word of the Authorization a request went out with ("NTLM ***" in the redacted evidence). */
+export function schemeOfRequest(exchange: Exchange): string | undefined {
+  for (const [name, value] of Object.entries(exchange.request.headers)) if (name.toLowerCase() === 'authorization') return value.split(' ')[0]
+  return undefined
+}
+
+/** A scheme the server does not offer is a deployment's setting (D27): the rule "works when offered" does not apply. */
+async function schemeVerdict(ctx: CheckContext, mode: Exclude<AuthMode, 'auto'>): Promise<CheckVerdict> {
+  const offered = await challengeSchemes(ctx)
+  if (!offered.includes(mode)) return notApplicable(`the server does not offer ${mode.toUpperCase()}; its 401 offers ${offered.join(', ') || 'nothing'}`)
   let exchange: Exchange
   try {
     exchange = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { count: 1 }), as: admin, auth: mode })
@@ -94,6 +106,31 @@ async function schemeVerdict(ctx: CheckContext, mode: Exclude<AuthMode, 'auto'>)
   return page.ok
     ? pass(`GET enum authenticated with ${mode.toUpperCase()} answered 200`)
     : fail(`GET enum authenticated with ${mode.toUpperCase()}: ${page.problem}`)
+}
+
+/** The administrator's first mark, posted to enum by the scoped reviewer. */
+async function postAdministratorsMark(ctx: CheckContext): Promise<{ ok: true; exchange: Exchange } | { ok: false; verdict: CheckVerdict }> {
+  const first = await getEnumPage(ctx, admin, 'json', 1)
+  if (!first.ok) return { ok: false, verdict: fail(`the administrator's GET enum: ${first.problem}`) }
+  if (!first.page.mark || first.page.records.length === 0) return { ok: false, verdict: skip('the administrator sees no records, so no mark was issued') }
+  const exchange = await ctx.send({
+    method: 'POST',
+    path: withQuery(endpoints.enum, { format: 'json', count: 5 }),
+    headers: { 'Content-Type': contentTypes.json },
+    body: markBody(ctx.codec, first.page.mark, 'json'),
+    as: 'scopedReviewer',
+  })
+  return { ok: true, exchange }
+}
+
+/** GET and POST enum, search and write as `as`: every one must be 401 (the write body stores nothing anyway). */
+async function deniedEverywhere(ctx: CheckContext, as: AccountRole, who: string): Promise<CheckVerdict> {
+  const mark = await someMark(ctx)
+  const exchanges = await inTurn(endpointRequests(ctx, as, mark))
+  return verdict(
+    exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)),
+    `GET and POST enum, search and write by ${who} were answered 401`,
+  )
 }
 
 async function storedCount(ctx: CheckContext, marker: string): Promise<number | string> {
@@ -136,26 +173,44 @@ export const authChecks: Check[] = [
 
   check({
     id: 'auth.challenge-schemes',
-    title: 'The 401 challenge offers the documented schemes: NTLM, Negotiate, Digest and Basic',
+    title: 'The 401 challenge offers at least one documented scheme (NTLM, Negotiate, Digest, Basic), and the administrator authenticates with one',
     level: 'MUST',
+    requirements: ['AUTH-SCHEME-AVAILABLE', 'AUTH-REQUIRED'],
+    tags: ['auth'],
+    needs: { accounts: ['administrator'] },
+    async run(ctx) {
+      const offered = await challengeSchemes(ctx)
+      const documented = ctx.contract.securitySchemes.map((scheme) => scheme.toLowerCase())
+      const usable = offered.filter((scheme) => documented.includes(scheme))
+      if (usable.length === 0) return fail(`the 401 offers ${offered.join(', ') || 'no scheme'}, none of the documented ${documented.join(', ')}`)
+      const page = await getEnumPage(ctx, admin, 'json', 1)
+      if (!page.ok) return fail(`the 401 offers ${usable.join(', ')}, but the administrator's GET enum: ${page.problem}`)
+      return pass(`the 401 offers ${usable.join(', ')}; the administrator authenticated with ${schemeOfRequest(page.page.exchange) ?? 'an offered scheme'}`)
+    },
+  }),
+
+  check({
+    id: 'auth.expected-schemes',
+    title: 'The 401 challenge offers every scheme the deployment is expected to offer (config expectedSchemes; default all four documented)',
+    level: 'SHOULD',
+    decision: 'D27',
     requirements: ['AUTH-NTLM', 'AUTH-NEGOTIATE', 'AUTH-DIGEST', 'AUTH-BASIC'],
     tags: ['auth'],
     async run(ctx) {
-      const challenge = await ctx.send({ method: 'GET', path: endpoints.enum, as: null })
-      const offered = offeredSchemes(headerOf(challenge, 'www-authenticate'))
-      const documented = ctx.contract.securitySchemes.map((scheme) => scheme.toLowerCase())
-      const missing = documented.filter((scheme) => !offered.includes(scheme))
+      const offered = await challengeSchemes(ctx)
+      const expected = ctx.expectedSchemes ?? ctx.contract.securitySchemes.map((scheme) => scheme.toLowerCase())
+      const missing = expected.filter((scheme) => !offered.includes(scheme))
       return missing.length
-        ? fail(`the 401 offers ${offered.join(', ') || 'no scheme'}; missing ${missing.join(', ')}`)
-        : pass(`the 401 offers ${offered.join(', ')}`)
+        ? fail(`the 401 offers ${offered.join(', ') || 'no scheme'}; expected ${expected.join(', ')}, missing ${missing.join(', ')}`)
+        : pass(`the 401 offers ${offered.join(', ')}, every expected scheme`)
     },
   }),
 
   check({
     id: 'auth.basic',
-    title: 'Basic authentication works when the server offers it',
+    title: 'Basic authentication works when the server offers it (not applicable when it does not)',
     level: 'MUST',
-    requirements: ['AUTH-BASIC'],
+    requirements: ['AUTH-OFFERED-WORKS', 'AUTH-BASIC'],
     tags: ['auth', 'basic'],
     needs: { accounts: ['administrator'] },
     run: (ctx) => schemeVerdict(ctx, 'basic'),
@@ -163,9 +218,9 @@ export const authChecks: Check[] = [
 
   check({
     id: 'auth.digest',
-    title: 'Digest authentication works when the server offers it',
+    title: 'Digest authentication works when the server offers it (not applicable when it does not)',
     level: 'MUST',
-    requirements: ['AUTH-DIGEST'],
+    requirements: ['AUTH-OFFERED-WORKS', 'AUTH-DIGEST'],
     tags: ['auth', 'digest'],
     needs: { accounts: ['administrator'] },
     run: (ctx) => schemeVerdict(ctx, 'digest'),
@@ -173,9 +228,9 @@ export const authChecks: Check[] = [
 
   check({
     id: 'auth.ntlm',
-    title: 'NTLM authentication works when the server offers it',
+    title: 'NTLM authentication works when the server offers it (not applicable when it does not)',
     level: 'MUST',
-    requirements: ['AUTH-NTLM'],
+    requirements: ['AUTH-OFFERED-WORKS', 'AUTH-NTLM'],
     tags: ['auth', 'ntlm'],
     needs: { accounts: ['administrator'] },
     run: (ctx) => schemeVerdict(ctx, 'ntlm'),
@@ -320,30 +375,45 @@ export const authChecks: Check[] = [
 
   check({
     id: 'auth.mark-cross-user',
-    title: 'A mark issued to the administrator gives a scoped reviewer nothing (400 or 401, no records)',
+    title: 'A mark issued to the administrator never shows a scoped reviewer records outside its plans (refused, or continued within its scope)',
     level: 'MUST',
     requirements: ['ROLE-REVIEWER-SCOPE'],
     tags: ['roles', 'marks'],
     needs: { accounts: ['administrator', 'scopedReviewer'] },
     async run(ctx) {
-      const first = await getEnumPage(ctx, admin, 'json', 1)
-      if (!first.ok) return fail(`the administrator's GET enum: ${first.problem}`)
-      if (!first.page.mark || first.page.records.length === 0) return skip('the administrator sees no records, so no mark was issued')
-      const exchange = await ctx.send({
-        method: 'POST',
-        path: withQuery(endpoints.enum, { format: 'json', count: 5 }),
-        headers: { 'Content-Type': contentTypes.json },
-        body: markBody(ctx.codec, first.page.mark, 'json'),
-        as: 'scopedReviewer',
-      })
+      const posted = await postAdministratorsMark(ctx)
+      if (!posted.ok) return posted.verdict
+      const { exchange } = posted
       if (exchange.response.status === 400 || exchange.response.status === 401)
         return pass(`the administrator's mark posted by the scoped reviewer was answered ${exchange.response.status}`)
       const page = readPage(ctx.codec, exchange)
+      if (!page.ok) return fail(`expected 400, 401 or a page within the reviewer's scope: ${page.problem}`)
       const plans = ctx.accounts.scopedReviewer?.monitoringPlans ?? []
-      const leaked = page.ok ? outOfScope(page.page.records, plans).length : 0
-      return fail(
-        `expected 400 or 401, got ${describeResponse(exchange)}${page.ok ? ` with ${page.page.records.length} records, ${leaked} outside the reviewer's plans` : ''}`,
-      )
+      if (plans.length === 0) return skip('the config names no monitoringPlans for the scopedReviewer account, so the scope of the page cannot be judged')
+      const outside = outOfScope(page.page.records, plans)
+      return outside.length
+        ? fail(
+            `the administrator's mark gave the scoped reviewer ${outside.length} records outside ${plans.join(', ')}: ${preview(outside.map((r) => r.RID ?? '?'))}`,
+          )
+        : pass(`the administrator's mark gave the scoped reviewer ${page.page.records.length} records, all in ${plans.join(', ')}`)
+    },
+  }),
+
+  check({
+    id: 'auth.mark-bound-to-user',
+    title: 'A mark issued to the administrator is refused (400 or 401) when a scoped reviewer posts it',
+    level: 'SHOULD',
+    decision: 'D29',
+    requirements: ['ROLE-REVIEWER-SCOPE', 'STATUS-400-READ'],
+    tags: ['roles', 'marks'],
+    needs: { accounts: ['administrator', 'scopedReviewer'] },
+    async run(ctx) {
+      const posted = await postAdministratorsMark(ctx)
+      if (!posted.ok) return posted.verdict
+      const { status } = posted.exchange.response
+      return status === 400 || status === 401
+        ? pass(`the administrator's mark posted by the scoped reviewer was answered ${status}`)
+        : fail(`expected 400 or 401, got ${describeResponse(posted.exchange)}`)
     },
   }),
 
@@ -354,13 +424,16 @@ export const authChecks: Check[] = [
     requirements: ['ROLE-NONE-DENIED', 'STATUS-401'],
     tags: ['roles'],
     needs: { accounts: ['administrator', 'noAccess'] },
-    async run(ctx) {
-      const mark = await someMark(ctx)
-      const exchanges = await inTurn(endpointRequests(ctx, 'noAccess', mark))
-      return verdict(
-        exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)),
-        'GET and POST enum, search and write by the account without a role were answered 401',
-      )
-    },
+    run: (ctx) => deniedEverywhere(ctx, 'noAccess', 'the account without a role'),
+  }),
+
+  check({
+    id: 'auth.configurator-no-access',
+    title: 'A Configurator gets 401 on every endpoint: the role gives no API access',
+    level: 'MUST',
+    requirements: ['ROLE-CONFIGURATOR-NONE', 'STATUS-401'],
+    tags: ['roles'],
+    needs: { accounts: ['administrator', 'configurator'] },
+    run: (ctx) => deniedEverywhere(ctx, 'configurator', 'the Configurator'),
   }),
 ]

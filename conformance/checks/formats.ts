@@ -1,6 +1,8 @@
 import type { WireFormat } from '../../openapi/payload.ts'
-import type { ActivityRecordListResponse } from '../../openapi/records.ts'
-import { fail, pass, type Check, type CheckContext, type Exchange } from '../types.ts'
+import type { ActivityRecordInput, ActivityRecordListResponse } from '../../openapi/records.ts'
+import { fail, pass, skip, type Check, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
+import { describeCharacter, forbiddenXmlCharacters } from '../xml-chars.ts'
+import { childSequences, describeFinding, elementModel, inconsistentPairs, orderFindings, parseElements } from '../xml-order.ts'
 import {
   admin,
   badRids,
@@ -14,14 +16,18 @@ import {
   matchAll,
   mediaType,
   nextEnumPage,
+  postSearch,
+  preview,
   readPage,
   ridPattern,
   ridsOf,
   sampleRecord,
+  searchAll,
   searchPage,
   sendBody,
   snippet,
   verdict,
+  walkRecords,
   withQuery,
   writeRecords,
   type PageOutcome,
@@ -169,14 +175,38 @@ export const formatsChecks: Check[] = [
   check({
     id: 'formats.unknown-query-ignored',
     title: 'An unknown query parameter is ignored',
-    // The contract's convention; the pages say nothing about unknown parameters.
     level: 'SHOULD',
+    decision: 'D34',
     requirements: ['EP-ENUM-GET', 'FMT-JSON-QUERY'],
     tags: ['query'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       return samePage(ctx, '/activity_records/enum?format=json&count=2', '/activity_records/enum?format=json&count=2&nwaUnknown=1')
     },
+  }),
+
+  check({
+    id: 'formats.xml-chars',
+    title:
+      'No XML page carries a character XML 1.0 forbids, raw or as a character reference; with --write, not even a record written in JSON with such characters',
+    level: 'MUST',
+    decision: 'D25',
+    requirements: ['FMT-XML-DEFAULT', 'FMT-READ-XML-ROOT', 'WRITE-AVAILABLE-TO-READ'],
+    tags: ['xml', 'enum', 'search'],
+    needs: { accounts: ['administrator'] },
+    run: xmlCharsVerdict,
+  }),
+
+  check({
+    id: 'formats.xml-element-order',
+    title:
+      'XML pages put ContinuationMark first and the elements of every record, MonitoringPlan and Detail in the documented sequence, the same for every record',
+    level: 'SHOULD',
+    decision: 'D24',
+    requirements: ['FMT-XML-ELEMENT-ORDER', 'FMT-READ-XML-ROOT'],
+    tags: ['xml', 'enum', 'search'],
+    needs: { accounts: ['administrator'] },
+    run: elementOrderVerdict,
   }),
 
   check({
@@ -191,6 +221,111 @@ export const formatsChecks: Check[] = [
     },
   }),
 ]
+
+/** Lists at most `max` problems, then how many more there were. */
+function firstOf(problems: readonly string[], max = 6): string[] {
+  return problems.length > max ? [...problems.slice(0, max), `… and ${problems.length - max} more`] : [...problems]
+}
+
+/** XML pages as the administrator reads them: GET enum, the page after it, and a search matching everything. */
+async function xmlPages(ctx: CheckContext, count: number): Promise<{ label: string; exchange: Exchange }[]> {
+  const first = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { count }), as: admin })
+  const pages = [{ label: `GET enum?count=${count}`, exchange: first }]
+  const page = readPage(ctx.codec, first)
+  if (page.ok && page.page.mark && page.page.records.length > 0) {
+    const next = await nextEnumPage(ctx, admin, page.page.mark, 'xml', count)
+    if (next.ok) pages.push({ label: `POST enum?count=${count}`, exchange: next.page.exchange })
+  }
+  pages.push({ label: `search?count=${count}`, exchange: await postSearch(ctx, admin, matchAll(ctx), 'xml', { count }) })
+  return pages
+}
+
+/** A record with every optional element an output record can carry, so each nested sequence shows. */
+function fullRecord(ctx: CheckContext, marker: string, format: WireFormat): ActivityRecordInput {
+  const plan = ctx.accounts.scopedReviewer?.monitoringPlans?.[0]
+  return sampleRecord(marker, {
+    What: `order record written as ${format} ${marker}`,
+    Item: { Name: 'nwa.enterprise.local' },
+    Workstation: 'WKSwin12.enterprise.local',
+    DetailList: [{ PropertyName: 'Description', Before: 'old text', After: 'new text' }],
+    ...(plan === undefined ? {} : { MonitoringPlan: { Name: plan } }),
+  })
+}
+
+async function elementOrderVerdict(ctx: CheckContext): Promise<CheckVerdict> {
+  const model = elementModel(ctx.contract.schema('ActivityRecordListResponse'), 'ActivityRecordList')
+  const pages = await xmlPages(ctx, 20)
+  const problems: string[] = []
+  if (ctx.options.write) {
+    // Written once as XML (the input schema's own order) and once as JSON: the output order must not follow the input.
+    const marker = `${ctx.runMarker}-fmt-order`
+    for (const format of ['xml', 'json'] as const) {
+      const written = await writeRecords(ctx, admin, [fullRecord(ctx, marker, format)], format)
+      if (written.response.status !== 200) problems.push(`writing a record as ${format}: expected 200, got ${describeResponse(written)}`)
+    }
+    pages.push({
+      label: 'search for the records this check wrote',
+      exchange: await postSearch(ctx, admin, { What: { Contains: marker } }, 'xml', { count: 10 }),
+    })
+  }
+  const sequences: string[][] = []
+  const findings: string[] = []
+  for (const { label, exchange } of pages) {
+    if (exchange.response.status !== 200) {
+      problems.push(`${label}: expected 200, got ${describeResponse(exchange)}`)
+      continue
+    }
+    const root = parseElements(exchange.response.body)
+    if (root === undefined) {
+      problems.push(`${label}: the body is not well-formed XML`)
+      continue
+    }
+    findings.push(...orderFindings(root, model).map((finding) => `${label}: ${describeFinding(finding)}`))
+    sequences.push(...childSequences(root, 'ActivityRecord', model))
+  }
+  if (sequences.length === 0 && problems.length === 0) return skip('no XML page held a record (run with --write to read back records written for the check)')
+  const pairs = inconsistentPairs(sequences)
+  problems.push(...firstOf(findings))
+  if (pairs.length > 0) problems.push(`records differ from each other in element order: ${firstOf(pairs, 4).join('; ')}`)
+  return verdict(
+    problems,
+    `${pages.length} XML pages with ${sequences.length} records: ContinuationMark first, every record and its parts in the contract's order`,
+  )
+}
+
+/** Text a JSON write may carry but XML 1.0 cannot (U+0001, U+000B, U+001F, U+FFFE, a lone surrogate). */
+export const xmlForbiddenSamples = { What: '\u0001\u000b\u001f', After: '\ufffe\ud800' } as const
+
+async function xmlCharsVerdict(ctx: CheckContext): Promise<CheckVerdict> {
+  const problems: string[] = []
+  const scan = (label: string, exchange: Exchange): void => {
+    const found = forbiddenXmlCharacters(exchange.response.body)
+    if (found.length > 0) problems.push(`${label}: ${found.length} characters XML 1.0 forbids: ${preview(found.map(describeCharacter), 5)}`)
+  }
+  const pages = await xmlPages(ctx, 200)
+  for (const { label, exchange } of pages) scan(label, exchange)
+  if (!ctx.options.write)
+    return verdict(problems, `${pages.length} XML pages carry no character XML 1.0 forbids (the JSON write of such characters needs --write)`)
+  const marker = `${ctx.runMarker}-fmt-chars`
+  const record = sampleRecord(marker, {
+    What: `nwa-kit characters ${marker} ${xmlForbiddenSamples.What}`,
+    DetailList: [{ PropertyName: 'Description', After: xmlForbiddenSamples.After }],
+  })
+  const written = await sendBody(ctx, admin, withQuery(endpoints.write, { format: 'json' }), JSON.stringify([record]), 'json')
+  if (written.response.status === 400) {
+    const walk = await searchAll(ctx, admin, { What: { Contains: marker } }, { format: 'json', maxPages: ctx.options.maxPages })
+    if (walk.problem) problems.push(`searching for the refused record: ${walk.problem}`)
+    else if (walkRecords(walk).length > 0) problems.push(`the JSON write was refused with 400 but ${walkRecords(walk).length} records were stored`)
+    return verdict(problems, `${pages.length} XML pages are clean, and a JSON write of such characters was refused with 400 and stored nothing`)
+  }
+  if (written.response.status !== 200) return fail(`a JSON write of such characters: expected 200 or 400, got ${describeResponse(written)}`)
+  const readBack = await postSearch(ctx, admin, { What: { Contains: marker } }, 'xml', { count: 10 })
+  const page = readPage(ctx.codec, readBack)
+  scan('the accepted record read back as XML', readBack)
+  if (readBack.response.status !== 200) problems.push(`the accepted record cannot be read as XML: ${describeResponse(readBack)}`)
+  else if (!page.ok || page.page.records.length === 0) problems.push(`the accepted record does not come back as XML: ${page.ok ? 'no record' : page.problem}`)
+  return verdict(problems, `${pages.length} XML pages are clean, and a JSON-written record holding such characters comes back as XML without them`)
+}
 
 function unknownFilterXml(namespace: string): string {
   return `<?xml version="1.0" encoding="utf-8"?><ActivityRecordSearch xmlns="${namespace}"><FilterList><NwaUnknownFilter>x</NwaUnknownFilter></FilterList></ActivityRecordSearch>`

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadContract, type Contract } from '../../openapi/contract.ts'
 import { createPayloadCodec, type PayloadCodec } from '../../openapi/payload.ts'
@@ -26,14 +27,10 @@ const catalogue = loadRequirements()
 const byId = new Map(catalogue.map((requirement) => [requirement.id, requirement]))
 const strength = (level: RequirementLevel): number => requirementLevels.length - requirementLevels.indexOf(level)
 
-/** Checks deliberately weaker than the strongest requirement they cite, and why. */
-const softened: Record<string, string> = {
-  'pagination.count-invalid-description': 'the wording of an error is documented, but a client must not depend on it',
-  'formats.unknown-query-ignored': 'the contract convention of ignoring unknown parameters is not on the pages',
-  'errors.allow-header': 'Allow on 405 is RFC 9110 advice the Netwrix pages do not repeat',
-  'search.mixed-entries': 'mixing positive and negated entries in one filter is the contract reading, not documented',
-  'search.case-insensitive': 'case-insensitive matching is the contract reading, not documented',
-}
+/** The decision ids of openapi/DECISIONS.md: the first cell of each table row (D24, S1, ...). */
+const decisions = new Set(
+  [...readFileSync(new URL('../../openapi/DECISIONS.md', import.meta.url), 'utf8').matchAll(/^\| ([DS]\d+) \|/gm)].map((match) => match[1]!),
+)
 
 describe('the check catalogue', () => {
   it('lists the families in order, each check carrying its family as category', () => {
@@ -63,14 +60,28 @@ describe('the check catalogue', () => {
     expect(allChecks.filter((check) => check.requirements.length === 0).map((check) => check.id)).toEqual([])
   })
 
-  it('rates each check at the strongest level it cites, except the few softened on purpose', () => {
-    const weaker: string[] = []
+  it('never rates a check above the strongest requirement it cites', () => {
     for (const check of allChecks) {
       const strongest = Math.max(...check.requirements.map((id) => strength(byId.get(id)!.level)))
       expect(strength(check.level), `${check.id} claims more than it cites`).toBeLessThanOrEqual(strongest)
-      if (strength(check.level) < strongest) weaker.push(check.id)
     }
-    expect(weaker.sort()).toEqual(Object.keys(softened).sort())
+  })
+
+  it('makes a check MUST only where a page states its rule: it cites a MUST requirement, whose source is a page', () => {
+    const unstated = allChecks.filter((check) => check.level === 'MUST' && !check.requirements.some((id) => byId.get(id)!.level === 'MUST'))
+    expect(unstated.map((check) => check.id)).toEqual([])
+    for (const requirement of catalogue) expect(requirement.source, requirement.id).toMatch(/^(api|admin)\//)
+  })
+
+  it('has every SHOULD and MAY check, and every check weaker than what it cites, name a decision of openapi/DECISIONS.md', () => {
+    expect(decisions.size).toBeGreaterThan(30)
+    const undecided = allChecks.filter((check) => {
+      const strongest = Math.max(...check.requirements.map((id) => strength(byId.get(id)!.level)))
+      return (check.level !== 'MUST' || strength(check.level) < strongest) && check.decision === undefined
+    })
+    expect(undecided.map((check) => check.id)).toEqual([])
+    const unknown = allChecks.filter((check) => check.decision !== undefined && !decisions.has(check.decision)).map((check) => `${check.id}: ${check.decision}`)
+    expect(unknown).toEqual([])
   })
 
   it('cites a large share of the catalogue together', () => {
@@ -106,6 +117,7 @@ function fakeContext(answer: (request: HttpRequestSpec) => { status: number; hea
       reviewer: account,
       scopedReviewer: { ...account, monitoringPlans: ['Compliance'] },
       contributor: account,
+      configurator: account,
       noAccess: account,
     },
     groups: { inGroup: 'ENTERPRISE\\Auditors', members: ['ENTERPRISE\\Auditor1'] },
@@ -154,7 +166,41 @@ describe('every check against a server that answers 503 to everything', () => {
       await check.run(ctx)
       if (sent.some((request) => request.as === null)) anonymous.push(check.id)
     }
-    expect(anonymous.sort()).toEqual(['auth.basic', 'auth.challenge-schemes', 'auth.digest', 'auth.ntlm', 'auth.required'])
+    expect(anonymous.sort()).toEqual(['auth.basic', 'auth.challenge-schemes', 'auth.digest', 'auth.expected-schemes', 'auth.ntlm', 'auth.required'])
+  })
+})
+
+describe('the authentication schemes a server offers (D27)', () => {
+  const page = JSON.stringify({ ActivityRecordList: [], ContinuationMark: 'm' })
+  const offering = (challenge: string) =>
+    fakeContext((request): { status: number; headers: Record<string, string>; body?: string } =>
+      request.as === null
+        ? { status: 401, headers: { 'WWW-Authenticate': challenge } }
+        : { status: 200, headers: { 'Content-Type': 'application/json' }, body: page },
+    )
+  const byId = (id: string) => allChecks.find((check) => check.id === id)!
+
+  it('[AUTH-SCHEME-AVAILABLE] passes with one documented scheme offered and accepted, and fails with none', async () => {
+    expect(await byId('auth.challenge-schemes').run(offering('Basic realm="x"').ctx)).toMatchObject({ status: 'pass' })
+    expect(await byId('auth.challenge-schemes').run(offering('Bearer realm="x"').ctx)).toEqual({
+      status: 'fail',
+      message: 'the 401 offers bearer, none of the documented ntlm, negotiate, digest, basic',
+    })
+  })
+
+  it('[AUTH-OFFERED-WORKS] calls a scheme the server does not offer not applicable, rather than skipped or passed', async () => {
+    expect(await byId('auth.digest').run(offering('NTLM, Basic realm="x"').ctx)).toEqual({
+      status: 'skip',
+      message: 'the server does not offer DIGEST; its 401 offers ntlm, basic',
+      notApplicable: true,
+    })
+  })
+
+  it('[AUTH-NTLM, AUTH-DIGEST] compares the challenge with the expected schemes, all four unless configured', async () => {
+    const partial = offering('NTLM, Basic realm="x"')
+    expect(await byId('auth.expected-schemes').run(partial.ctx)).toMatchObject({ status: 'fail', message: expect.stringMatching(/missing negotiate, digest$/) })
+    partial.ctx.expectedSchemes = ['ntlm', 'basic']
+    expect(await byId('auth.expected-schemes').run(partial.ctx)).toMatchObject({ status: 'pass' })
   })
 })
 
@@ -172,7 +218,7 @@ describe('without --write', () => {
         .map((request) => String(request.body))
       if (bodies.length) writers.set(check.id, bodies)
     }
-    expect([...writers.keys()].sort()).toEqual(['auth.no-access', 'auth.required', 'auth.wrong-password'])
+    expect([...writers.keys()].sort()).toEqual(['auth.configurator-no-access', 'auth.no-access', 'auth.required', 'auth.wrong-password'])
     for (const bodies of writers.values()) {
       for (const body of bodies) expect(codec.decode('ActivityRecordInputList', body, 'xml')).toMatchObject({ ok: false, stage: 'schema' })
     }

@@ -96,7 +96,8 @@ async function defaultCountVerdict(
   return pass(`count=${defaultCount + 1} returned ${visible} records and the page without count ${got}${tail}`)
 }
 
-const invalidCounts = ['FIVE', '0', '-1', '1.5']
+/** Counts that are numbers but not a number of records; the pages document only FIVE (D30). */
+const outOfRangeCounts = ['0', '-1', '1.5']
 
 export const paginationChecks: Check[] = [
   check({
@@ -119,6 +120,7 @@ export const paginationChecks: Check[] = [
     id: 'pagination.search-default-count',
     title: 'search without count returns at most 1,000 records per page',
     level: 'SHOULD',
+    decision: 'D35',
     requirements: ['COUNT-DEFAULT-SEARCH'],
     tags: ['count', 'search'],
     needs: { accounts: ['administrator'] },
@@ -167,19 +169,17 @@ export const paginationChecks: Check[] = [
 
   check({
     id: 'pagination.count-invalid',
-    title: 'count of FIVE, 0, -1 or 1.5 is answered 400 InputError with an ErrorList',
+    title: 'count=FIVE is answered 400 InputError with an ErrorList (GET enum in XML and JSON, and search)',
     level: 'MUST',
     requirements: ['COUNT-INVALID-400', 'STATUS-400-READ', 'ERR-CATEGORIES'],
     tags: ['count', 'errors'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const problems: string[] = []
-      for (const count of invalidCounts) {
-        const exchange = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { count }), as: admin })
-        problems.push(...errorListProblems(ctx.codec, exchange, { status: 400, format: 'xml', category: 'InputError' }))
+      for (const format of ['xml', 'json'] as const) {
+        const exchange = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { format: formatParam(format), count: 'FIVE' }), as: admin })
+        problems.push(...errorListProblems(ctx.codec, exchange, { status: 400, format, category: 'InputError' }))
       }
-      const json = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { format: 'json', count: 'FIVE' }), as: admin })
-      problems.push(...errorListProblems(ctx.codec, json, { status: 400, format: 'json', category: 'InputError' }))
       const search = await ctx.send({
         method: 'POST',
         path: withQuery(endpoints.search, { count: 'FIVE' }),
@@ -188,15 +188,33 @@ export const paginationChecks: Check[] = [
         as: admin,
       })
       problems.push(...errorListProblems(ctx.codec, search, { status: 400, format: 'xml', category: 'InputError' }))
-      return verdict(problems, `count=${invalidCounts.join(', ')} (enum, and FIVE in JSON and on search) were answered 400 InputError`)
+      return verdict(problems, 'count=FIVE was answered 400 InputError on GET enum (XML and JSON) and on search')
+    },
+  }),
+
+  check({
+    id: 'pagination.count-out-of-range',
+    title: 'count of 0, -1 or 1.5 is answered 400 InputError with an ErrorList',
+    level: 'SHOULD',
+    decision: 'D30',
+    requirements: ['COUNT-INVALID-400', 'STATUS-400-READ'],
+    tags: ['count', 'errors'],
+    needs: { accounts: ['administrator'] },
+    async run(ctx) {
+      const problems: string[] = []
+      for (const count of outOfRangeCounts) {
+        const exchange = await ctx.send({ method: 'GET', path: withQuery(endpoints.enum, { count }), as: admin })
+        problems.push(...errorListProblems(ctx.codec, exchange, { status: 400, format: 'xml', category: 'InputError' }))
+      }
+      return verdict(problems, `count=${outOfRangeCounts.join(', ')} on GET enum were answered 400 InputError`)
     },
   }),
 
   check({
     id: 'pagination.count-invalid-description',
     title: 'An invalid count is described as documented ("Invalid count parameter specified. Error details: 0x80040204 ...")',
-    // The exact wording is part of the documented example; a client should not depend on it, so a mismatch only warns.
     level: 'SHOULD',
+    decision: 'D36',
     requirements: ['COUNT-INVALID-400'],
     tags: ['count', 'errors'],
     needs: { accounts: ['administrator'] },
@@ -261,6 +279,7 @@ export const paginationChecks: Check[] = [
     id: 'pagination.mark-whitespace',
     title: 'A mark with line breaks and spaces around it, as in the documented example, still continues',
     level: 'SHOULD',
+    decision: 'D11',
     requirements: ['MARK-WHITESPACE'],
     tags: ['marks', 'xml'],
     needs: { accounts: ['administrator'] },
@@ -346,6 +365,43 @@ export const paginationChecks: Check[] = [
         problems.push(...judgeWalk(walk, rids, complete, `${format.toUpperCase()} search pages of count=${k}`))
       }
       return verdict(problems, `search pages of count=${k}, in XML and in JSON, joined into the ${rids.length} records of the one-shot search`)
+    },
+  }),
+
+  check({
+    id: 'pagination.search-mark-on-enum',
+    title: "A search's mark posted to enum continues that search, in JSON and XML (as the official MCP client does)",
+    level: 'SHOULD',
+    decision: 'D28',
+    requirements: ['MARK-SEARCH-ON-ENUM', 'EP-ENUM-POST'],
+    tags: ['marks', 'search'],
+    needs: { accounts: ['administrator'] },
+    async run(ctx) {
+      const first = await getEnumPage(ctx, admin, 'json', 1)
+      if (!first.ok) return fail(`GET enum?count=1: ${first.problem}`)
+      const excluded = first.page.records[0]?.Who
+      if (excluded === undefined) return skip('the administrator sees no records, so no search can be continued')
+      // Leaving out enum's first account makes the search's pages differ from enum's, so a mark read as enum's shows.
+      const filters = { Who: { NotEqualTo: excluded } }
+      const problems: string[] = []
+      for (const format of ['json', 'xml'] as const) {
+        const six = await searchPage(ctx, admin, filters, format, 6)
+        if (!six.ok) return fail(`search?count=6: ${six.problem}`)
+        if (six.page.records.length < 4)
+          return skip(`only ${six.page.records.length} records match Who NotEqualTo "${excluded}"; a second page of 3 needs at least 4`)
+        const three = await searchPage(ctx, admin, filters, format, 3)
+        if (!three.ok) return fail(`search?count=3: ${three.problem}`)
+        if (!three.page.mark) return fail('search?count=3 returned no ContinuationMark')
+        const next = await nextEnumPage(ctx, admin, three.page.mark, format, 3)
+        const expected = ridsOf(six.page.records).slice(3)
+        if (!next.ok) problems.push(`the search's mark posted to enum (${format}): ${next.problem}`)
+        else if (ridsOf(next.page.records).join() !== expected.join()) {
+          problems.push(
+            `the search's mark posted to enum (${format}) returned [${ridsOf(next.page.records).join(', ')}], expected records 4-6 of the search: [${expected.join(', ')}]`,
+          )
+        }
+      }
+      return verdict(problems, `a search's mark posted to enum returned records 4-6 of that search, in JSON and XML`)
     },
   }),
 ]

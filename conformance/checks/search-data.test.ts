@@ -15,10 +15,14 @@ import {
   designRepeatedAndCases,
   designRepeatedOrCases,
   designTextFilterCases,
+  aspectsOf,
   designTimeframeCases,
+  designWhenBoundsCases,
   designWhenRangeCases,
   designWorkingHoursCases,
   formatInstant,
+  readingAspects,
+  zoneSamples,
   membershipFrom,
   operandCandidates,
   scopeFilters,
@@ -118,7 +122,7 @@ describe('designed queries', () => {
     const records = dataset()
     const all = [
       ...contract.filters.filter((f) => f.kind === 'text').flatMap((f) => designTextFilterCases(input(records), f)),
-      ...designWhenRangeCases(input(records)),
+      ...designWhenBoundsCases(input(records)),
       ...designTimeframeCases(input(records)),
       ...designWorkingHoursCases(),
       ...designDefaultOperatorCases(input(records), contract.filters),
@@ -138,7 +142,8 @@ describe('designed queries', () => {
         const decoded = codec.decode('ActivityRecordSearch', codec.encode('ActivityRecordSearch', value, 'xml'), 'xml')
         if (!decoded.ok) throw new Error(`${c.title} does not read back from XML`)
         const readBack = (decoded.value as { FilterList: FilterList }).FilterList
-        expect(Object.keys(readBack)).toEqual(Object.keys(filters))
+        // The XML writer follows the schema's order of filters, so only the set of filters is compared.
+        expect(Object.keys(readBack).sort()).toEqual(Object.keys(filters).sort())
         for (const filter of contract.filters.filter((f) => f.name in filters)) {
           expect(normalizeFilter(filter, readBack[filter.name])).toEqual(normalizeFilter(filter, filters[filter.name]))
         }
@@ -147,9 +152,10 @@ describe('designed queries', () => {
     expect(new Set(all.map((c) => c.format))).toEqual(new Set(['xml', 'json']))
   })
 
-  it('[FILTER-DEFAULT-CONTAINS, FILTER-DEFAULT-EQUALS] pair a bare operand with the explicit default for every filter', () => {
+  it('[FILTER-DEFAULT-CONTAINS, FILTER-DEFAULT-EQUALS] pair a bare operand with the explicit default for every filter but WorkingHours (S7)', () => {
     const designed = designDefaultOperatorCases(input(), contract.filters)
-    expect(designed).toHaveLength(contract.filters.length * 2)
+    expect(designed).toHaveLength((contract.filters.length - 1) * 2)
+    expect(designed.some((c) => 'WorkingHours' in c.filters)).toBe(false)
     const records = dataset()
     for (let i = 0; i < designed.length; i += 2) expect(matchCount(records, designed[i]!)).toBe(matchCount(records, designed[i + 1]!))
   })
@@ -184,6 +190,70 @@ describe('scoping and judging', () => {
     expect(judge(at(formatInstant(NOW - 20 * 3_600_000)), today)).toBe('no')
     const nearMidnight = createJudge(contract, Date.parse('2024-05-10T00:04:00Z'), 10 * 60_000)
     expect(nearMidnight(at('2024-05-09T23:00:00Z'), { When: { Yesterday: '' } })).toBe('ambiguous')
+  })
+
+  it('[FILTER-WHEN-RANGE] sends no open-ended range and no bound on a record in the MUST design; the S5 design adds them', () => {
+    const records = dataset()
+    const must = designWhenRangeCases(input(records)).map((c) => JSON.stringify(c.filters))
+    expect(must.some((text) => !text.includes('"From"') || !text.includes('"To"'))).toBe(false)
+    const bounds = designWhenBoundsCases(input(records)).map((c) => JSON.stringify(c.filters))
+    expect(bounds.filter((text) => !text.includes('"To"'))).toHaveLength(1)
+    expect(bounds.filter((text) => !text.includes('"From"'))).toHaveLength(1)
+  })
+
+  it('names the open points a query touches', () => {
+    expect([...aspectsOf(contract, { Who: 'a' })]).toEqual(['case'])
+    expect([...aspectsOf(contract, { When: { From: '2020-01-01T00:00:00Z' } })]).toEqual(['bounds'])
+    expect([...aspectsOf(contract, { When: { NotEqualTo: { Today: '' } } })].sort()).toEqual(['window', 'zone'])
+    expect([...aspectsOf(contract, { After: { DoesNotContain: 'x' } })].sort()).toEqual(['case', 'negation'])
+    expect([...aspectsOf(contract, { After: { Contains: 'x' } })]).toEqual(['case'])
+    expect([...aspectsOf(contract, { WorkingHours: { From: '09:00', To: '18:00' } })]).toEqual([])
+  })
+
+  it('samples both sides of every zone offset at which an instant crosses midnight, within UTC-12..UTC+14', () => {
+    const samples = zoneSamples([Date.parse('2024-05-10T03:00:00Z')])
+    const hour = 3_600_000
+    expect(samples[0]).toBe(-12 * hour)
+    expect(samples[samples.length - 1]).toBe(14 * hour)
+    // 03:00 UTC is midnight at UTC-3 and UTC+21 (out of range): one crossing, sampled on both sides.
+    expect(samples).toEqual([-12 * hour, -3 * hour - 1000, -3 * hour + 1000, 14 * hour])
+  })
+
+  it('judges a record only when every reading the pages allow agrees, and by the contract on a closed point', () => {
+    const record = (fields: Partial<ActivityRecordOutput>): ActivityRecordOutput => ({
+      RID: 'r',
+      Who: 'ENTERPRISE\\Administrator',
+      Action: 'Read',
+      What: 'w',
+      When: '2024-05-01T10:00:00Z',
+      Where: 'h',
+      ObjectType: 'o',
+      ...fields,
+    })
+    const all = createJudge(contract, NOW, 0, { open: readingAspects })
+    const contractOnly = createJudge(contract, NOW, 0)
+    const caseQuery = { Who: { Contains: 'administrator' } }
+    expect(contractOnly(record({}), caseQuery)).toBe('match')
+    expect(all(record({}), caseQuery)).toBe('ambiguous')
+    expect(all(record({ Who: 'x\\administrator' }), caseQuery)).toBe('match')
+    const onBound = { When: { From: '2024-05-01T10:00:00Z', To: '2024-05-02T00:00:00Z' } }
+    expect(contractOnly(record({}), onBound)).toBe('match')
+    expect(all(record({}), onBound)).toBe('ambiguous')
+    expect(all(record({ When: '2024-05-01T12:00:00Z' }), onBound)).toBe('match')
+    // Three hours ago is today in UTC, but yesterday where the day began less than three hours ago.
+    const today = { When: { Today: '' } }
+    expect(contractOnly(record({ When: formatInstant(NOW - 3 * 3_600_000) }), today)).toBe('match')
+    expect(all(record({ When: formatInstant(NOW - 3 * 3_600_000) }), today)).toBe('ambiguous')
+    expect(all(record({ When: formatInstant(NOW - 30 * 3_600_000) }), today)).toBe('no')
+    expect(all(record({ When: formatInstant(NOW - 3 * 86_400_000) }), { When: { LastSevenDays: '' } })).toBe('match')
+    const twoDetails = record({
+      DetailList: [
+        { PropertyName: 'a', After: 'x' },
+        { PropertyName: 'b', After: 'y' },
+      ],
+    })
+    expect(contractOnly(twoDetails, { After: { NotEqualTo: 'x' } })).toBe('no')
+    expect(all(twoDetails, { After: { NotEqualTo: 'x' } })).toBe('ambiguous')
   })
 
   it('formats instants with offsets that parse back to the same moment', () => {

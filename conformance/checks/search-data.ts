@@ -1,7 +1,7 @@
 import type { FilterInfo } from '../../openapi/contract.ts'
 import type { WireFormat } from '../../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput, DetailInput, FilterList } from '../../openapi/records.ts'
-import { createOracle, fieldValues, type GroupMembership, type OracleTables } from '../oracle.ts'
+import { createOracle, fieldValues, normalizeFilter, type GroupMembership, type Oracle, type OracleTables, type Reading } from '../oracle.ts'
 import type { GroupFixture } from '../types.ts'
 import type { Prng } from './support.ts'
 
@@ -144,18 +144,101 @@ export function scopeFilters(filters: FilterList, marker: string): FilterList {
 export type Judgement = 'match' | 'no' | 'ambiguous'
 
 /**
- * The oracle at `now` and `margin` either side of it: a record whose answer changes within that window
- * (a timeframe boundary near the server's unknown clock) cannot be judged.
+ * The oracle at `now` and `margin` either side of it, under every reading left open: a record whose answer
+ * changes within that window (a timeframe boundary near the server's unknown clock) or between readings the
+ * pages allow cannot be judged.
  */
 export type Judge = (record: ActivityRecordOutput, filters: FilterList) => Judgement
 
-export function createJudge(tables: OracleTables, now: number, marginMs: number, inGroup?: GroupMembership): Judge {
-  const options = (at: number) => (inGroup ? { now: at, inGroup } : { now: at })
-  const oracles = [now - marginMs, now, now + marginMs].map((at) => createOracle(tables, options(at)))
+/** The points the pages leave open that a search's answer can depend on (openapi/DECISIONS.md S1, S5, S6, S8). */
+export type ReadingAspect = 'case' | 'bounds' | 'zone' | 'window' | 'negation'
+
+export const readingAspects: readonly ReadingAspect[] = ['case', 'bounds', 'zone', 'window', 'negation']
+
+const manyValued: ReadonlySet<string> = new Set(['Detail', 'Before', 'After'])
+
+/** Which open points a query touches: text comparisons, When ranges, timeframes, negations over Detail entries. */
+export function aspectsOf(tables: OracleTables, filters: FilterList): Set<ReadingAspect> {
+  const aspects = new Set<ReadingAspect>()
+  for (const [name, value] of Object.entries(filters)) {
+    const filter = tables.filters.find((candidate) => candidate.name === name)
+    if (!filter) continue
+    if (filter.kind === 'text') aspects.add('case')
+    for (const entry of normalizeFilter(filter, value)) {
+      if (manyValued.has(name) && tables.operators[entry.operator]?.combine === 'and') aspects.add('negation')
+      if (filter.kind !== 'when' || entry.operand === null || typeof entry.operand !== 'object') continue
+      const keys = Object.keys(entry.operand)
+      if (keys.some((key) => key === 'From' || key === 'To')) aspects.add('bounds')
+      else aspects.add('zone').add('window')
+    }
+  }
+  return aspects
+}
+
+const ZONE_RANGE_MS = { west: -12 * HOUR, east: 14 * HOUR }
+
+/**
+ * Zone offsets that sample every answer a timeframe can give for these instants: the two ends of the range of
+ * real zones and both sides of each offset at which one of the instants crosses a midnight. Between them the
+ * days every instant falls on, and so the answer, stay the same.
+ */
+export function zoneSamples(instants: readonly number[]): number[] {
+  const samples = new Set<number>([ZONE_RANGE_MS.west, ZONE_RANGE_MS.east])
+  for (const instant of instants) {
+    const crossing = (((-instant % DAY) + DAY) % DAY) - 2 * DAY
+    for (let zone = crossing; zone <= ZONE_RANGE_MS.east + DAY; zone += DAY) {
+      for (const side of [zone - 1000, zone + 1000]) if (side > ZONE_RANGE_MS.west && side < ZONE_RANGE_MS.east) samples.add(side)
+    }
+  }
+  return [...samples].sort((a, b) => a - b)
+}
+
+function readingsFor(aspects: ReadonlySet<ReadingAspect>, instants: readonly number[]): Partial<Reading>[] {
+  let readings: Partial<Reading>[] = [{}]
+  const widen = (alternatives: readonly Partial<Reading>[]): void => {
+    readings = readings.flatMap((reading) => [reading, ...alternatives.map((alternative) => ({ ...reading, ...alternative }))])
+  }
+  if (aspects.has('case')) widen([{ caseSensitive: true }])
+  if (aspects.has('bounds')) widen([{ exclusiveBounds: true }])
+  if (aspects.has('window')) widen([{ rollingWindows: true }])
+  if (aspects.has('negation')) widen([{ negationPerValue: true }])
+  if (aspects.has('zone')) widen(zoneSamples(instants).map((zoneOffsetMs) => ({ zoneOffsetMs })))
+  return readings
+}
+
+export interface JudgeOptions {
+  inGroup?: GroupMembership
+  /** The points on which the check accepts every reading; the rest are read as the contract decides. */
+  open?: readonly ReadingAspect[]
+}
+
+export function createJudge(tables: OracleTables, now: number, marginMs: number, options: JudgeOptions = {}): Judge {
+  const open = new Set(options.open ?? [])
+  const times = [now - marginMs, now, now + marginMs]
+  const oracles = new Map<string, Oracle>()
+  const oracle = (at: number, reading: Partial<Reading>): Oracle => {
+    const key = `${at}|${JSON.stringify(reading)}`
+    let found = oracles.get(key)
+    if (found === undefined) {
+      found = createOracle(tables, { now: at, reading, ...(options.inGroup ? { inGroup: options.inGroup } : {}) })
+      oracles.set(key, found)
+    }
+    return found
+  }
   return (record, filters) => {
-    const answers = oracles.map((oracle) => oracle.matches(record, filters))
-    if (answers.every((answer) => answer)) return 'match'
-    return answers.some((answer) => answer) ? 'ambiguous' : 'no'
+    const aspects = new Set([...aspectsOf(tables, filters)].filter((aspect) => open.has(aspect)))
+    const when = Date.parse(record.When)
+    const readings = readingsFor(aspects, Number.isNaN(when) ? times : [when, ...times])
+    let matched = false
+    let missed = false
+    for (const at of times) {
+      for (const reading of readings) {
+        if (oracle(at, reading).matches(record, filters)) matched = true
+        else missed = true
+        if (matched && missed) return 'ambiguous'
+      }
+    }
+    return matched ? 'match' : 'no'
   }
 }
 
@@ -257,6 +340,7 @@ function quartileRange(records: readonly ActivityRecordOutput[], now: number): {
   return { from: sorted[Math.floor(sorted.length / 4)]!, to: sorted[Math.floor((sorted.length * 3) / 4)]! }
 }
 
+/** From..To ranges (the documented form), with and without the operator, and with offsets. */
 export function designWhenRangeCases(input: DesignInput): SearchCase[] {
   const { from, to } = quartileRange(input.records, input.now)
   const range = { From: formatInstant(from), To: formatInstant(to) }
@@ -264,11 +348,16 @@ export function designWhenRangeCases(input: DesignInput): SearchCase[] {
     { When: range },
     { When: { Equals: range } },
     { When: { NotEqualTo: range } },
-    { When: { From: range.From } },
-    { When: { To: range.To } },
     { When: { From: formatInstant(from, 330), To: formatInstant(to, -660) } },
   ]
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
+}
+
+/** The ranges again with bounds exactly on records, and ranges open at one end (openapi/DECISIONS.md S5). */
+export function designWhenBoundsCases(input: DesignInput): SearchCase[] {
+  const { from, to } = quartileRange(input.records, input.now)
+  const list: FilterList[] = [{ When: { From: formatInstant(from) } }, { When: { To: formatInstant(to) } }]
+  return [...designWhenRangeCases(input), ...cases(list.map((filters) => ({ title: titleOf(filters), filters })))]
 }
 
 export function designTimeframeCases(input: DesignInput): SearchCase[] {
@@ -276,6 +365,7 @@ export function designTimeframeCases(input: DesignInput): SearchCase[] {
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }
 
+/** WorkingHours alone and as the default operator: its From/To format is the contract's (openapi/DECISIONS.md S7). */
 export function designWorkingHoursCases(): SearchCase[] {
   const list: FilterList[] = [
     { WorkingHours: { From: '09:00', To: '18:00' } },
@@ -286,18 +376,19 @@ export function designWorkingHoursCases(): SearchCase[] {
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }
 
-/** Each filter once with a bare operand and once with its default operator spelled out: both must agree with the oracle. */
+/**
+ * Each filter once with a bare operand and once with its default operator spelled out: both must agree with the
+ * oracle. WorkingHours is left to its own check: the format of its From and To is not documented (S7).
+ */
 export function designDefaultOperatorCases(input: DesignInput, filters: readonly FilterInfo[]): SearchCase[] {
   const { from, to } = quartileRange(input.records, input.now)
-  const list = filters.flatMap((filter): FilterList[] => {
-    const operand: unknown =
-      filter.kind === 'when'
-        ? { From: formatInstant(from), To: formatInstant(to) }
-        : filter.kind === 'workingHours'
-          ? { From: '09:00', To: '18:00' }
-          : pickOperand(input, filter, filter.defaultOperator)
-    return [{ [filter.name]: operand } as FilterList, { [filter.name]: { [filter.defaultOperator]: operand } } as FilterList]
-  })
+  const list = filters
+    .filter((filter) => filter.kind !== 'workingHours')
+    .flatMap((filter): FilterList[] => {
+      const operand: unknown =
+        filter.kind === 'when' ? { From: formatInstant(from), To: formatInstant(to) } : pickOperand(input, filter, filter.defaultOperator)
+      return [{ [filter.name]: operand } as FilterList, { [filter.name]: { [filter.defaultOperator]: operand } } as FilterList]
+    })
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }
 
@@ -362,6 +453,11 @@ export function designMixedCases(input: DesignInput): SearchCase[] {
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }
 
+function quartileWhen(input: DesignInput): { From: string; To: string } {
+  const { from, to } = quartileRange(input.records, input.now)
+  return { From: formatInstant(from), To: formatInstant(to) }
+}
+
 /** Different filters at once, shaped like the documented examples: all must hold. */
 export function designAndAcrossCases(input: DesignInput): SearchCase[] {
   const sample = input.records[Math.floor(input.records.length / 2)]
@@ -370,7 +466,7 @@ export function designAndAcrossCases(input: DesignInput): SearchCase[] {
   const list: FilterList[] = [
     { Who: middle(sample?.Who ?? 'John'), Action: sample?.Action ?? 'Added', ObjectType: { DoesNotContain: middle(otherType) } },
     { Who: middle(sample?.Who ?? 'John'), DataSource: middle(sample?.DataSource ?? 'Netwrix API'), Action: { NotEqualTo: sample?.Action ?? 'Read' } },
-    { ObjectType: sample?.ObjectType ?? 'user', WorkingHours: { From: '09:00', To: '18:00' } },
+    { ObjectType: sample?.ObjectType ?? 'user', When: { NotEqualTo: quartileWhen(input) } },
   ]
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }

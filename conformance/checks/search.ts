@@ -15,11 +15,14 @@ import {
   designRepeatedOrCases,
   designTextFilterCases,
   designTimeframeCases,
+  designWhenBoundsCases,
   designWhenRangeCases,
   designWorkingHoursCases,
   membershipFrom,
+  readingAspects,
   scopeFilters,
   type DesignInput,
+  type ReadingAspect,
   type SearchCase,
 } from './search-data.ts'
 import {
@@ -45,6 +48,11 @@ const CLOCK_MARGIN_MS = 10 * 60_000
 const SNAPSHOT_SIZE = 2000
 /** Over a snapshot, a query may match far more than the snapshot; this many records are judged. */
 const SNAPSHOT_RESULT_LIMIT = 3000
+/** The timeframes api/filterreference/filters.md names; the contract adds LastThirtyDays for its "etc." (S6). */
+const documentedTimeframes: readonly string[] = ['Today', 'Yesterday', 'LastSevenDays']
+
+/** Every open point read every way the pages allow, except those a SHOULD check tests by its decision. */
+const openExcept = (...decided: ReadingAspect[]): ReadingAspect[] => readingAspects.filter((aspect) => !decided.includes(aspect))
 
 /**
  * The records the search checks query. With --write: the run's data set, written once and read back, and
@@ -98,15 +106,15 @@ interface CaseOutcome {
   judged: number
 }
 
-async function runCase(
-  ctx: CheckContext,
-  data: SearchData,
-  item: SearchCase,
-  now: number,
-  inGroup?: GroupMembership,
-  judgeable?: (record: ActivityRecordOutput) => boolean,
-): Promise<CaseOutcome> {
-  const judge = createJudge(ctx.contract, now, CLOCK_MARGIN_MS, inGroup)
+interface CaseJudging {
+  open: readonly ReadingAspect[]
+  inGroup?: GroupMembership
+  judgeable?: (record: ActivityRecordOutput) => boolean
+}
+
+async function runCase(ctx: CheckContext, data: SearchData, item: SearchCase, now: number, judging: CaseJudging): Promise<CaseOutcome> {
+  const { judgeable } = judging
+  const judge = createJudge(ctx.contract, now, CLOCK_MARGIN_MS, { open: judging.open, ...(judging.inGroup ? { inGroup: judging.inGroup } : {}) })
   const label = `${item.title} [${item.format}]`
   const expected: string[] = []
   const ignored = new Set<string>()
@@ -141,7 +149,15 @@ async function runCase(
   return { ...(described ? { problem: `${label}: expected ${expected.length}, got ${returned.length}: ${described}` } : {}), judged: returned.length }
 }
 
-async function runCases(ctx: CheckContext, design: (input: DesignInput) => SearchCase[], options: { groups?: boolean } = {}): Promise<CheckVerdict> {
+/**
+ * `open`: the points on which every reading is accepted, records whose answer depends on them left unjudged.
+ * A MUST check leaves all open; a SHOULD check closes the one its decision reads.
+ */
+async function runCases(
+  ctx: CheckContext,
+  design: (input: DesignInput) => SearchCase[],
+  options: { groups?: boolean; open?: readonly ReadingAspect[] } = {},
+): Promise<CheckVerdict> {
   const prepared = await prepare(ctx)
   if (!prepared.ok) return prepared.verdict
   const { data } = prepared
@@ -152,8 +168,9 @@ async function runCases(ctx: CheckContext, design: (input: DesignInput) => Searc
   const judgeable = inGroup && group ? groupJudgeable(data, inGroup, group.inGroup) : undefined
   const cases = design(input)
   const problems: string[] = []
+  const judging: CaseJudging = { open: options.open ?? readingAspects, ...(inGroup ? { inGroup } : {}), ...(judgeable ? { judgeable } : {}) }
   for (const item of cases) {
-    const outcome = await runCase(ctx, data, item, now, inGroup, judgeable)
+    const outcome = await runCase(ctx, data, item, now, judging)
     if (outcome.problem) problems.push(outcome.problem)
   }
   const over =
@@ -170,18 +187,24 @@ function filterInfo(ctx: CheckContext, name: string): FilterInfo | undefined {
 const allTextOperators = ['OP-CONTAINS', 'OP-DOESNOTCONTAIN', 'OP-EQUALS', 'OP-NOTEQUALTO', 'OP-STARTSWITH', 'OP-ENDSWITH']
 
 /** One check per text filter, covering every operator the contract lists for it. */
-function textFilterCheck(name: string, requirement: string, operatorRequirements: readonly string[] = allTextOperators): Check {
+function textFilterCheck(
+  name: string,
+  requirement: string,
+  operatorRequirements: readonly string[] = allTextOperators,
+  decided?: { decision: string; title: string; closes: ReadingAspect[] },
+): Check {
   return check({
     id: `search.filter-${name.toLowerCase()}`,
-    title: `The ${name} filter matches as the oracle says with each of its operators`,
-    level: 'MUST',
+    title: decided?.title ?? `The ${name} filter matches as the oracle says with each of its operators`,
+    level: decided === undefined ? 'MUST' : 'SHOULD',
+    ...(decided === undefined ? {} : { decision: decided.decision }),
     requirements: [requirement, ...operatorRequirements, 'SEARCH-MATCHES-ONLY', 'EP-SEARCH-POST'],
     tags: ['search', 'filters'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const filter = filterInfo(ctx, name)
       if (!filter) return skip(`the contract has no ${name} filter`)
-      return runCases(ctx, (input) => designTextFilterCases(input, filter))
+      return runCases(ctx, (input) => designTextFilterCases(input, filter), { open: openExcept(...(decided?.closes ?? [])) })
     },
   })
 }
@@ -196,14 +219,18 @@ export const searchChecks: Check[] = [
   textFilterCheck('MonitoringPlan', 'FILTER-MONITORINGPLAN'),
   textFilterCheck('Item', 'FILTER-ITEM'),
   textFilterCheck('Workstation', 'FILTER-WORKSTATION'),
-  textFilterCheck('Detail', 'FILTER-DETAIL'),
+  textFilterCheck('Detail', 'FILTER-DETAIL', allTextOperators, {
+    decision: 'S8',
+    title: 'The Detail filter looks at PropertyName, Message, Before and After of every Detail entry, with each of its operators',
+    closes: ['negation'],
+  }),
   textFilterCheck('Before', 'FILTER-DETAIL'),
   textFilterCheck('After', 'FILTER-DETAIL'),
   textFilterCheck('Action', 'FILTER-ACTION', ['OP-EQUALS', 'OP-NOTEQUALTO']),
 
   check({
     id: 'search.filter-when-range',
-    title: 'When ranges (From..To, From only, To only, with offsets; Equals and NotEqualTo) include their bounds',
+    title: 'When From..To ranges, with offsets and with Equals and NotEqualTo, select the records inside them (records on a bound not judged)',
     level: 'MUST',
     requirements: ['FILTER-WHEN-RANGE', 'SEARCH-MATCHES-ONLY'],
     tags: ['search', 'filters', 'time'],
@@ -212,20 +239,44 @@ export const searchChecks: Check[] = [
   }),
 
   check({
+    id: 'search.when-range-bounds',
+    title: 'When ranges include their bounds, and a range may leave out From or To',
+    level: 'SHOULD',
+    decision: 'S5',
+    requirements: ['FILTER-WHEN-RANGE', 'SEARCH-MATCHES-ONLY'],
+    tags: ['search', 'filters', 'time'],
+    needs: { accounts: ['administrator'] },
+    run: (ctx) => runCases(ctx, designWhenBoundsCases, { open: openExcept('bounds') }),
+  }),
+
+  check({
     id: 'search.filter-when-timeframe',
-    title: 'When timeframes (Today, Yesterday, LastSevenDays, LastThirtyDays; Equals and NotEqualTo) select whole UTC days',
+    title: 'When timeframes Today, Yesterday and LastSevenDays (Equals and NotEqualTo) select what they name in any time zone',
     level: 'MUST',
     requirements: ['FILTER-WHEN-TIMEFRAME', 'SEARCH-MATCHES-ONLY'],
     tags: ['search', 'filters', 'time'],
     needs: { accounts: ['administrator'] },
-    run: (ctx) => runCases(ctx, designTimeframeCases),
+    run: (ctx) =>
+      runCases(ctx, (input) => designTimeframeCases({ ...input, timeframes: input.timeframes.filter((name) => documentedTimeframes.includes(name)) })),
+  }),
+
+  check({
+    id: 'search.timeframe-utc',
+    title: 'When timeframes (Today, Yesterday, LastSevenDays, LastThirtyDays) count whole UTC days',
+    level: 'SHOULD',
+    decision: 'S6',
+    requirements: ['FILTER-WHEN-TIMEFRAME', 'SEARCH-MATCHES-ONLY'],
+    tags: ['search', 'filters', 'time'],
+    needs: { accounts: ['administrator'] },
+    run: (ctx) => runCases(ctx, designTimeframeCases, { open: openExcept('zone', 'window') }),
   }),
 
   check({
     id: 'search.filter-workinghours',
-    title: 'WorkingHours selects [From, To) in UTC, wrapping past midnight; NotEqualTo selects the rest',
-    level: 'MUST',
-    requirements: ['FILTER-WORKINGHOURS', 'SEARCH-MATCHES-ONLY'],
+    title: 'WorkingHours From..To as HH:mm selects [From, To) in UTC, wrapping past midnight; NotEqualTo selects the rest',
+    level: 'SHOULD',
+    decision: 'S7',
+    requirements: ['FILTER-WORKINGHOURS', 'FILTER-DEFAULT-EQUALS', 'SEARCH-MATCHES-ONLY'],
     tags: ['search', 'filters', 'time'],
     needs: { accounts: ['administrator'] },
     run: (ctx) => runCases(ctx, designWorkingHoursCases),
@@ -264,8 +315,8 @@ export const searchChecks: Check[] = [
   check({
     id: 'search.mixed-entries',
     title: 'Positive and negated entries of one filter: any positive AND every negated',
-    // The pages describe each kind of repetition but not a mix; the contract's reading is checked, as a SHOULD.
     level: 'SHOULD',
+    decision: 'S10',
     requirements: ['OP-REPEATED-OR', 'OP-NEGATED-AND'],
     tags: ['search', 'combine'],
     needs: { accounts: ['administrator'] },
@@ -285,12 +336,12 @@ export const searchChecks: Check[] = [
   check({
     id: 'search.case-insensitive',
     title: 'Text filters ignore case',
-    // The contract's reading (SQL Server's default collation); the pages do not say.
     level: 'SHOULD',
+    decision: 'S1',
     requirements: ['OP-CONTAINS', 'OP-EQUALS', 'OP-STARTSWITH', 'OP-NOTEQUALTO'],
     tags: ['search', 'filters'],
     needs: { accounts: ['administrator'] },
-    run: (ctx) => runCases(ctx, designCaseCases),
+    run: (ctx) => runCases(ctx, designCaseCases, { open: openExcept('case') }),
   }),
 
   check({

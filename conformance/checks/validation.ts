@@ -89,6 +89,54 @@ async function refusedWrites(ctx: CheckContext, marker: string, cases: readonly 
 
 const bothFormats = ['xml', 'json'] as const
 
+/** Three records, the 2nd without Who. */
+function invalidBatch(marker: string, format: WireFormat): unknown[] {
+  return [
+    sampleRecord(marker, { What: `first of three (${format}) ${marker}` }),
+    without(sampleRecord(marker, { What: `second of three (${format}) ${marker}` }), 'Who'),
+    sampleRecord(marker, { What: `third of three (${format}) ${marker}` }),
+  ]
+}
+
+/** A well-formed search naming a filter or operator the schema does not have, in both formats. */
+function schemaRefusedSearches(namespace: string, category?: string): InvalidCase[] {
+  const expect = (format: WireFormat): ErrorExpectation => ({ status: 400, format, ...(category === undefined ? {} : { category }) })
+  const xml = (filter: string): string => `<ActivityRecordSearch xmlns="${namespace}"><FilterList>${filter}</FilterList></ActivityRecordSearch>`
+  return [
+    { label: 'XML filter Colour', endpoint: 'search', format: 'xml', body: xml('<Colour>red</Colour>'), expect: expect('xml') },
+    { label: 'JSON filter Colour', endpoint: 'search', format: 'json', body: JSON.stringify({ FilterList: { Colour: 'red' } }), expect: expect('json') },
+    {
+      label: 'the 8.x name AuditedSystem',
+      endpoint: 'search',
+      format: 'json',
+      body: JSON.stringify({ FilterList: { AuditedSystem: 'Active Directory' } }),
+      expect: expect('json'),
+    },
+    { label: 'XML Who Operator="Like"', endpoint: 'search', format: 'xml', body: xml('<Who Operator="Like">Admin</Who>'), expect: expect('xml') },
+    {
+      label: 'JSON Who {"Like": ...}',
+      endpoint: 'search',
+      format: 'json',
+      body: JSON.stringify({ FilterList: { Who: { Like: 'Admin' } } }),
+      expect: expect('json'),
+    },
+    {
+      label: 'XML Where Operator="InGroup"',
+      endpoint: 'search',
+      format: 'xml',
+      body: xml('<Where Operator="InGroup">Domain\\Administrators</Where>'),
+      expect: expect('xml'),
+    },
+    {
+      label: 'JSON Action {"Contains": ...}',
+      endpoint: 'search',
+      format: 'json',
+      body: JSON.stringify({ FilterList: { Action: { Contains: 'Add' } } }),
+      expect: expect('json'),
+    },
+  ]
+}
+
 export const validationChecks: Check[] = [
   check({
     id: 'validation.missing-mandatory',
@@ -239,106 +287,72 @@ export const validationChecks: Check[] = [
   }),
 
   check({
-    id: 'validation.batch-atomic',
-    title: 'A batch of 3 whose 2nd record is invalid is refused with 400 and stores none of the 3',
+    id: 'validation.batch-refused',
+    title: 'A batch of 3 whose 2nd record is invalid is refused with 400, in XML and JSON',
     level: 'MUST',
     requirements: ['STATUS-400-WRITE', 'WRITE-MANDATORY-FIELDS'],
     tags: ['write', 'errors'],
     needs: { write: true, accounts: ['administrator'] },
     async run(ctx) {
-      const marker = `${ctx.runMarker}-v-batch`
-      const batch = (format: WireFormat): unknown[] => [
-        sampleRecord(marker, { What: `first of three (${format}) ${marker}` }),
-        without(sampleRecord(marker, { What: `second of three (${format}) ${marker}` }), 'Who'),
-        sampleRecord(marker, { What: `third of three (${format}) ${marker}` }),
-      ]
-      const cases = bothFormats.map((format) => writeCase(`batch with an invalid 2nd record (${format})`, batch(format), format, ctx))
-      return refusedWrites(
-        ctx,
-        marker,
-        cases,
-        'batches of 3 with an invalid 2nd record were refused with 400, in XML and JSON, and none of their records was stored',
+      const cases = bothFormats.map((format) =>
+        writeCase(`batch with an invalid 2nd record (${format})`, invalidBatch(`${ctx.runMarker}-v-batch400`, format), format, ctx),
       )
+      return verdict(await sendCases(ctx, cases), 'batches of 3 with an invalid 2nd record were refused with 400 and an ErrorList, in XML and JSON')
+    },
+  }),
+
+  check({
+    id: 'validation.batch-atomic',
+    title: 'A refused batch of 3 whose 2nd record is invalid stores none of the 3, not even the valid ones',
+    level: 'SHOULD',
+    decision: 'D32',
+    requirements: ['STATUS-400-WRITE', 'WRITE-MANDATORY-FIELDS'],
+    tags: ['write', 'errors'],
+    needs: { write: true, accounts: ['administrator'] },
+    async run(ctx) {
+      const marker = `${ctx.runMarker}-v-batch`
+      const cases = bothFormats.map((format) => writeCase(`batch with an invalid 2nd record (${format})`, invalidBatch(marker, format), format, ctx))
+      return refusedWrites(ctx, marker, cases, 'batches of 3 with an invalid 2nd record, in XML and JSON, were refused and none of their records was stored')
     },
   }),
 
   check({
     id: 'validation.unknown-filter',
-    title: 'A search with an unknown filter is answered 400 InputError',
+    title: 'A search with an unknown filter is answered 400 with an ErrorList',
     level: 'MUST',
-    requirements: ['FILTER-UNKNOWN-REJECTED', 'STATUS-400-READ', 'ERR-CATEGORIES'],
+    requirements: ['FILTER-UNKNOWN-REJECTED', 'STATUS-400-READ'],
     tags: ['search', 'errors'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
-      const namespace = ctx.contract.namespaces.records
-      const cases: InvalidCase[] = [
-        {
-          label: 'XML filter Colour',
-          endpoint: 'search',
-          format: 'xml',
-          body: `<ActivityRecordSearch xmlns="${namespace}"><FilterList><Colour>red</Colour></FilterList></ActivityRecordSearch>`,
-          expect: { status: 400, format: 'xml', category: 'InputError' },
-        },
-        {
-          label: 'JSON filter Colour',
-          endpoint: 'search',
-          format: 'json',
-          body: JSON.stringify({ FilterList: { Colour: 'red' } }),
-          expect: { status: 400, format: 'json', category: 'InputError' },
-        },
-        {
-          label: 'the 8.x name AuditedSystem',
-          endpoint: 'search',
-          format: 'json',
-          body: JSON.stringify({ FilterList: { AuditedSystem: 'Active Directory' } }),
-          expect: { status: 400, format: 'json', category: 'InputError' },
-        },
-      ]
-      return verdict(await sendCases(ctx, cases), 'searches with the filters Colour and AuditedSystem were answered 400 InputError')
+      const cases = schemaRefusedSearches(ctx.contract.namespaces.records).slice(0, 3)
+      return verdict(await sendCases(ctx, cases), 'searches with the filters Colour and AuditedSystem were answered 400 with an ErrorList')
     },
   }),
 
   check({
     id: 'validation.unknown-operator',
-    title: 'An unknown operator, or one its filter does not support (InGroup on Where, Contains on Action), is answered 400 InputError',
+    title: 'An unknown operator, or one its filter does not support (InGroup on Where, Contains on Action), is answered 400 with an ErrorList',
     level: 'MUST',
     requirements: ['OP-UNSUPPORTED-REJECTED', 'STATUS-400-READ'],
     tags: ['search', 'errors'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
-      const namespace = ctx.contract.namespaces.records
-      const xml = (filter: string): string => `<ActivityRecordSearch xmlns="${namespace}"><FilterList>${filter}</FilterList></ActivityRecordSearch>`
-      const cases: InvalidCase[] = [
-        {
-          label: 'XML Who Operator="Like"',
-          endpoint: 'search',
-          format: 'xml',
-          body: xml('<Who Operator="Like">Admin</Who>'),
-          expect: { status: 400, format: 'xml', category: 'InputError' },
-        },
-        {
-          label: 'JSON Who {"Like": ...}',
-          endpoint: 'search',
-          format: 'json',
-          body: JSON.stringify({ FilterList: { Who: { Like: 'Admin' } } }),
-          expect: { status: 400, format: 'json', category: 'InputError' },
-        },
-        {
-          label: 'XML Where Operator="InGroup"',
-          endpoint: 'search',
-          format: 'xml',
-          body: xml('<Where Operator="InGroup">Domain\\Administrators</Where>'),
-          expect: { status: 400, format: 'xml', category: 'InputError' },
-        },
-        {
-          label: 'JSON Action {"Contains": ...}',
-          endpoint: 'search',
-          format: 'json',
-          body: JSON.stringify({ FilterList: { Action: { Contains: 'Add' } } }),
-          expect: { status: 400, format: 'json', category: 'InputError' },
-        },
-      ]
-      return verdict(await sendCases(ctx, cases), 'Like, InGroup on Where and Contains on Action were answered 400 InputError')
+      const cases = schemaRefusedSearches(ctx.contract.namespaces.records).slice(3)
+      return verdict(await sendCases(ctx, cases), 'Like, InGroup on Where and Contains on Action were answered 400 with an ErrorList')
+    },
+  }),
+
+  check({
+    id: 'validation.input-error-category',
+    title: 'A well-formed search naming an unknown filter or operator is an InputError, not an XMLError',
+    level: 'SHOULD',
+    decision: 'D31',
+    requirements: ['ERR-CATEGORIES', 'FILTER-UNKNOWN-REJECTED', 'OP-UNSUPPORTED-REJECTED'],
+    tags: ['search', 'errors'],
+    needs: { accounts: ['administrator'] },
+    async run(ctx) {
+      const cases = schemaRefusedSearches(ctx.contract.namespaces.records, 'InputError')
+      return verdict(await sendCases(ctx, cases), `${cases.length} searches with an unknown filter or operator were answered 400 InputError`)
     },
   }),
 
@@ -408,23 +422,15 @@ export const validationChecks: Check[] = [
 
   check({
     id: 'validation.invalid-mark',
-    title: 'POST enum with a body that is not a Continuation Mark is answered 400',
+    title: 'POST enum with a body that is not a Continuation Mark (a JSON object, a search body) is answered 400',
     level: 'MUST',
-    requirements: ['STATUS-400-READ'],
+    requirements: ['STATUS-400-READ', 'MARK-ENUM-POST-JSON', 'MARK-ENUM-POST-XML'],
     tags: ['marks', 'errors'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const namespace = ctx.contract.namespaces.records
       const cases: InvalidCase[] = [
-        { label: 'an empty JSON string', endpoint: 'enum', format: 'json', body: '""', expect: { status: 400, format: 'json' } },
         { label: 'a JSON object', endpoint: 'enum', format: 'json', body: '{"ContinuationMark": 5}', expect: { status: 400, format: 'json' } },
-        {
-          label: 'an empty XML ContinuationMark',
-          endpoint: 'enum',
-          format: 'xml',
-          body: `<ContinuationMark xmlns="${namespace}"></ContinuationMark>`,
-          expect: { status: 400, format: 'xml' },
-        },
         {
           label: 'a search body posted to enum',
           endpoint: 'enum',
@@ -433,7 +439,30 @@ export const validationChecks: Check[] = [
           expect: { status: 400, format: 'xml' },
         },
       ]
-      return verdict(await sendCases(ctx, cases), 'an empty mark (XML, JSON), a JSON object and a search body were answered 400 by POST enum')
+      return verdict(await sendCases(ctx, cases), 'a JSON object and a search body were answered 400 by POST enum')
+    },
+  }),
+
+  check({
+    id: 'validation.empty-mark',
+    title: 'POST enum with an empty mark (an empty JSON string, an empty XML ContinuationMark) is answered 400',
+    level: 'SHOULD',
+    decision: 'D5',
+    requirements: ['STATUS-400-READ', 'MARK-ENUM-POST-JSON', 'MARK-ENUM-POST-XML'],
+    tags: ['marks', 'errors'],
+    needs: { accounts: ['administrator'] },
+    async run(ctx) {
+      const cases: InvalidCase[] = [
+        { label: 'an empty JSON string', endpoint: 'enum', format: 'json', body: '""', expect: { status: 400, format: 'json' } },
+        {
+          label: 'an empty XML ContinuationMark',
+          endpoint: 'enum',
+          format: 'xml',
+          body: `<ContinuationMark xmlns="${ctx.contract.namespaces.records}"></ContinuationMark>`,
+          expect: { status: 400, format: 'xml' },
+        },
+      ]
+      return verdict(await sendCases(ctx, cases), 'an empty mark, in JSON and in XML, was answered 400 by POST enum')
     },
   }),
 

@@ -260,6 +260,7 @@ export const writeChecks: Check[] = [
     id: 'write.no-trailing-slash',
     title: 'The write endpoint also answers at /activity_records without the trailing slash',
     level: 'MAY',
+    decision: 'D8',
     requirements: ['EP-WRITE-TRAILING-SLASH-OPTIONAL'],
     tags: ['write'],
     needs: { write: true, accounts: ['administrator'] },
