@@ -156,6 +156,7 @@ export type ReadingAspect = 'case' | 'bounds' | 'zone' | 'window' | 'negation'
 export const readingAspects: readonly ReadingAspect[] = ['case', 'bounds', 'zone', 'window', 'negation']
 
 const manyValued: ReadonlySet<string> = new Set(['Detail', 'Before', 'After'])
+const singleDays: ReadonlySet<string> = new Set(['Today', 'Yesterday'])
 
 /** Which open points a query touches: text comparisons, When ranges, timeframes, negations over Detail entries. */
 export function aspectsOf(tables: OracleTables, filters: FilterList): Set<ReadingAspect> {
@@ -169,7 +170,9 @@ export function aspectsOf(tables: OracleTables, filters: FilterList): Set<Readin
       if (filter.kind !== 'when' || entry.operand === null || typeof entry.operand !== 'object') continue
       const keys = Object.keys(entry.operand)
       if (keys.some((key) => key === 'From' || key === 'To')) aspects.add('bounds')
-      else aspects.add('zone').add('window')
+      else aspects.add('zone')
+      // Only a timeframe of several days can be read as a rolling window.
+      if (keys.some((key) => singleDays.has(key) === false && key !== 'From' && key !== 'To')) aspects.add('window')
     }
   }
   return aspects
@@ -178,19 +181,21 @@ export function aspectsOf(tables: OracleTables, filters: FilterList): Set<Readin
 const ZONE_RANGE_MS = { west: -12 * HOUR, east: 14 * HOUR }
 
 /**
- * Zone offsets that sample every answer a timeframe can give for these instants: the two ends of the range of
- * real zones and both sides of each offset at which one of the instants crosses a midnight. Between them the
+ * Zone offsets that sample every answer a timeframe can give for these instants: one inside each stretch of the
+ * range of real zones between two offsets at which one of the instants crosses a midnight. Within a stretch the
  * days every instant falls on, and so the answer, stay the same.
  */
 export function zoneSamples(instants: readonly number[]): number[] {
-  const samples = new Set<number>([ZONE_RANGE_MS.west, ZONE_RANGE_MS.east])
+  const crossings = new Set<number>()
   for (const instant of instants) {
-    const crossing = (((-instant % DAY) + DAY) % DAY) - 2 * DAY
-    for (let zone = crossing; zone <= ZONE_RANGE_MS.east + DAY; zone += DAY) {
-      for (const side of [zone - 1000, zone + 1000]) if (side > ZONE_RANGE_MS.west && side < ZONE_RANGE_MS.east) samples.add(side)
+    for (let zone = (((-instant % DAY) + DAY) % DAY) - 2 * DAY; zone < ZONE_RANGE_MS.east; zone += DAY) {
+      if (zone > ZONE_RANGE_MS.west) crossings.add(zone)
     }
   }
-  return [...samples].sort((a, b) => a - b)
+  const bounds = [ZONE_RANGE_MS.west, ...[...crossings].sort((a, b) => a - b), ZONE_RANGE_MS.east]
+  const samples = [ZONE_RANGE_MS.west, ZONE_RANGE_MS.east]
+  for (let i = 0; i + 1 < bounds.length; i++) samples.push(Math.floor((bounds[i]! + bounds[i + 1]!) / 2))
+  return [...new Set(samples)].sort((a, b) => a - b)
 }
 
 function readingsFor(aspects: ReadonlySet<ReadingAspect>, instants: readonly number[]): Partial<Reading>[] {
@@ -212,12 +217,17 @@ export interface JudgeOptions {
   open?: readonly ReadingAspect[]
 }
 
+function readingKey(at: number, reading: Partial<Reading>): string {
+  const flag = (value: boolean | undefined): string => (value ? '1' : '0')
+  return `${at}|${flag(reading.caseSensitive)}${flag(reading.exclusiveBounds)}${flag(reading.rollingWindows)}${flag(reading.negationPerValue)}|${reading.zoneOffsetMs ?? 0}`
+}
+
 export function createJudge(tables: OracleTables, now: number, marginMs: number, options: JudgeOptions = {}): Judge {
   const open = new Set(options.open ?? [])
   const times = [now - marginMs, now, now + marginMs]
   const oracles = new Map<string, Oracle>()
   const oracle = (at: number, reading: Partial<Reading>): Oracle => {
-    const key = `${at}|${JSON.stringify(reading)}`
+    const key = readingKey(at, reading)
     let found = oracles.get(key)
     if (found === undefined) {
       found = createOracle(tables, { now: at, reading, ...(options.inGroup ? { inGroup: options.inGroup } : {}) })
@@ -225,15 +235,29 @@ export function createJudge(tables: OracleTables, now: number, marginMs: number,
     }
     return found
   }
+  // A judge serves one query over many records: what the query touches is worked out once. Only a timeframe
+  // depends on the server's clock, so only a query with one is asked at the margin's ends too.
+  const touched = new WeakMap<FilterList, { aspects: Set<ReadingAspect>; times: number[] }>()
+  const touchedBy = (filters: FilterList): { aspects: Set<ReadingAspect>; times: number[] } => {
+    let found = touched.get(filters)
+    if (found === undefined) {
+      const all = aspectsOf(tables, filters)
+      found = { aspects: new Set([...all].filter((aspect) => open.has(aspect))), times: all.has('zone') ? times : [now] }
+      touched.set(filters, found)
+    }
+    return found
+  }
   return (record, filters) => {
-    const aspects = new Set([...aspectsOf(tables, filters)].filter((aspect) => open.has(aspect)))
+    const { aspects, times: at } = touchedBy(filters)
     const when = Date.parse(record.When)
-    const readings = readingsFor(aspects, Number.isNaN(when) ? times : [when, ...times])
+    // Zones are sampled around the midnights of the record and of now; the clock margin's own midnights lie within
+    // minutes of now's, where the three times already evaluated cover them.
+    const readings = readingsFor(aspects, Number.isNaN(when) ? [now] : [when, now])
     let matched = false
     let missed = false
-    for (const at of times) {
+    for (const time of at) {
       for (const reading of readings) {
-        if (oracle(at, reading).matches(record, filters)) matched = true
+        if (oracle(time, reading).matches(record, filters)) matched = true
         else missed = true
         if (matched && missed) return 'ambiguous'
       }
