@@ -122,7 +122,8 @@ describe('judgeAccount', () => {
   })
 
   it('takes 200 for a reader, and 400 (or 200) to the empty write for a Contributor', () => {
-    expect(judgeAccount('administrator', account, exchange(200))).toMatchObject({ ok: true, step: { step: 'account administrator', status: 'ok' } })
+    const page = '<ActivityRecordList xmlns="http://schemas.netwrix.com/api/v1/activity_records/"/>'
+    expect(judgeAccount('administrator', account, exchange(200, {}, page))).toMatchObject({ ok: true, step: { step: 'account administrator', status: 'ok' } })
     expect(judgeAccount('contributor', account, exchange(400, {}, '', write))).toMatchObject({ ok: true, step: { status: 'ok' } })
     expect(judgeAccount('contributor', account, exchange(200, {}, '', write))).toMatchObject({ ok: true, step: { status: 'ok' } })
   })
@@ -134,6 +135,13 @@ describe('judgeAccount', () => {
       expect(refused.ok && refused.step.message).toMatch(/a role refusal and a wrong password both give 401 .* its password is not verified/)
       expect(judgeAccount(role, account, exchange(200))).toMatchObject({ ok: true, step: { status: 'note' } })
     }
+  })
+
+  it('calls a 200 that is no ActivityRecordList (a web server with its own Basic authentication) not the API', () => {
+    const judged = judgeAccount('administrator', account, exchange(200, { 'content-type': 'text/html' }, '<html>Router admin</html>'))
+    expect(judged.ok ? '' : `${judged.error.code} ${judged.error.message}`).toBe(
+      `CONF_ERR_NOT_API ${apiBase} is not the Netwrix Auditor Integration API: as ENTERPRISE\\Someone, GET /netwrix/api/v1/activity_records/enum answered 200 with text/html "<html>Router admin</html>", not an ActivityRecordList`,
+    )
   })
 
   it('leaves other answers (a server fault) to the checks, as a note', () => {

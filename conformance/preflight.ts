@@ -199,6 +199,11 @@ export function judgeAccount(role: AccountRole, account: Account, exchange: Exch
   const what = probe.expects === 'write' ? 'an empty write ([], nothing to store)' : 'GET enum'
   switch (probe.expects) {
     case 'read':
+      if (status === 200 && !exchange.response.body.includes('ActivityRecordList')) {
+        // A web server behind its own Basic authentication gets this far; its page names no ActivityRecordList.
+        const apiBase = exchange.request.url.replace(/\/activity_records\/.*$/, '')
+        return { ok: false, error: codes.CONF_ERR_NOT_API.create(apiBase, `as ${account.user}, ${answered(exchange)}, not an ActivityRecordList`) }
+      }
       if (status === 200) return step('ok', `GET enum answered 200: it authenticates and reads as ${probe.title}`)
       break
     case 'write':
