@@ -303,7 +303,10 @@ async function xmlCharsVerdict(ctx: CheckContext): Promise<CheckVerdict> {
     if (found.length > 0) problems.push(`${label}: ${found.length} characters XML 1.0 forbids: ${preview(found.map(describeCharacter), 5)}`)
   }
   const pages = await xmlPages(ctx, 200)
-  for (const { label, exchange } of pages) scan(label, exchange)
+  for (const { label, exchange } of pages) {
+    if (exchange.response.status === 200) scan(label, exchange)
+    else problems.push(`${label}: expected 200, got ${describeResponse(exchange)}`)
+  }
   if (!ctx.options.write)
     return verdict(problems, `${pages.length} XML pages carry no character XML 1.0 forbids (the JSON write of such characters needs --write)`)
   const marker = `${ctx.runMarker}-fmt-chars`
