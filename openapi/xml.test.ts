@@ -232,3 +232,19 @@ describe('XML codec: output order and output text', () => {
     expect(codec.xml.decode('ActivityRecordOutputArray', xml).ok).toBe(true)
   })
 })
+
+describe('XML codec: the DOCTYPE guard on unterminated prologue parts', () => {
+  it.each(['<?xml version="1.0"?><!--', '<!--', '<?xml version="1.0"?><?pi', '<!-- a --><!-- b', '<?a?><?b?><!--'])(
+    'answers %j with a syntax error',
+    (text) => {
+      const decoded = codec.xml.decode('ContinuationMark', text)
+      expect(decoded.ok).toBe(false)
+      if (!decoded.ok) expect(decoded.error.kind).toBe('syntax')
+    },
+  )
+
+  it('still finds a DOCTYPE after comments and instructions', () => {
+    const decoded = codec.xml.decode('ContinuationMark', '<?xml version="1.0"?><!-- x --><?pi y?><!DOCTYPE m [<!ENTITY e "x">]><ContinuationMark/>')
+    expect(!decoded.ok && decoded.error.kind).toBe('doctype')
+  })
+})

@@ -123,16 +123,19 @@ function refuseForbiddenCharacters(text: string): void {
 /** A DTD can declare entities that expand without bound or read files; the API's XSDs need none, so any DOCTYPE is refused. */
 function refuseDoctype(text: string): void {
   let index = 0
-  while (index < text.length) {
+  for (;;) {
     const next = text.indexOf('<', index)
     if (next < 0) return
-    if (text.startsWith('<?', next)) index = text.indexOf('?>', next) + 2
-    else if (text.startsWith('<!--', next)) index = text.indexOf('-->', next) + 3
-    else if (/^<!DOCTYPE/i.test(text.slice(next, next + 9))) {
+    const terminator = text.startsWith('<?', next) ? '?>' : text.startsWith('<!--', next) ? '-->' : undefined
+    if (terminator === undefined) {
+      if (!/^<!DOCTYPE/i.test(text.slice(next, next + 9))) return
       const { line, column } = positionOf(text, next)
       throw new DecodeFailure({ kind: 'doctype', message: 'a DOCTYPE or entity declaration is not allowed', line, column })
-    } else return
-    if (index < 2) return
+    }
+    const end = text.indexOf(terminator, next + 2)
+    // An unterminated declaration, instruction or comment holds no DOCTYPE; the parser reports it.
+    if (end < 0) return
+    index = end + terminator.length
   }
 }
 
