@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { Command, CommanderError, Option } from 'commander'
-import { banner, mockOptionsFromFlags, type MockFlags } from './mock.ts'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { banner, describeStartFailure, mockOptionsFromFlags, requestPrinter, type MockFlags } from './mock.ts'
 import { startMockServer } from '../mock/server.ts'
+import { NwaError } from '../openapi/errors.ts'
 import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
 import { packageVersion } from '../conformance/meta.ts'
 
@@ -18,6 +19,19 @@ const demoAccounts: CheckCommandOptions['accounts'] = {
 }
 const demoGroups: CheckCommandOptions['groups'] = { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] }
 
+/** Every error line starts with the command that printed it: `nwa mock: ...`, `nwa check: ...`, `nwa: ...`. */
+function prefixed(command: Command, prefix: string): Command {
+  return command.configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, `${prefix}: `)) })
+}
+
+/** A command-line number checked while the line is parsed, so a mistake stops the command before anything starts. */
+function wholeNumber(min: number): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new InvalidArgumentError(`It must be a whole number from ${min}.`)
+    return Number(text)
+  }
+}
+
 /**
  * The CLI composes the two halves: `nwa mock` serves the reference server, `nwa check` runs the
  * conformance suite — against --target, or against an embedded mock it starts itself.
@@ -29,9 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     .version(packageVersion(), '-V, --version', 'print the nwa-kit version')
     .exitOverride()
     .showHelpAfterError()
+  prefixed(program, 'nwa')
 
-  program
-    .command('mock')
+  prefixed(program.command('mock'), 'nwa mock')
     .description('run the reference mock server until Ctrl-C')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '9699')
@@ -53,14 +67,24 @@ export async function main(argv: string[]): Promise<number> {
     .option('--fault-rate <0..1>', 'fault: fraction of requests that fail with 500')
     .option('--drop-rate <0..1>', 'fault: fraction of requests whose connection is dropped mid-response')
     .option('--fault-seed <n>', 'seed for the fault draws, so runs repeat', '1')
+    .addOption(new Option('--log <format>', 'the request journal on stdout: a line per request, or NDJSON').choices(['pretty', 'json']).default('pretty'))
+    .option('--quiet', 'print no request journal (GET /nwa/requests still keeps it)')
     .action(async (flags: MockFlags) => {
       const parsed = mockOptionsFromFlags(flags)
       if (!parsed.ok) {
-        process.stderr.write(`nwa mock: ${parsed.errors.join('\n  ')}\n`)
+        process.stderr.write(parsed.errors.map((error) => `nwa mock: ${error}\n`).join(''))
         exitCode = 2
         return
       }
-      const running = await startMockServer(parsed.options)
+      let running: Awaited<ReturnType<typeof startMockServer>>
+      try {
+        running = await startMockServer({ ...parsed.options, onRequest: requestPrinter(flags, process.stdout) })
+      } catch (error) {
+        if (!(error instanceof NwaError)) throw error
+        process.stderr.write(`nwa mock: ${describeStartFailure(error, flags)}\n`)
+        exitCode = 2
+        return
+      }
       process.stdout.write(`${banner(running)}\n`)
       await new Promise<void>((resolve) => {
         const stop = () => resolve()
@@ -70,8 +94,7 @@ export async function main(argv: string[]): Promise<number> {
       await running.close()
     })
 
-  program
-    .command('check')
+  prefixed(program.command('check'), 'nwa check')
     .description('run the conformance suite against --target, or against an embedded mock when none is given')
     .option('--target <url>', 'scheme://host:port of the server to check')
     .option('--user <name>', 'the Global administrator account, DOMAIN\\user')
@@ -88,10 +111,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--report-dir <dir>', 'where the reports go', 'reports')
     .addOption(new Option('--fail-on <level>', 'exit 1 on a MUST failure, or also on a warning').choices(['must', 'warn']).default('must'))
     .option('--allow-incomplete', 'exit 0 on INCOMPLETE when the MUST checks that did not run were skipped for a stated reason (read-only runs)')
-    .option('--max-pages <n>', 'pages a pagination check follows before calling a server endless', '50')
+    .option('--max-pages <n>', 'pages a pagination check follows before calling a server endless', wholeNumber(1), 50)
     .action(async (flags: Record<string, unknown>) => {
       const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now, random: (n: number) => randomBytes(n) }
-      const options = { ...flags, maxPages: Number(flags['maxPages']) } as unknown as CheckCommandOptions
+      const options = flags as unknown as CheckCommandOptions
       if (options.target || options.config) {
         exitCode = await runCheckCommand(options, io)
         return

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mockOptionsFromFlags } from './mock.ts'
 
-const base = { host: '127.0.0.1', port: '9699', tls: true, seed: 'demo', faultSeed: '1' }
+const base = { host: '127.0.0.1', port: '9699', tls: true, seed: 'demo', faultSeed: '1', log: 'pretty' as const }
 
 describe('nwa mock flags', () => {
   it('maps flags onto server options, with the auth order as given', () => {
@@ -16,7 +16,12 @@ describe('nwa mock flags', () => {
     const parsed = mockOptionsFromFlags({ ...base, port: 'x', auth: 'kerberos', maxBody: '0', latency: 'soon', faultRate: '2' })
     expect(parsed.ok).toBe(false)
     if (parsed.ok) return
-    const text = parsed.errors.join('\n')
-    for (const flag of ['--port', '--auth', '--max-body', '--latency', 'faultRate']) expect(text).toContain(flag)
+    expect(parsed.errors).toEqual([
+      '--port x: must be a whole number from 0 to 65535',
+      "--auth kerberos: unknown scheme 'kerberos' (Negotiate, NTLM, Digest, Basic)",
+      '--latency soon: takes milliseconds or a range such as 100-400',
+      '--fault-rate: must be a number from 0 to 1 (got 2)',
+      '--max-body 0: must be a whole number from 1 to 9007199254740991',
+    ])
   })
 })

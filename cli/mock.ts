@@ -1,6 +1,10 @@
+import pc from 'picocolors'
 import type { SchemeName } from '../mock/auth/types.ts'
+import { codes } from '../mock/errors.ts'
 import { noFaults, parseFaultSettings, parseLatency, type FaultSettings } from '../mock/faults.ts'
+import { formatJsonLine, formatPrettyLine, type RequestEntry } from '../mock/request-journal.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
+import type { NwaError } from '../openapi/errors.ts'
 
 export interface MockFlags {
   host: string
@@ -23,6 +27,19 @@ export interface MockFlags {
   faultRate?: string
   dropRate?: string
   faultSeed?: string
+  log: 'pretty' | 'json'
+  quiet?: boolean
+}
+
+/** The fault settings' keys as the flags that set them, so an error names what the user typed. */
+const faultFlags: Record<string, string> = {
+  licenseExpired: '--license-expired',
+  auditDatabaseUnreachable: '--audit-db-unreachable',
+  archiveService: '--archive',
+  latencyMs: '--latency',
+  faultRate: '--fault-rate',
+  dropConnectionRate: '--drop-rate',
+  seed: '--fault-seed',
 }
 
 const schemeNames: Record<string, SchemeName> = { negotiate: 'Negotiate', ntlm: 'NTLM', digest: 'Digest', basic: 'Basic' }
@@ -33,11 +50,11 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   const positive = (name: string, text: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     if (text === undefined) return undefined
     const value = Number(text)
-    if (!/^\d+$/.test(text) || value < 1 || value > max) errors.push(`${name} must be a whole number from 1 to ${max}, not '${text}'`)
+    if (!/^\d+$/.test(text) || value < 1 || value > max) errors.push(`${name} ${text}: must be a whole number from 1 to ${max}`)
     return value
   }
   const port = Number(flags.port)
-  if (!/^\d+$/.test(flags.port) || port > 65535) errors.push(`--port must be 0..65535, not '${flags.port}'`)
+  if (!/^\d+$/.test(flags.port) || port > 65535) errors.push(`--port ${flags.port}: must be a whole number from 0 to 65535`)
   let authSchemes: SchemeName[] | undefined
   if (flags.auth !== undefined) {
     authSchemes = flags.auth
@@ -46,10 +63,10 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
       .filter(Boolean)
       .map((word) => {
         const scheme = schemeNames[word]
-        if (!scheme) errors.push(`--auth: unknown scheme '${word}' (Negotiate, NTLM, Digest, Basic)`)
+        if (!scheme) errors.push(`--auth ${flags.auth}: unknown scheme '${word}' (Negotiate, NTLM, Digest, Basic)`)
         return scheme as SchemeName
       })
-    if (!authSchemes.length) errors.push('--auth needs at least one scheme')
+    if (!authSchemes.length) errors.push(`--auth ${flags.auth}: needs at least one scheme`)
   }
   const faultPatch: Partial<FaultSettings> = {}
   if (flags.licenseExpired) faultPatch.licenseExpired = true
@@ -57,14 +74,14 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   if (flags.archive !== undefined) faultPatch.archiveService = flags.archive as FaultSettings['archiveService']
   if (flags.latency !== undefined) {
     const latency = parseLatency(flags.latency)
-    if (latency === undefined) errors.push(`--latency takes milliseconds or a range such as 100-400, not '${flags.latency}'`)
+    if (latency === undefined) errors.push(`--latency ${flags.latency}: takes milliseconds or a range such as 100-400`)
     else faultPatch.latencyMs = latency
   }
   if (flags.faultRate !== undefined) faultPatch.faultRate = Number(flags.faultRate)
   if (flags.dropRate !== undefined) faultPatch.dropConnectionRate = Number(flags.dropRate)
   if (flags.faultSeed !== undefined) faultPatch.seed = Number(flags.faultSeed)
   const faults = parseFaultSettings(faultPatch, noFaults)
-  if (!faults.ok) errors.push(...faults.errors.map((error) => `fault flags: ${error}`))
+  if (!faults.ok) errors.push(...faults.errors.map((error) => error.replace(/^(\w+)(\.\w+)?:/, (_match, key: string) => `${faultFlags[key] ?? key}:`)))
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)
   if (errors.length) return { ok: false, errors }
@@ -89,7 +106,7 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   }
 }
 
-/** The start banner: where it listens, who can log in, and one request to try. */
+/** The start banner: where it listens, who can log in, the control endpoints when they are on, and one request to try. */
 export function banner(running: RunningMock): string {
   const { app, url, certificate } = running
   const insecure = url.startsWith('https') ? ' -k' : ''
@@ -106,8 +123,34 @@ export function banner(running: RunningMock): string {
   }
   lines.push('  accounts (demo password NetwrixIsCool unless your directory says otherwise):')
   for (const user of app.directory.users()) lines.push(`    ${user.account.padEnd(28)} ${user.roles.join(', ') || 'no role'}`)
+  if (app.control) {
+    lines.push('  control endpoints (no authentication):')
+    for (const endpoint of app.control.endpoints) lines.push(`    ${endpoint.route.padEnd(28)} ${endpoint.does}`)
+  }
   lines.push('  try:')
   lines.push(`    curl${insecure} -u 'ENTERPRISE\\NetwrixUser:NetwrixIsCool' '${url}${app.contract.basePath}/activity_records/enum?format=json&count=2'`)
   lines.push('  Ctrl-C stops it.')
   return lines.join('\n')
+}
+
+/** Where the request journal goes as requests end: pretty lines (coloured on a TTY), NDJSON, or nowhere. */
+export function requestPrinter(
+  flags: Pick<MockFlags, 'log' | 'quiet'>,
+  stdout: NodeJS.WritableStream & { isTTY?: boolean },
+): ((entry: RequestEntry) => void) | undefined {
+  if (flags.quiet) return undefined
+  if (flags.log === 'json') return (entry) => stdout.write(`${formatJsonLine(entry)}\n`)
+  const colours = pc.createColors(stdout.isTTY === true && !('NO_COLOR' in process.env))
+  return (entry) => stdout.write(`${formatPrettyLine(entry, colours)}\n`)
+}
+
+/** The start-up failure, worded with the option that caused it, for one line on stderr. */
+export function describeStartFailure(error: NwaError, flags: MockFlags): string {
+  const option: Record<string, string | undefined> = {
+    [codes.MOCK_ERR_DIRECTORY.code]: flags.directory === undefined ? undefined : `--directory ${flags.directory}`,
+    [codes.MOCK_ERR_SEED.code]: `--seed ${flags.seed}`,
+    [codes.MOCK_ERR_LISTEN.code]: `--host ${flags.host} --port ${flags.port}`,
+  }
+  const named = option[error.code]
+  return named ? `${named}: ${error.message}` : error.message
 }

@@ -18,7 +18,7 @@ import type { PipelineDecorator, PipelineServices } from './pipeline/decorate.ts
 import { createFaultStage } from './pipeline/fault.ts'
 import { createOperationStage } from './pipeline/operation.ts'
 import { createResponder } from './pipeline/respond.ts'
-import { createRouteStage } from './pipeline/route.ts'
+import { type ControlEndpoints, createRouteStage } from './pipeline/route.ts'
 import { createValidateStage } from './pipeline/validate.ts'
 import { createRequestJournal, type RequestJournal } from './request-journal.ts'
 import { createResponseWriter, emptyResponse, type MockResponse } from './responses.ts'
@@ -40,6 +40,8 @@ export interface MockApp {
   clock: MockClock
   faults: { settings(): FaultSettings; update(patch: unknown): { ok: true; settings: FaultSettings } | { ok: false; errors: string[] } }
   requests: RequestJournal
+  /** The /nwa/ control endpoints, when they are on. */
+  control: ControlEndpoints | undefined
   /** The stages in the order requests meet them, decorators applied. */
   stages(): readonly Stage[]
   /** Rebuilds the pipeline with these decorators in place of the current ones (none: the clean mock). */
@@ -135,6 +137,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     clock,
     faults,
     requests,
+    control,
     stages: () => stages,
     decorate(decorators) {
       stages = decorators.reduce((current, decorator) => decorator(current, services), clean)

@@ -54,55 +54,80 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
     }
   }
 
-  const routes: Record<string, (req: IncomingMessage, url: URL) => Promise<MockResponse>> = {
-    'GET /nwa/health': async () => json(200, status()),
-    'POST /nwa/reset': async (_req, url) => {
-      await deps.state.reset()
-      const seed = url.searchParams.get('seed')
-      if (seed) await applySeed(deps.state, loadSeedBatches(seed, deps.codec))
-      return json(200, status())
+  const routes: Record<string, { does: string; handle: (req: IncomingMessage, url: URL) => Promise<MockResponse> }> = {
+    'GET /nwa/health': {
+      does: 'status, record counts, clock, faults',
+      handle: async () => json(200, status()),
     },
-    'POST /nwa/fixtures': async (req, url) => {
-      const format = url.searchParams.get('format') === 'xml' ? 'xml' : 'json'
-      const body = await readBody(req, 64 * 1024 * 1024)
-      if (!body.ok) return emptyResponse(413)
-      try {
-        const batch = readSeedText('the posted fixtures', body.body.toString('utf8'), format, deps.codec)
-        const loaded = await applySeed(deps.state, [batch])
-        return json(200, { loaded, ...status() })
-      } catch (error) {
-        return problem(400, [error instanceof Error ? error.message : String(error)])
-      }
+    'POST /nwa/reset': {
+      does: 'empty the data (?seed=demo|FILE reseeds)',
+      handle: async (_req, url) => {
+        await deps.state.reset()
+        const seed = url.searchParams.get('seed')
+        if (seed) await applySeed(deps.state, loadSeedBatches(seed, deps.codec))
+        return json(200, status())
+      },
     },
-    'GET /nwa/clock': async () => json(200, deps.clock.describe()),
-    'POST /nwa/clock': async (req) => {
-      const body = await readJson(req)
-      if (!body.ok) return body.response
-      const value = body.value as { at?: unknown; offsetMs?: unknown; real?: unknown }
-      if (value.real === true) deps.clock.reset()
-      else if (typeof value.at === 'string' && !Number.isNaN(Date.parse(value.at))) deps.clock.set({ at: Date.parse(value.at) })
-      else if (typeof value.offsetMs === 'number' && Number.isFinite(value.offsetMs)) deps.clock.set({ offsetMs: value.offsetMs })
-      else return problem(400, ['send {"at": "<ISO date-time>"}, {"offsetMs": <number>} or {"real": true}'])
-      return json(200, deps.clock.describe())
+    'POST /nwa/fixtures': {
+      does: 'load records or a write body (?format=xml)',
+      handle: async (req, url) => {
+        const format = url.searchParams.get('format') === 'xml' ? 'xml' : 'json'
+        const body = await readBody(req, 64 * 1024 * 1024)
+        if (!body.ok) return emptyResponse(413)
+        try {
+          const batch = readSeedText('the posted fixtures', body.body.toString('utf8'), format, deps.codec)
+          const loaded = await applySeed(deps.state, [batch])
+          return json(200, { loaded, ...status() })
+        } catch (error) {
+          return problem(400, [error instanceof Error ? error.message : String(error)])
+        }
+      },
     },
-    'GET /nwa/requests': async (_req, url) => {
-      const filter = readRequestFilter(url.searchParams)
-      return filter.ok ? json(200, { requests: deps.requests.recent(filter.filter) }) : problem(400, filter.errors)
+    'GET /nwa/clock': {
+      does: 'the server clock',
+      handle: async () => json(200, deps.clock.describe()),
     },
-    'GET /nwa/faults': async () => json(200, deps.faults.settings()),
-    'POST /nwa/faults': async (req) => {
-      const body = await readJson(req)
-      if (!body.ok) return body.response
-      const updated = deps.faults.update(body.value)
-      return updated.ok ? json(200, updated.settings) : problem(400, updated.errors)
+    'POST /nwa/clock': {
+      does: '{"at": ...}, {"offsetMs": ...} or {"real": true}',
+      handle: async (req) => {
+        const body = await readJson(req)
+        if (!body.ok) return body.response
+        const value = body.value as { at?: unknown; offsetMs?: unknown; real?: unknown }
+        if (value.real === true) deps.clock.reset()
+        else if (typeof value.at === 'string' && !Number.isNaN(Date.parse(value.at))) deps.clock.set({ at: Date.parse(value.at) })
+        else if (typeof value.offsetMs === 'number' && Number.isFinite(value.offsetMs)) deps.clock.set({ offsetMs: value.offsetMs })
+        else return problem(400, ['send {"at": "<ISO date-time>"}, {"offsetMs": <number>} or {"real": true}'])
+        return json(200, deps.clock.describe())
+      },
+    },
+    'GET /nwa/requests': {
+      does: 'the request journal (?limit, status, account, operation)',
+      handle: async (_req, url) => {
+        const filter = readRequestFilter(url.searchParams)
+        return filter.ok ? json(200, { requests: deps.requests.recent(filter.filter) }) : problem(400, filter.errors)
+      },
+    },
+    'GET /nwa/faults': {
+      does: 'the fault settings',
+      handle: async () => json(200, deps.faults.settings()),
+    },
+    'POST /nwa/faults': {
+      does: 'patch the fault settings',
+      handle: async (req) => {
+        const body = await readJson(req)
+        if (!body.ok) return body.response
+        const updated = deps.faults.update(body.value)
+        return updated.ok ? json(200, updated.settings) : problem(400, updated.errors)
+      },
     },
   }
 
   return {
+    endpoints: Object.entries(routes).map(([route, { does }]) => ({ route, does })),
     async handle(ctx: RequestContext): Promise<MockResponse> {
       const path = ctx.url.pathname.replace(/\/$/, '')
       const route = routes[`${ctx.method} ${path}`]
-      if (route) return route(ctx.req, ctx.url)
+      if (route) return route.handle(ctx.req, ctx.url)
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
       return emptyResponse(known ? 405 : 404)
     },

@@ -26,26 +26,34 @@ export interface RunningMock {
   close(): Promise<void>
 }
 
+/** The certificate to serve: the files given with --cert and --key, or the generated one (made or reused). */
+function readCertificate(options: ServeOptions): NonNullable<RunningMock['certificate']> {
+  if (Boolean(options.certFile) !== Boolean(options.keyFile)) throw codes.MOCK_ERR_OPTIONS.create('--cert/--key', 'give both')
+  if (options.certFile && options.keyFile) {
+    try {
+      return {
+        ...describeCertificate(readFileSync(options.certFile, 'utf8'), readFileSync(options.keyFile, 'utf8')),
+        created: false,
+        certPath: options.certFile,
+      }
+    } catch (error) {
+      throw codes.MOCK_ERR_OPTIONS.create(`--cert ${options.certFile} --key ${options.keyFile}`, error instanceof Error ? error.message : String(error))
+    }
+  }
+  const loaded = loadOrCreateCertificate({ dir: options.dataDir ?? defaultCertificateDir(), hostname: hostname(), now: new Date() })
+  return { ...loaded.material, created: loaded.created, certPath: loaded.certPath }
+}
+
 /** Creates the app and listens: HTTPS on 9699 by default with a self-signed certificate, like the real server. */
 export async function startMockServer(options: ServeOptions = {}): Promise<RunningMock> {
-  if (options.tls !== false && Boolean(options.certFile) !== Boolean(options.keyFile)) throw codes.MOCK_ERR_OPTIONS.create('--cert/--key', 'give both')
+  // The certificate first: a bad one stops the start before the app opens a journal it would leave behind.
+  const certificate = options.tls === false ? undefined : readCertificate(options)
   const app = await createMockApp(options)
   const host = options.host ?? '127.0.0.1'
   const port = options.port ?? app.contract.defaultPort
-  let certificate: RunningMock['certificate']
-  let server: Server
-  if (options.tls === false) {
-    server = createHttpServer({ keepAlive: true }, app.handle)
-  } else {
-    if (options.certFile && options.keyFile) {
-      const material = describeCertificate(readFileSync(options.certFile, 'utf8'), readFileSync(options.keyFile, 'utf8'))
-      certificate = { ...material, created: false, certPath: options.certFile }
-    } else {
-      const loaded = loadOrCreateCertificate({ dir: options.dataDir ?? defaultCertificateDir(), hostname: hostname(), now: new Date() })
-      certificate = { ...loaded.material, created: loaded.created, certPath: loaded.certPath }
-    }
-    server = createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem, keepAlive: true }, app.handle) as unknown as Server
-  }
+  const server: Server = certificate
+    ? (createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem, keepAlive: true }, app.handle) as unknown as Server)
+    : createHttpServer({ keepAlive: true }, app.handle)
   // The body stage sends 100 Continue only once it will read the body, so a client refused earlier (401, 404,
   // a declared size over the limit) never uploads it.
   server.on('checkContinue', app.handleExpectingContinue)

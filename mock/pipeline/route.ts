@@ -5,6 +5,8 @@ import { matchRoute } from '../router.ts'
 import type { RequestContext, Stage } from './context.ts'
 
 export interface ControlEndpoints {
+  /** 'GET /nwa/health' and what it does, for the start banner. */
+  readonly endpoints: readonly { route: string; does: string }[]
   handle(ctx: RequestContext): Promise<MockResponse>
 }
 

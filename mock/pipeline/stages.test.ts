@@ -99,7 +99,7 @@ describe('route', () => {
   })
 
   it('hands /nwa/ paths to the control endpoints only when they are on', async () => {
-    const control = { handle: async () => ({ status: 299, headers: {}, body: 'control' }) }
+    const control = { endpoints: [], handle: async () => ({ status: 299, headers: {}, body: 'control' }) }
     expect(await createRouteStage({ backend, contract, control }).run(context({ path: '/nwa/health' }))).toMatchObject({ status: 299 })
     expect(await createRouteStage({ backend, contract }).run(context({ path: '/nwa/health' }))).toMatchObject({ status: 404 })
   })

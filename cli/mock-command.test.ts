@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { startMockServer } from '../mock/server.ts'
+import type { RequestEntry } from '../mock/request-journal.ts'
+import { main } from './main.ts'
+import { banner, requestPrinter } from './mock.ts'
+
+/** What main writes to stdout and stderr while it runs. */
+function capture(): { stdout: () => string; stderr: () => string } {
+  let out = ''
+  let err = ''
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += chunk.toString()
+    return true
+  })
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += chunk.toString()
+    return true
+  })
+  return { stdout: () => out, stderr: () => err }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('nwa mock: mistakes stop the start with one line per mistake, naming the option', () => {
+  it('a directory file that does not exist', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--directory', 'nope.yaml'])).toBe(2)
+    expect(output.stderr()).toMatch(/^nwa mock: --directory nope\.yaml: cannot load directory nope\.yaml: .*ENOENT.*\n$/)
+  })
+
+  it('a seed that does not exist', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--seed', 'nope.json'])).toBe(2)
+    expect(output.stderr()).toMatch(/^nwa mock: --seed nope\.json: cannot load seed nope\.json: .*\n$/)
+  })
+
+  it('certificate files that do not exist', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--cert', 'no-cert.pem', '--key', 'no-key.pem'])).toBe(2)
+    expect(output.stderr()).toMatch(/^nwa mock: invalid option --cert no-cert\.pem --key no-key\.pem: ENOENT.*\n$/)
+  })
+
+  it('every bad value at once, each on its own line', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', 'abc', '--fault-rate', '2', '--max-count', '-3'])).toBe(2)
+    expect(output.stderr().split('\n').filter(Boolean)).toEqual([
+      'nwa mock: --port abc: must be a whole number from 0 to 65535',
+      'nwa mock: --fault-rate: must be a number from 0 to 1 (got 2)',
+      'nwa mock: --max-count -3: must be a whole number from 1 to 9007199254740991',
+    ])
+  })
+
+  it('a choice that does not exist, in the same voice', async () => {
+    const output = capture()
+    expect(await main(['mock', '--log', 'xml'])).toBe(2)
+    expect(output.stderr().split('\n')[0]).toBe("nwa mock: option '--log <format>' argument 'xml' is invalid. Allowed choices are pretty, json.")
+  })
+})
+
+describe('nwa check: a bad number stops it before anything starts', () => {
+  it('--max-pages abc', async () => {
+    const output = capture()
+    expect(await main(['check', '--max-pages', 'abc'])).toBe(2)
+    expect(output.stderr().split('\n')[0]).toBe("nwa check: option '--max-pages <n>' argument 'abc' is invalid. It must be a whole number from 1.")
+    expect(output.stdout()).not.toContain('embedded reference mock')
+  })
+})
+
+const entry: RequestEntry = {
+  time: '2026-12-03T10:00:00.123Z',
+  method: 'POST',
+  path: '/netwrix/api/v1/activity_records/search',
+  account: 'ENTERPRISE\\Contributor',
+  scheme: 'Basic',
+  operation: 'searchActivityRecords',
+  status: 401,
+  notes: ['ENTERPRISE\\Contributor has no role that may call searchActivityRecords'],
+  durationMs: 1.6,
+}
+
+describe('the request journal on stdout', () => {
+  const sink = () => {
+    let text = ''
+    const write = (chunk: string) => {
+      text += chunk
+      return true
+    }
+    return { stream: { write, isTTY: false } as unknown as NodeJS.WritableStream, text: () => text }
+  }
+
+  it('--log json prints one NDJSON line per request', () => {
+    const out = sink()
+    requestPrinter({ log: 'json' }, out.stream)?.(entry)
+    expect(JSON.parse(out.text())).toEqual(entry)
+    expect(out.text().endsWith('\n')).toBe(true)
+  })
+
+  it('pretty lines (the default) say when, what, who, how long and why, without colour off a TTY', () => {
+    const out = sink()
+    requestPrinter({ log: 'pretty' }, out.stream)?.(entry)
+    expect(out.text()).toBe(
+      '10:00:00.123 401 POST /netwrix/api/v1/activity_records/search ENTERPRISE\\Contributor (Basic) searchActivityRecords 2 ms\n    ENTERPRISE\\Contributor has no role that may call searchActivityRecords\n',
+    )
+  })
+
+  it('--quiet prints nothing', () => {
+    expect(requestPrinter({ log: 'pretty', quiet: true }, sink().stream)).toBeUndefined()
+  })
+})
+
+describe('the start banner', () => {
+  it('lists the control endpoints only when they are on', async () => {
+    for (const control of [true, false]) {
+      const running = await startMockServer({ port: 0, tls: false, seed: 'none', control })
+      try {
+        const text = banner(running)
+        expect(text.includes('GET /nwa/requests'), String(control)).toBe(control)
+        expect(text.includes('POST /nwa/faults'), String(control)).toBe(control)
+      } finally {
+        await running.close()
+      }
+    }
+  })
+})
