@@ -11,17 +11,17 @@ import { defaults, type MockOptions } from './options.ts'
 import { createAuthenticateStage } from './pipeline/authenticate.ts'
 import { createAuthorizeStage } from './pipeline/authorize.ts'
 import { createBodyStage } from './pipeline/body.ts'
-import { runStages } from './pipeline/compose.ts'
-import type { RequestContext, Stage } from './pipeline/context.ts'
+import type { Stage } from './pipeline/context.ts'
 import { createDecodeStage } from './pipeline/decode.ts'
 import type { PipelineDecorator, PipelineServices } from './pipeline/decorate.ts'
 import { createFaultStage } from './pipeline/fault.ts'
 import { createOperationStage } from './pipeline/operation.ts'
 import { createResponder } from './pipeline/respond.ts'
 import { type ControlEndpoints, createRouteStage } from './pipeline/route.ts'
+import { createServe } from './pipeline/serve.ts'
 import { createValidateStage } from './pipeline/validate.ts'
 import { createRequestJournal, type RequestJournal } from './request-journal.ts'
-import { createResponseWriter, emptyResponse, type MockResponse } from './responses.ts'
+import { createResponseWriter } from './responses.ts'
 import { createBackend } from './router.ts'
 import { createReadHandlers } from './routes/read.ts'
 import { createWriteHandler } from './routes/write.ts'
@@ -110,25 +110,19 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   ]
   const services: PipelineServices = { contract, codec, writer, marks, state, directory, clock }
   let stages = clean
-  const respond = createResponder(options.drain ?? { bytes: Math.max(maxBody, 1024 * 1024), ms: defaults.drainMs })
 
-  const internalError = (ctx: RequestContext, error: unknown): MockResponse => {
-    // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
-    process.emitWarning(error instanceof Error ? error : new Error(String(error)))
-    const response = writer.errors(500, ctx.format, [{ Category: 'ServerError', Description: 'Internal error occurred.' }])
-    return { ...response, notes: [`internal error: ${error instanceof Error ? error.message : String(error)}`] }
-  }
-
-  const serve = async (req: IncomingMessage, res: ServerResponse, continueBody: (() => void) | undefined): Promise<void> => {
-    const ctx = createContext(req, clock.now(), continueBody)
-    if (ctx === undefined) {
-      await respond(emptyContext(req, clock.now()), emptyResponse(404, {}, ['the request target is not a URL path']), res)
-      return
-    }
-    const response = await runStages(stages, ctx).catch((error: unknown) => internalError(ctx, error))
-    await respond(ctx, response, res).catch(() => res.destroy())
-    if (ctx.url.pathname !== '/nwa/requests') requests.record(journalEntry(ctx, response, clock.now()))
-  }
+  const serve = createServe({
+    stages: () => stages,
+    respond: createResponder(options.drain ?? { bytes: Math.max(maxBody, 1024 * 1024), ms: defaults.drainMs }),
+    now: clock.now,
+    record: (entry) => requests.record(entry),
+    internalError(ctx, error) {
+      // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
+      process.emitWarning(error instanceof Error ? error : new Error(String(error)))
+      const response = writer.errors(500, ctx.format, [{ Category: 'ServerError', Description: 'Internal error occurred.' }])
+      return { ...response, notes: [`internal error: ${error instanceof Error ? error.message : String(error)}`] }
+    },
+  })
 
   return {
     contract,
@@ -151,45 +145,6 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
       void serve(req, res, () => res.writeContinue())
     },
     close: () => state.close(),
-  }
-}
-
-function createContext(req: IncomingMessage, receivedAt: number, continueBody: (() => void) | undefined): RequestContext | undefined {
-  let url: URL
-  try {
-    url = new URL(req.url ?? '/', 'http://mock.invalid')
-  } catch {
-    return undefined
-  }
-  const query: Record<string, string> = {}
-  for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
-  return {
-    req,
-    method: (req.method ?? 'GET').toUpperCase(),
-    url,
-    query,
-    format: query['format'] === 'json' ? 'json' : 'xml',
-    receivedAt,
-    continueBody,
-    responseHeaders: {},
-  }
-}
-
-function emptyContext(req: IncomingMessage, receivedAt: number): RequestContext {
-  return { req, method: req.method ?? 'GET', url: new URL('http://mock.invalid/'), query: {}, format: 'xml', receivedAt, responseHeaders: {} }
-}
-
-function journalEntry(ctx: RequestContext, response: MockResponse, now: number) {
-  return {
-    time: new Date(ctx.receivedAt).toISOString(),
-    method: ctx.method,
-    path: ctx.req.url ?? '/',
-    ...(ctx.account === undefined ? {} : { account: ctx.account }),
-    ...(ctx.scheme === undefined ? {} : { scheme: ctx.scheme }),
-    ...(ctx.operation === undefined ? {} : { operation: ctx.operation.operationId }),
-    status: response.ending === 'none' ? 0 : response.status,
-    notes: [...(response.notes ?? [])],
-    durationMs: Math.max(0, now - ctx.receivedAt),
   }
 }
 

@@ -1,5 +1,7 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MockApp } from '../../mock/app.ts'
+import { startMockServer } from '../../mock/server.ts'
 import { stageNames } from '../../mock/pipeline/context.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
 import { accounts, api, basic, mockApp, ns, record } from './helpers.ts'
@@ -100,6 +102,36 @@ describe('the pipeline', () => {
     expect(xml.status).toBe(400)
     expect(xml.text).toContain('<Category>XMLError</Category>')
     expect(app.state.archiveCount()).toBe(0)
+  })
+})
+
+describe('request targets that are not URLs', () => {
+  /** One raw request line, as a client that sends anything might send it; answers what came back. */
+  const raw = (port: number, target: string) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`))
+      let received = ''
+      socket.on('data', (chunk) => {
+        received += chunk.toString()
+      })
+      socket.on('close', () => resolve(received))
+    })
+
+  it('[STATUS-404] answers them with an empty 404 and journals why', async () => {
+    const running = await startMockServer({ port: 0, tls: false, seed: 'none' })
+    try {
+      for (const target of ['http://[', '//[::1']) {
+        const answer = await raw(Number(new URL(running.url).port), target)
+        expect(answer).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/)
+        expect(answer).toMatch(/content-length: 0\r\n/)
+      }
+      expect(running.app.requests.recent().map((entry) => entry.notes)).toEqual([
+        ['the request target is not a URL path'],
+        ['the request target is not a URL path'],
+      ])
+    } finally {
+      await running.close()
+    }
   })
 })
 

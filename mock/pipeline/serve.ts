@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestEntry } from '../request-journal.ts'
+import { emptyResponse, type MockResponse } from '../responses.ts'
+import { runStages } from './compose.ts'
+import type { RequestContext, Stage } from './context.ts'
+import type { Responder } from './respond.ts'
+
+export interface ServeDeps {
+  /** The stages as they are now (decorators can replace them while the server runs). */
+  stages: () => readonly Stage[]
+  respond: Responder
+  now: () => number
+  record: (entry: RequestEntry) => void
+  /** The answer when a stage throws: a bug in the mock, never the client's fault. */
+  internalError: (ctx: RequestContext, error: unknown) => MockResponse
+}
+
+/** One request from socket to socket: a context, the stages, the responder, then the journal entry. */
+export function createServe(deps: ServeDeps) {
+  return async (req: IncomingMessage, res: ServerResponse, continueBody: (() => void) | undefined): Promise<void> => {
+    const url = readTarget(req.url)
+    const ctx = createContext(req, url ?? unreadable, deps.now(), continueBody)
+    const response = url ? await runStages(deps.stages(), ctx).catch((error: unknown) => deps.internalError(ctx, error)) : notAPath
+    await deps.respond(ctx, response, res).catch(() => res.destroy())
+    // The journal's own reader is left out, or reading the journal would fill it.
+    if (url?.pathname !== '/nwa/requests') deps.record(journalEntry(ctx, response, deps.now()))
+  }
+}
+
+const notAPath = emptyResponse(404, {}, ['the request target is not a URL path'])
+const unreadable = new URL('http://mock.invalid/')
+
+/** The request target as a URL (origin-form or absolute-form); undefined when it cannot be read as one. */
+function readTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://mock.invalid')
+  } catch {
+    return undefined
+  }
+}
+
+/** The context every request starts with. */
+function createContext(req: IncomingMessage, url: URL, receivedAt: number, continueBody: (() => void) | undefined): RequestContext {
+  const query: Record<string, string> = {}
+  for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
+  return {
+    req,
+    method: (req.method ?? 'GET').toUpperCase(),
+    url,
+    query,
+    format: query['format'] === 'json' ? 'json' : 'xml',
+    receivedAt,
+    continueBody,
+    responseHeaders: {},
+  }
+}
+
+function journalEntry(ctx: RequestContext, response: MockResponse, now: number): RequestEntry {
+  const entry: RequestEntry = {
+    time: new Date(ctx.receivedAt).toISOString(),
+    method: ctx.method,
+    path: ctx.req.url ?? '/',
+    status: response.ending === 'none' ? 0 : response.status,
+    notes: [...(response.notes ?? [])],
+    durationMs: Math.max(0, now - ctx.receivedAt),
+  }
+  if (ctx.account !== undefined) entry.account = ctx.account
+  if (ctx.scheme !== undefined) entry.scheme = ctx.scheme
+  if (ctx.operation !== undefined) entry.operation = ctx.operation.operationId
+  return entry
+}
