@@ -1,5 +1,5 @@
 /**
- * Coverage is generated (STYLE.md §4, "Our house" 8): every catalogued requirement maps to the checks
+ * Coverage is generated (ARCHITECTURE.md, "The runner"): every catalogued requirement maps to the checks
  * that cite it, to a reason it cannot be tested from outside, or to a gap.
  */
 import { readFileSync } from 'node:fs'

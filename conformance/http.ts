@@ -1,6 +1,6 @@
 /**
  * The runner's HTTP layer: one small dispatch function over node:http / node:https, and interceptors
- * that wrap it (STYLE.md §3). Authentication lives in ./auth/, evidence recording here.
+ * that wrap it (ARCHITECTURE.md, "The runner"). Authentication lives in ./auth/, evidence recording here.
  */
 import http from 'node:http'
 import https from 'node:https'

@@ -1,5 +1,5 @@
 /**
- * The checks by id (STYLE.md §5): list them, and select them with --only / --skip. An entry is an
+ * The checks by id (ARCHITECTURE.md, "The runner"): list them, and select them with --only / --skip. An entry is an
  * exact id, an id prefix ending in `*`, `tag:NAME`, or a bare word naming a tag or a category.
  */
 import { codes } from './errors.ts'

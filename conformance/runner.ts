@@ -1,5 +1,5 @@
 /**
- * plan → pre-flight → exchanges → results → verdict (STYLE.md "Our house"): runs the selected checks in
+ * plan → pre-flight → exchanges → results → verdict (ARCHITECTURE.md, "The runner"): runs the selected checks in
  * order against one target and emits events; reporters listen, the runner knows no formats.
  */
 import { fileURLToPath } from 'node:url'

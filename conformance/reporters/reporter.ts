@@ -4,7 +4,7 @@ import type { ServerIdentity } from '../context.ts'
 import type { RunMeta } from '../meta.ts'
 import type { CheckResult, RunEvent, RunResult } from '../runner.ts'
 
-/** An event sink (STYLE.md §5): listens while the run goes, writes its output once it is over. */
+/** An event sink (ARCHITECTURE.md, "The runner"): listens while the run goes, writes its output once it is over. */
 export interface Reporter {
   onEvent(event: RunEvent): void
   finish(result: RunResult): Promise<void>
