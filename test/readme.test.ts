@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDirectoryFile } from '../mock/directory.ts'
+import { loadRequirements } from '../openapi/requirements.ts'
 import { type RunningMock, startMockServer } from '../mock/server.ts'
 import { probe, tempDir } from './interop/support.ts'
 
@@ -11,7 +12,8 @@ import { probe, tempDir } from './interop/support.ts'
  * The README's examples, run as written, so they cannot rot. Each example block carries a marker comment saying what
  * it is (`<!-- example: requests -->` and so on); a shell block without one fails this test. Request examples run
  * against a mock this test starts: the only change made to them is the port (`localhost:9699` becomes the mock's
- * free port), and curl fails on an HTTP error unless the line prints the status itself (`-w`).
+ * free port), and curl fails on an HTTP error unless the line prints the status itself (`-w`). Check examples run
+ * from a scratch directory holding the README's config file, so `npx nwa` there is this checkout's bin/nwa.js.
  */
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
@@ -39,12 +41,12 @@ const ofKind = (kind: string) => all.filter((example) => example.kind === kind)
 
 describe('README examples', () => {
   it('marks every shell example with what it is, so none escapes this test', () => {
-    const runnerSection = readme.slice(0, readme.indexOf('## The conformance runner')).split('\n').length
-    const inScope = (example: Example) => example.line < runnerSection
-    expect(
-      shell.filter((example) => inScope(example) && !['server', 'requests', 'check', 'setup'].includes(example.kind)).map((example) => `line ${example.line}`),
-    ).toEqual([])
+    expect(shell.filter((example) => !['server', 'requests', 'check', 'setup'].includes(example.kind)).map((example) => `line ${example.line}`)).toEqual([])
     expect(ofKind('requests').length).toBeGreaterThan(3)
+  })
+
+  it('states the size of the requirement catalogue as it is', () => {
+    expect(readme).toContain(`holds ${loadRequirements().length} testable statements`)
   })
 
   it.each(ofKind('directory').map((example) => [example.line, example]))('the directory file at line %i loads', (_line, example) => {
@@ -143,5 +145,30 @@ describe('README server examples', () => {
       }
       if (created && dataDir) rmSync(join(root, dataDir), { recursive: true, force: true })
     }
+  })
+})
+
+describe.skipIf(!curl.ok)('README check examples', () => {
+  let mock: RunningMock
+  let port: number
+  const data = tempDir('readme-check-mock')
+  const scratch = tempDir('readme-check')
+  beforeAll(async () => {
+    mock = await startMockServer({ port: 0, dataDir: data.path })
+    port = Number(new URL(mock.url).port)
+    const [config] = ofKind('config')
+    writeFileSync(join(scratch.path, 'nwa-check.yaml'), (config?.text ?? '').replaceAll('localhost:9699', `localhost:${port}`))
+  })
+  afterAll(async () => {
+    await mock.close()
+    data.remove()
+    scratch.remove()
+  })
+
+  it.each(commandLines(ofKind('check')).map((line) => [line] as const))('%s exits 0', async (line) => {
+    const command = line.replaceAll('localhost:9699', `localhost:${port}`).replace(/^npx nwa\b/, `node ${join(root, 'bin', 'nwa.js')}`)
+    const result = await runShell(`export NWA_PASSWORD=NetwrixIsCool\n${command}`, scratch.path)
+    expect(result.stderr).toBe('')
+    expect(result.code, result.stdout.slice(-2000)).toBe(0)
   })
 })
