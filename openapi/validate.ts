@@ -178,7 +178,6 @@ function valueAt(value: unknown, segments: readonly string[]): unknown {
 function describeFormat(segments: readonly string[], field: string | undefined): string {
   const inWorkingHours = segments.includes('WorkingHours')
   if (inWorkingHours) return `${field ?? 'value'} must be a time of day such as 09:00 or 18:30:00`
-  if (field === 'RID') return 'RID must be 17 digits followed by 32 hexadecimal digits'
   return `${field ?? 'value'} must be a date and time such as 2017-02-14T15:42:34Z or 2017-02-14T15:42:34+02:00`
 }
 

@@ -5,7 +5,6 @@ import { describeCharacter, forbiddenXmlCharacters } from '../xml-chars.ts'
 import { childSequences, describeFinding, elementModel, inconsistentPairs, orderFindings, parseElements } from '../xml-order.ts'
 import {
   admin,
-  badRids,
   describeIssues,
   describeResponse,
   endpoints,
@@ -19,7 +18,9 @@ import {
   postSearch,
   preview,
   readPage,
-  ridPattern,
+  missingRids,
+  ridForm,
+  undocumentedRidForms,
   ridsOf,
   sampleRecord,
   searchAll,
@@ -98,13 +99,12 @@ export const formatsChecks: Check[] = [
 
   check({
     id: 'formats.read-schema',
-    title: 'Every read response (GET and POST enum, search; XML and JSON) validates as ActivityRecordListResponse, with 49-character RIDs',
+    title: 'Every read response (GET and POST enum, search; XML and JSON) validates as ActivityRecordListResponse, every record with a RID',
     level: 'MUST',
     requirements: ['STATUS-200-READ', 'EP-ENUM-POST', 'EP-SEARCH-POST', 'SEARCH-MATCHES-ONLY', 'FMT-COMPAT-NAMES', 'WRITE-RID-ASSIGNED', 'FMT-CONTENT-TYPE'],
     tags: ['schema', 'enum', 'search'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
-      const pattern = ridPattern(ctx.contract)
       const outcomes: [string, WireFormat, PageOutcome][] = []
       for (const format of ['xml', 'json'] as const) {
         const first = await getEnumPage(ctx, admin, format, 5)
@@ -124,9 +124,35 @@ export const formatsChecks: Check[] = [
         records += outcome.page.records.length
         const typeProblem = contentTypeProblem(outcome.page.exchange, format)
         if (typeProblem) problems.push(typeProblem)
-        for (const bad of badRids(outcome.page.records, pattern)) problems.push(`${label}: ${bad}`)
+        for (const bad of missingRids(outcome.page.records)) problems.push(`${label}: ${bad}`)
       }
-      return verdict(problems, `${outcomes.length} read responses validate against the contract (${records} records, every RID 17 digits + 32 hex digits)`)
+      return verdict(problems, `${outcomes.length} read responses validate against the contract (${records} records, each with a RID of at most 49 characters)`)
+    },
+  }),
+
+  check({
+    id: 'formats.rid-form',
+    title: 'Every RID read has the documented form: 17 digits (a UTC timestamp) and 32 hexadecimal digits',
+    level: 'SHOULD',
+    decision: 'D37',
+    requirements: ['RID-DOCUMENTED-FORM'],
+    tags: ['schema', 'enum', 'search'],
+    needs: { accounts: ['administrator'] },
+    async run(ctx) {
+      const form = ridForm(ctx.contract)
+      const problems: string[] = []
+      let records = 0
+      for (const format of ['xml', 'json'] as const) {
+        const page = await getEnumPage(ctx, admin, format, 20)
+        if (!page.ok) {
+          problems.push(`GET enum (${format}): ${page.problem}`)
+          continue
+        }
+        records += page.page.records.length
+        problems.push(...undocumentedRidForms(page.page.records, form))
+      }
+      if (problems.length === 0 && records === 0) return skip('no record to read a RID from')
+      return verdict(firstOf(problems), `${records} RIDs read, each 17 digits + 32 hex digits`)
     },
   }),
 

@@ -4,7 +4,6 @@ import { createPayloadCodec, type PayloadCodec } from '../../openapi/payload.ts'
 import type { ActivityRecordOutput, FilterList } from '../../openapi/records.ts'
 import type { Exchange } from '../types.ts'
 import {
-  badRids,
   compareRidSets,
   comparePages,
   createPrng,
@@ -15,7 +14,9 @@ import {
   markBody,
   mediaType,
   paddedMarkBody,
-  ridPattern,
+  missingRids,
+  ridForm,
+  undocumentedRidForms,
   sampleRecord,
   searchBody,
   seedFrom,
@@ -282,14 +283,16 @@ describe('small helpers', () => {
     expect(mediaType('Application/XML; charset=UTF-8')).toBe('application/xml')
   })
 
-  it('[WRITE-RID-ASSIGNED] recognises the documented RID format', () => {
-    const pattern = ridPattern(contract)
-    expect(pattern.test('20160215110503420B9451771F5964A9EAC0A5F35307EA155')).toBe(true)
-    const records = [{ RID: '20160215110503420B9451771F5964A9EAC0A5F35307EA15' }, {}] as ActivityRecordOutput[]
-    expect(badRids(records, pattern)).toEqual([
-      'RID "20160215110503420B9451771F5964A9EAC0A5F35307EA15" is not 17 digits + 32 hex digits',
-      'record 2 has no RID',
-    ])
+  it('[WRITE-RID-ASSIGNED] [RID-DOCUMENTED-FORM] tells a missing RID from one of another form', () => {
+    const form = ridForm(contract)
+    expect(form.test('20160215110503420B9451771F5964A9EAC0A5F35307EA155')).toBe(true)
+    const records = [
+      { RID: '20160215110503420B9451771F5964A9EAC0A5F35307EA15' },
+      {},
+      { RID: '20160215110503420B9451771F5964A9EAC0A5F35307EA155' },
+    ] as ActivityRecordOutput[]
+    expect(undocumentedRidForms(records, form)).toEqual(['RID "20160215110503420B9451771F5964A9EAC0A5F35307EA15" is not 17 digits + 32 hex digits'])
+    expect(missingRids(records)).toEqual(['record 2 has no RID'])
   })
 
   it('seeds a reproducible PRNG', () => {

@@ -303,18 +303,22 @@ export function verdict(problems: readonly string[], passMessage: string): Check
   return problems.length ? fail(problems.join('; ')) : pass(passMessage)
 }
 
-export function ridPattern(contract: Contract): RegExp {
+/** The form every documented RID has (x-nwa-form on the output RID, openapi/DECISIONS.md D37): a SHOULD, not a rule. */
+export function ridForm(contract: Contract): RegExp {
   const list = contract.schema('ActivityRecordListResponse').properties?.['ActivityRecordList']
-  const pattern = list?.items?.properties?.['RID']?.pattern
-  if (typeof pattern !== 'string') throw new Error('the contract gives no RID pattern')
+  const pattern = (list?.items?.properties?.['RID']?.['x-nwa-form'] as { pattern?: unknown } | undefined)?.pattern
+  if (typeof pattern !== 'string') throw new Error('the contract gives no documented RID form')
   return new RegExp(pattern)
 }
 
-/** Records whose RID is missing or does not have the documented 17 digits + 32 hex digits. */
-export function badRids(records: readonly ActivityRecordOutput[], pattern: RegExp): string[] {
-  return records.flatMap((record, index) =>
-    record.RID === undefined ? [`record ${index + 1} has no RID`] : pattern.test(record.RID) ? [] : [`RID "${record.RID}" is not 17 digits + 32 hex digits`],
-  )
+/** Records without a RID: every output record has one, however the server forms it. */
+export function missingRids(records: readonly ActivityRecordOutput[]): string[] {
+  return records.flatMap((record, index) => (record.RID === undefined ? [`record ${index + 1} has no RID`] : []))
+}
+
+/** RIDs that do not have the documented 17 digits + 32 hex digits. */
+export function undocumentedRidForms(records: readonly ActivityRecordOutput[], form: RegExp): string[] {
+  return records.flatMap((record) => (record.RID === undefined || form.test(record.RID) ? [] : [`RID "${record.RID}" is not 17 digits + 32 hex digits`]))
 }
 
 export function ridsOf(records: readonly ActivityRecordOutput[]): string[] {

@@ -359,6 +359,19 @@ interface DefectCase {
 const cases: Readonly<Record<string, readonly DefectCase[]>> = {
   formats: [
     {
+      name: 'RIDs are shortened to 16 digits in read responses (a unique key still, but not the documented form)',
+      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<RID>|"RID":\s*")(\d{16})\w+/g, '$1$2') : response) },
+      caughtBy: 'formats.rid-form',
+      status: 'warn',
+      message: /is not 17 digits \+ 32 hex digits/,
+    },
+    {
+      name: 'RIDs grow past the 49 characters the RID filter allows',
+      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<RID>|"RID":\s*")(\w+)/g, '$1$2X') : response) },
+      caughtBy: 'formats.read-schema',
+      message: /RID is longer than 49 characters/,
+    },
+    {
       name: 'read responses labelled text/html',
       defect: {
         response: (response, request) =>
@@ -494,10 +507,13 @@ const cases: Readonly<Record<string, readonly DefectCase[]>> = {
   ],
   write: [
     {
-      name: 'RIDs are shortened in read responses',
-      defect: { response: (response, request) => (isPage(response, request) ? replaceBody(response, /(<RID>|"RID":\s*")(\d{16})\w+/g, '$1$2') : response) },
+      name: 'every record reads back with one and the same RID',
+      defect: {
+        response: (response, request) =>
+          isPage(response, request) ? replaceBody(response, /(<RID>|"RID":\s*")\w+/g, '$120160215110503420B9451771F5964A9EAC0A5F35307EA155') : response,
+      },
       caughtBy: 'write.rid-assigned',
-      message: /RID must be 17 digits/,
+      message: /RIDs repeat/,
     },
     {
       name: 'written records read back with a DataSource other than "Netwrix API"',
