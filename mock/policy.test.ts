@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { loadContract, type OperationInfo } from '../openapi/contract.ts'
 import { demoDirectory, parseDirectory } from './directory.ts'
-import { authorize, type Authorization } from './policy.ts'
+import { authorize, createAuthorizer, type Authorization } from './policy.ts'
 
 const contract = await loadContract()
 const demo = demoDirectory()
@@ -110,5 +110,23 @@ roles:
 
   it('[ROLE-NONE-DENIED] refuses an account the directory does not know', () => {
     expect(summarise(authorize('LAB\\stranger', search, directory, contract))).toBe('denied')
+  })
+})
+
+describe('the remembering authorizer', () => {
+  it('decides as authorize does, for every demo account and operation, and remembers per account and operation', async () => {
+    const contract = await loadContract()
+    const directory = demoDirectory()
+    let walks = 0
+    const counting = { ...directory, rolesOf: (account: string) => (walks++, directory.rolesOf(account)) }
+    const remembering = createAuthorizer(counting, contract)
+    for (let pass = 0; pass < 2; pass++) {
+      for (const { account } of directory.users()) {
+        for (const operation of contract.operations) expect(remembering(account, operation)).toEqual(authorize(account, operation, directory, contract))
+      }
+    }
+    expect(walks).toBe(directory.users().length * contract.operations.length)
+    expect(remembering('enterprise\\netwrixuser', contract.operations[0] as OperationInfo)).toEqual({ allowed: true, scope: { kind: 'all' } })
+    expect(walks).toBe(directory.users().length * contract.operations.length)
   })
 })

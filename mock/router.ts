@@ -59,29 +59,38 @@ export function matchRoute(backend: OpenAPIBackend, operations: ReadonlyMap<stri
 }
 
 /**
- * Validates the query parameters the operation declares and the decoded body against the contract, with the
- * route already matched (no second match). Answers Ajv's errors; paths start /query/<name> or /requestBody.
+ * Validates the query parameters the operation declares and the decoded body with the validators openapi-backend
+ * compiled for the operation from the contract, the route being matched already. Its own entry point would match
+ * the route again and re-parse the request (headers, cookies, query string) on every call; the mock hands the
+ * validators the two things they judge. Error paths start /query/<name> or /requestBody.
  */
-export function validateRequest(
-  backend: OpenAPIBackend,
-  operation: OperationInfo,
-  query: Record<string, string | number>,
-  path: string,
-  value: unknown,
-): ErrorObject[] {
-  const request: BackendRequest = {
-    method: operation.method,
-    path,
-    // Declared as text, but the validator judges the values it is handed: the deserialized numbers.
-    query: query as unknown as Record<string, string>,
-    // openapi-backend reads a string body as JSON text; handing it the JSON text of a decoded string (a mark)
-    // gives back that very string, where the raw string would be parsed again ("123" would become a number).
-    headers: { 'content-type': 'application/json' },
-    body: typeof value === 'string' ? JSON.stringify(value) : (value as BackendRequest['body']),
+export function validateRequest(backend: OpenAPIBackend, operation: OperationInfo, query: Record<string, string | number>, value: unknown): ErrorObject[] {
+  const parameters = { query, requestBody: value }
+  const errors: ErrorObject[] = []
+  for (const validate of backend.validator.getRequestValidatorsForOperation(operation.operationId)) {
+    if (!validate(parameters)) errors.push(...(validate.errors ?? []))
   }
-  const result = backend.validator.validateRequest(request, operation.operationId)
-  return (result.errors ?? []) as ErrorObject[]
+  return errors
 }
+
+/** Matches each distinct method and path once through openapi-backend, then answers from memory. */
+export function createRouteMatcher(backend: OpenAPIBackend, contract: Contract): (method: string, pathname: string) => Route {
+  const operations = new Map(contract.operations.map((operation) => [operation.operationId, operation]))
+  const known = new Map<string, Route>()
+  return (method, pathname) => {
+    const key = `${method} ${pathname}`
+    let route = known.get(key)
+    if (route === undefined) {
+      route = matchRoute(backend, operations, method, pathname)
+      // Bounded, so a client sending endless distinct paths cannot grow it without limit.
+      if (known.size >= ROUTES_REMEMBERED) known.clear()
+      known.set(key, route)
+    }
+    return route
+  }
+}
+
+const ROUTES_REMEMBERED = 1024
 
 /**
  * Query parameters arrive as text and the contract types them (count is an integer): turn the text of each

@@ -78,3 +78,25 @@ describe('BasicAuthenticator', () => {
     expect(await authenticator.authenticate(input('Basically dXNlcjpwYXNz'))).toEqual({ outcome: 'absent' })
   })
 })
+
+describe('BasicAuthenticator: credentials it has accepted', () => {
+  it('answers a repeated credential from memory without asking the directory again, and never a wrong one', async () => {
+    let lookups = 0
+    const counted: AccountLookup = {
+      find: (name, domain) => {
+        lookups++
+        return accounts.find(name, domain)
+      },
+    }
+    const remembering = new BasicAuthenticator(counted, { realm: 'r' })
+    const right = basic('ENTERPRISE\\NetwrixUser:NetwrixIsCool')
+    for (let i = 0; i < 3; i++)
+      expect(await remembering.authenticate(input(right))).toMatchObject({ outcome: 'authenticated', account: 'ENTERPRISE\\NetwrixUser' })
+    expect(lookups).toBe(1)
+    // A failure is never remembered: each guess is checked in full, and does not disturb the accepted one.
+    for (let i = 0; i < 2; i++) expect(await remembering.authenticate(input(basic('ENTERPRISE\\NetwrixUser:wrong')))).toEqual({ outcome: 'failed' })
+    expect(lookups).toBe(3)
+    expect(await remembering.authenticate(input(right))).toMatchObject({ outcome: 'authenticated' })
+    expect(lookups).toBe(3)
+  })
+})

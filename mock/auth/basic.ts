@@ -30,10 +30,19 @@ function samePassword(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b))
 }
 
+/** How many accepted credentials are remembered; the table starts over when it is full. */
+const KNOWN_CREDENTIALS = 1024
+
 export class BasicAuthenticator implements Authenticator {
   readonly scheme = 'Basic' as const
   readonly #accounts: AccountLookup
   readonly #realm: string
+  /**
+   * Credentials already accepted, as sent, to the account they name: a client sends the same header with every
+   * request, and the directory does not change while the server runs. Only acceptances are kept, so a guess is
+   * always checked in full.
+   */
+  readonly #known = new Map<string, string>()
 
   constructor(accounts: AccountLookup, options: Pick<AuthOptions, 'realm'>) {
     this.#accounts = accounts
@@ -47,10 +56,14 @@ export class BasicAuthenticator implements Authenticator {
   async authenticate(input: AuthInput): Promise<AuthResult> {
     const credentials = credentialsFor(input.authorization, this.scheme)
     if (credentials === undefined) return { outcome: 'absent' }
+    const known = this.#known.get(credentials)
+    if (known !== undefined) return { outcome: 'authenticated', account: known, scheme: this.scheme }
     const decoded = decodeBasicCredentials(credentials)
     if (decoded === undefined) return { outcome: 'failed' }
     const found = this.#accounts.find(decoded.user)
     if (found === undefined || !samePassword(found.password, decoded.password)) return { outcome: 'failed' }
+    if (this.#known.size >= KNOWN_CREDENTIALS) this.#known.clear()
+    this.#known.set(credentials, found.account)
     return { outcome: 'authenticated', account: found.account, scheme: this.scheme }
   }
 }

@@ -30,13 +30,20 @@ export function createAuthenticators(schemes: SchemeName[], accounts: AccountLoo
  * counts as no credentials. `challenges` are the WWW-Authenticate values a 401 lists, in
  * order; Digest contributes one per offered algorithm, with stale=true after a stale nonce.
  */
-export async function authenticate(authenticators: Authenticator[], input: AuthInput): Promise<{ result: AuthResult; challenges: string[] }> {
+export async function authenticate(authenticators: Authenticator[], input: AuthInput): Promise<{ result: AuthResult; readonly challenges: string[] }> {
   const result = await dispatch(authenticators, input)
   const stale = result.outcome === 'failed' && result.stale === true
-  const challenges = authenticators.flatMap((authenticator) =>
-    authenticator instanceof DigestAuthenticator ? authenticator.challenges({ stale }) : [authenticator.challenge({ stale })],
-  )
-  return { result, challenges }
+  // Made on first read: a Digest challenge draws a fresh nonce, wasted on the requests that pass.
+  let challenges: string[] | undefined
+  return {
+    result,
+    get challenges() {
+      challenges ??= authenticators.flatMap((authenticator) =>
+        authenticator instanceof DigestAuthenticator ? authenticator.challenges({ stale }) : [authenticator.challenge({ stale })],
+      )
+      return challenges
+    },
+  }
 }
 
 async function dispatch(authenticators: Authenticator[], input: AuthInput): Promise<AuthResult> {

@@ -31,8 +31,8 @@ export interface RequestContext {
 
   /** route */
   operation?: OperationInfo
-  /** authenticate: the WWW-Authenticate values a 401 lists. */
-  challenges?: string[]
+  /** authenticate: the WWW-Authenticate values a 401 lists, made when a 401 needs them. */
+  challenges?: () => string[]
   /** authenticate: canonical 'DOMAIN\User'. */
   account?: string
   scheme?: SchemeName

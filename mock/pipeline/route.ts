@@ -1,7 +1,7 @@
 import type { OpenAPIBackend } from 'openapi-backend'
 import type { Contract } from '../../openapi/contract.ts'
 import { emptyResponse, type MockResponse } from '../responses.ts'
-import { matchRoute } from '../router.ts'
+import { createRouteMatcher } from '../router.ts'
 import type { RequestContext, Stage } from './context.ts'
 
 export interface ControlEndpoints {
@@ -16,12 +16,12 @@ export interface ControlEndpoints {
  * endpoints, when switched on, sit outside the API and answer here.
  */
 export function createRouteStage(deps: { backend: OpenAPIBackend; contract: Contract; control?: ControlEndpoints | undefined }): Stage {
-  const operations = new Map(deps.contract.operations.map((operation) => [operation.operationId, operation]))
+  const matchRoute = createRouteMatcher(deps.backend, deps.contract)
   return {
     name: 'route',
     run(ctx) {
       if (deps.control && ctx.url.pathname.startsWith('/nwa/')) return deps.control.handle(ctx)
-      const route = matchRoute(deps.backend, operations, ctx.method, ctx.url.pathname)
+      const route = matchRoute(ctx.method, ctx.url.pathname)
       if (route.kind === 'not-found') return emptyResponse(404, {}, [`no endpoint at ${ctx.url.pathname}`])
       if (route.kind === 'method-not-allowed') {
         const allow = route.allow.join(', ')

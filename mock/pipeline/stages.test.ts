@@ -130,7 +130,12 @@ describe('authenticate and authorize', () => {
 
   it('[ROLE-CONTRIBUTOR-NO-READ] refuses a role the operation does not allow with an empty 401, and scopes a Reviewer', async () => {
     const stage = createAuthorizeStage({ directory, contract })
-    const contributor = { ...context(), operation: operation('searchActivityRecords'), account: 'ENTERPRISE\\Contributor', challenges: ['Basic realm="r"'] }
+    const contributor = {
+      ...context(),
+      operation: operation('searchActivityRecords'),
+      account: 'ENTERPRISE\\Contributor',
+      challenges: () => ['Basic realm="r"'],
+    }
     const refused = await stage.run(contributor)
     expect(refused).toMatchObject({ status: 401, body: '', headers: { 'www-authenticate': ['Basic realm="r"'] } })
     const reviewer = { ...context(), operation: operation('searchActivityRecords'), account: 'ENTERPRISE\\PlanReviewer' }

@@ -19,7 +19,7 @@ export function createValidateStage(deps: { backend: OpenAPIBackend; contract: C
     name: 'validate',
     run(ctx) {
       const operation = established(ctx.operation, 'route', 'the operation')
-      const errors = validateRequest(deps.backend, operation, deserializeQuery(operation, ctx.query), ctx.url.pathname, ctx.value)
+      const errors = validateRequest(deps.backend, operation, deserializeQuery(operation, ctx.query), ctx.value)
       if (errors.length === 0) return undefined
       const at = (name: string) => errors.some((error) => error.instancePath.startsWith(`/query/${name}`))
       if (at('count')) return deps.writer.errors(400, ctx.format, [{ Category: 'InputError', Description: deps.contract.invalidCountDescription }])
