@@ -5,7 +5,8 @@ import { loadContract, type FilterKind } from '../../openapi/contract.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
 import type { ActivityRecordOutput, ActivityRecordSearch, FilterList, FilterValue } from '../../openapi/records.ts'
 import { demoDirectory, parseDirectory } from '../directory.ts'
-import type { StoredRecord } from '../model.ts'
+import type { CompiledQuery, StoredRecord } from '../model.ts'
+import { createAuditDatabase } from '../state/audit-database.ts'
 import { canonicalFilterList, compileSearch, type SearchEnv } from './compile.ts'
 import { parseTimestamp } from './time.ts'
 
@@ -32,12 +33,24 @@ function stored(patch: Partial<ActivityRecordOutput> = {}): StoredRecord {
   return { seq: ++seq, whenMs, record }
 }
 
-const at = (when: string) => stored({ When: when })
-const matches = (filterList: FilterList, record: StoredRecord, searchEnv: SearchEnv = env) => compileSearch(filterList, contract, searchEnv).matches(record)
-const select = (filterList: FilterList, records: StoredRecord[], searchEnv: SearchEnv = env) => {
-  const query = compileSearch(filterList, contract, searchEnv)
-  return records.filter((record) => query.matches(record))
+/**
+ * The records a query accepts, read the way the Audit Database reads them (through its columns), with the
+ * equality hints set aside so that the predicate alone decides.
+ */
+function acceptedBy(query: CompiledQuery, records: StoredRecord[]): StoredRecord[] {
+  const database = createAuditDatabase()
+  database.append(records.map((entry) => entry.record))
+  const predicateOnly: CompiledQuery = { bind: query.bind, equalityHints: [] }
+  return database
+    .page({ afterSeq: 0, limit: records.length, scope: { kind: 'all' }, query: predicateOnly })
+    .records.map((found) => records[found.seq - 1] as StoredRecord)
 }
+const matchesOne = (query: CompiledQuery, record: StoredRecord) => acceptedBy(query, [record]).length === 1
+
+const at = (when: string) => stored({ When: when })
+const matches = (filterList: FilterList, record: StoredRecord, searchEnv: SearchEnv = env) => matchesOne(compileSearch(filterList, contract, searchEnv), record)
+const select = (filterList: FilterList, records: StoredRecord[], searchEnv: SearchEnv = env) =>
+  acceptedBy(compileSearch(filterList, contract, searchEnv), records)
 
 function example<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../../fixtures/examples/${name}`, import.meta.url), 'utf8')) as T
@@ -405,7 +418,7 @@ describe('When', () => {
     let clock = NOW
     const query = compileSearch({ When: { Today: '' } }, contract, { ...env, now: () => clock })
     clock += 86_400_000
-    expect(query.matches(at('2026-11-01T09:00:00Z'))).toBe(true)
+    expect(matchesOne(query, at('2026-11-01T09:00:00Z'))).toBe(true)
   })
 
   it('[FILTER-WHEN-TIMEFRAME][OP-REPEATED-OR] LastSevenDays or a range (api/filterreference/filterreference.md)', () => {
@@ -579,7 +592,7 @@ describe('equality hints', () => {
   it('never excludes a record the predicate accepts', () => {
     const pool = ['Added', 'Removed', 'Read'].flatMap((action) => ['ENTERPRISE\\Admin', 'ENTERPRISE\\John'].map((who) => stored({ Action: action, Who: who })))
     const query = compileSearch({ Action: ['added', 'READ'], Who: { Equals: 'enterprise\\admin' } }, contract, env)
-    const accepted = pool.filter((record) => query.matches(record))
+    const accepted = acceptedBy(query, pool)
     expect(accepted).toHaveLength(2)
     for (const record of accepted) {
       for (const hint of query.equalityHints) {
@@ -603,7 +616,7 @@ describe('over the demo records', () => {
   it('[SEARCH-MATCHES-ONLY] equality hints never exclude a record the predicate accepts', () => {
     for (const filterList of queries) {
       const query = compileSearch(filterList, contract, env)
-      const accepted = pool.filter((record) => query.matches(record))
+      const accepted = acceptedBy(query, pool)
       expect(accepted.length, JSON.stringify(filterList)).toBeGreaterThan(0)
       expect(accepted.length, JSON.stringify(filterList)).toBeLessThan(pool.length)
       expect(query.equalityHints.length, JSON.stringify(filterList)).toBeGreaterThan(0)

@@ -1,8 +1,8 @@
 import type { Contract, FilterInfo, FilterKind } from '../../openapi/contract.ts'
 import type { FilterEntry, FilterList, FilterValue } from '../../openapi/records.ts'
 import { codes } from '../errors.ts'
-import type { CompiledQuery, IndexedField, StoredRecord } from '../model.ts'
-import { fieldAccessors } from './fields.ts'
+import type { CompiledQuery, IndexedField, RowReader } from '../model.ts'
+import { detailValues, fieldSources } from './fields.ts'
 import { groupOperators, implementedOperators, intervalOperators, textOperators, type ValueTest } from './operators.ts'
 import { parseTimeOfDay, parseTimestamp, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
 
@@ -26,7 +26,9 @@ interface Condition {
   operand: Operand
 }
 
-type RecordTest = (record: StoredRecord) => boolean
+/** A test of one row; built per read by a BoundTest, so memos live as long as the read. */
+type RowTest = (row: number) => boolean
+type BoundTest = (rows: RowReader) => RowTest
 
 const indexedFields: ReadonlySet<string> = new Set<IndexedField>(['Who', 'Action', 'DataSource', 'ObjectType', 'MonitoringPlan', 'Where', 'RID'])
 
@@ -74,7 +76,7 @@ interface BuildContext {
   now: number
 }
 
-type ConditionBuilder = (condition: Condition, context: BuildContext) => RecordTest
+type ConditionBuilder = (condition: Condition, context: BuildContext) => BoundTest
 
 /**
  * Whether an operator excludes: the contract's x-nwa-operators joins repeated entries of exactly the
@@ -84,16 +86,43 @@ function excludes(operator: string, contract: Contract): boolean {
   return contract.operators[operator]?.combine === 'and'
 }
 
-function textCondition({ operator, operand }: Condition, { filter, contract, env }: BuildContext): RecordTest {
+function textCondition({ operator, operand }: Condition, { filter, contract, env }: BuildContext): BoundTest {
   if (typeof operand !== 'string') return fail(`filter ${filter.name} takes a text value, not an object`)
-  const accessor = fieldAccessors[filter.name] ?? fail(`filter ${filter.name} has no field accessor`)
+  const source = fieldSources[filter.name] ?? fail(`filter ${filter.name} has no field source`)
   const test: ValueTest =
     textOperators[operator] ?? groupOperators(env.isMember)[operator] ?? fail(`the operator ${operator} has no text implementation in the mock`)
   const wanted = operand.toLowerCase()
   // On a field with several values (Detail), an including operator needs one matching value; an excluding
   // one needs every value to pass, i.e. none may match. An absent field fails Contains and passes DoesNotContain.
-  if (excludes(operator, contract)) return (stored) => accessor(stored.record).every((value) => test(value.toLowerCase(), wanted))
-  return (stored) => accessor(stored.record).some((value) => test(value.toLowerCase(), wanted))
+  const excluding = excludes(operator, contract)
+  if (source.kind === 'details') {
+    if (excluding) return (rows) => (row) => detailValues(source, rows.details(row)).every((value) => test(value.toLowerCase(), wanted))
+    return (rows) => (row) => detailValues(source, rows.details(row)).some((value) => test(value.toLowerCase(), wanted))
+  }
+  // One value: it decides alone, whichever the operator; only a record without the field depends on it.
+  const absent = excluding
+  return (rows) => {
+    const column = rows.column(source.field)
+    if (column.kind === 'plain') {
+      return (row) => {
+        const value = column.lower(row)
+        return value === undefined ? absent : test(value, wanted)
+      }
+    }
+    // Each distinct value is tested once per read, the first time a row holds it (0 unknown, 1 yes, 2 no).
+    const { ids, lower } = column
+    const known = new Uint8Array(lower.length)
+    return (row) => {
+      const id = ids[row] as number
+      if (id < 0) return absent
+      let result = known[id] as number
+      if (result === 0) {
+        result = test(lower[id] as string, wanted) ? 1 : 2
+        known[id] = result
+      }
+      return result === 1
+    }
+  }
 }
 
 function intervalDecision(operator: string, filter: FilterInfo): (inside: boolean) => boolean {
@@ -123,20 +152,26 @@ function whenInterval(operand: Operand, { filter, contract, now }: BuildContext)
   return { from: bound('From', -Infinity), to: bound('To', Infinity) }
 }
 
-function whenCondition(condition: Condition, context: BuildContext): RecordTest {
+function whenCondition(condition: Condition, context: BuildContext): BoundTest {
   const decide = intervalDecision(condition.operator, context.filter)
   const { from, to } = whenInterval(condition.operand, context)
-  return (stored) => decide(stored.whenMs >= from && stored.whenMs <= to)
+  return ({ whenMs }) =>
+    (row) => {
+      const at = whenMs[row] as number
+      return decide(at >= from && at <= to)
+    }
 }
 
 /** WorkingHours (filters.md; contract WorkingHoursFilter): the record's UTC time of day in [From, To). */
-function workingHoursCondition({ operator, operand }: Condition, { filter }: BuildContext): RecordTest {
+function workingHoursCondition({ operator, operand }: Condition, { filter }: BuildContext): BoundTest {
   const decide = intervalDecision(operator, filter)
   if (typeof operand === 'string') return fail(`filter ${filter.name} takes From and To, not text`)
   const parse = (key: 'From' | 'To'): number => parseTimeOfDay(operand[key] ?? '') ?? fail(`filter ${filter.name}: ${key} must be HH:mm or HH:mm:ss`)
   const from = parse('From')
   const to = parse('To')
-  return (stored) => decide(withinHours(timeOfDay(stored.whenMs), from, to))
+  return ({ whenMs }) =>
+    (row) =>
+      decide(withinHours(timeOfDay(whenMs[row] as number), from, to))
 }
 
 const conditionBuilders: Readonly<Record<FilterKind, ConditionBuilder>> = {
@@ -151,16 +186,20 @@ const conditionBuilders: Readonly<Record<FilterKind, ConditionBuilder>> = {
  * combines with `and` must all match; the filter matches when both groups do. The page does not describe
  * mixing the two; requiring both is the reading that keeps each group's own rule.
  */
-function compileFilter(conditions: Condition[], context: BuildContext): RecordTest {
+function compileFilter(conditions: Condition[], context: BuildContext): BoundTest {
   const build = conditionBuilders[context.filter.kind]
-  const anyOf: RecordTest[] = []
-  const allOf: RecordTest[] = []
+  const anyOf: BoundTest[] = []
+  const allOf: BoundTest[] = []
   for (const condition of conditions) {
     const test = build(condition, context)
     if (excludes(condition.operator, context.contract)) allOf.push(test)
     else anyOf.push(test)
   }
-  return (stored) => (anyOf.length === 0 || anyOf.some((test) => test(stored))) && allOf.every((test) => test(stored))
+  return (rows) => {
+    const any = anyOf.map((test) => test(rows))
+    const all = allOf.map((test) => test(rows))
+    return (row) => (any.length === 0 || any.some((test) => test(row))) && all.every((test) => test(row))
+  }
 }
 
 /** Only a filter made of Equals entries alone pins its field to a list of values. */
@@ -177,7 +216,7 @@ function equalityHint(filter: FilterInfo, conditions: Condition[]): CompiledQuer
 /** Different filters combine with AND (filterreference.md: "they work as a logical AND"). */
 export function compileSearch(filterList: FilterList, contract: Contract, env: SearchEnv): CompiledQuery {
   const now = env.now()
-  const tests: RecordTest[] = []
+  const tests: BoundTest[] = []
   const equalityHints: CompiledQuery['equalityHints'] = []
   for (const [name, value] of Object.entries(filterList)) {
     const filter = contract.filters.find((candidate) => candidate.name === name) ?? fail(`the contract has no filter named ${name}`)
@@ -186,7 +225,16 @@ export function compileSearch(filterList: FilterList, contract: Contract, env: S
     const hint = equalityHint(filter, conditions)
     if (hint) equalityHints.push(hint)
   }
-  return { matches: (stored) => tests.every((test) => test(stored)), equalityHints }
+  return {
+    bind(rows) {
+      const bound = tests.map((test) => test(rows))
+      return (row) => {
+        for (const test of bound) if (!test(row)) return false
+        return true
+      }
+    },
+    equalityHints,
+  }
 }
 
 function sortKeys(operand: Record<string, string>): Record<string, string> {

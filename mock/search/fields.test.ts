@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { loadContract } from '../../openapi/contract.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
-import { fieldAccessors } from './fields.ts'
+import { createAuditDatabase } from '../state/audit-database.ts'
+import { detailValues, fieldSources } from './fields.ts'
 
 const contract = await loadContract()
 
@@ -24,27 +25,57 @@ const record: ActivityRecordOutput = {
 }
 const bare: ActivityRecordOutput = { Who: 'w', Action: 'a', What: 'x', When: '2026-10-12T08:15:42Z', Where: 'h', ObjectType: 'o' }
 
-describe('field accessors', () => {
+/** What a text filter sees in a record, read through the Audit Database's columns as a search reads it. */
+function valuesFor(name: string, subject: ActivityRecordOutput): string[] {
+  const source = fieldSources[name]
+  if (!source) throw new Error(`no source for ${name}`)
+  const database = createAuditDatabase()
+  database.append([subject])
+  let seen: string[] = []
+  const probe = {
+    bind: (rows: Parameters<import('../model.ts').CompiledQuery['bind']>[0]) => (row: number) => {
+      if (source.kind === 'details') seen = detailValues(source, rows.details(row))
+      else {
+        const column = rows.column(source.field)
+        if (column.kind === 'plain') {
+          const value = column.lower(row)
+          seen = value === undefined ? [] : [value]
+        } else {
+          const id = column.ids[row] as number
+          seen = id < 0 ? [] : [column.lower[id] as string]
+        }
+      }
+      return true
+    },
+    equalityHints: [],
+  }
+  database.page({ afterSeq: 0, limit: 1, scope: { kind: 'all' }, query: probe })
+  return seen
+}
+
+describe('field sources', () => {
   it('cover every text filter of the contract', () => {
     const textFilters = contract.filters.filter((filter) => filter.kind === 'text').map((filter) => filter.name)
-    expect(Object.keys(fieldAccessors).sort()).toEqual(textFilters.sort())
+    expect(Object.keys(fieldSources).sort()).toEqual(textFilters.sort())
   })
 
-  it('[FILTER-MONITORINGPLAN][FILTER-ITEM] read the plan name and the item name with its type', () => {
-    expect(fieldAccessors['MonitoringPlan']?.(record)).toEqual(['AD Monitoring'])
-    expect(fieldAccessors['Item']?.(record)).toEqual(['enterprise.local (Domain)'])
-    expect(fieldAccessors['Who']?.(record)).toEqual(['ENTERPRISE\\Jason.Smith'])
+  it('[FILTER-MONITORINGPLAN][FILTER-ITEM] read the plan name and the item name with its type, lower-cased', () => {
+    expect(valuesFor('MonitoringPlan', record)).toEqual(['ad monitoring'])
+    expect(valuesFor('Item', record)).toEqual(['enterprise.local (domain)'])
+    expect(valuesFor('Who', record)).toEqual(['enterprise\\jason.smith'])
+    expect(valuesFor('What', record)).toEqual(['\\local\\enterprise\\users\\anna smith'])
+    expect(valuesFor('RID', record)).toEqual([record.RID?.toLowerCase()])
   })
 
   it('[FILTER-DETAIL] Detail sees PropertyName, Message, Before and After of every entry; Before and After only their own', () => {
-    expect(fieldAccessors['Detail']?.(record)).toEqual(['description', 'Sales', 'Marketing', 'Password Reset', 'The password was reset by an administrator.'])
-    expect(fieldAccessors['Before']?.(record)).toEqual(['Sales'])
-    expect(fieldAccessors['After']?.(record)).toEqual(['Marketing'])
+    expect(valuesFor('Detail', record)).toEqual(['description', 'Sales', 'Marketing', 'Password Reset', 'The password was reset by an administrator.'])
+    expect(valuesFor('Before', record)).toEqual(['Sales'])
+    expect(valuesFor('After', record)).toEqual(['Marketing'])
   })
 
   it('give no value for an absent field', () => {
     for (const name of ['RID', 'MonitoringPlan', 'DataSource', 'Item', 'Workstation', 'Detail', 'Before', 'After']) {
-      expect(fieldAccessors[name]?.(bare), name).toEqual([])
+      expect(valuesFor(name, bare), name).toEqual([])
     }
   })
 })

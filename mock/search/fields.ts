@@ -1,13 +1,11 @@
-import type { ActivityRecordOutput, DetailOutput } from '../../openapi/records.ts'
+import type { DetailOutput } from '../../openapi/records.ts'
+import type { TextField } from '../model.ts'
 
-/** The values a text filter looks at in a record; an absent field has none. */
-export type FieldAccessor = (record: ActivityRecordOutput) => string[]
+/** Where a text filter looks: one field of the record, or some parts of every Detail entry. */
+export type FieldSource = { kind: 'field'; field: TextField } | { kind: 'details'; parts: (detail: DetailOutput) => (string | undefined)[] }
 
-const present = (...values: (string | undefined)[]): string[] => values.filter((value): value is string => value !== undefined)
-const eachDetail =
-  (pick: (detail: DetailOutput) => (string | undefined)[]): FieldAccessor =>
-  (record) =>
-    (record.DetailList ?? []).flatMap((detail) => present(...pick(detail)))
+const field = (name: TextField): FieldSource => ({ kind: 'field', field: name })
+const details = (parts: (detail: DetailOutput) => (string | undefined)[]): FieldSource => ({ kind: 'details', parts })
 
 /**
  * Text filters by name (api/filterreference/filters.md). MonitoringPlan matches the plan's Name and Item
@@ -15,18 +13,23 @@ const eachDetail =
  * filter reads; it reads all four (PropertyName, Message, Before, After), while Before and After read only
  * their own part of each entry, as their rows ("the specified before/after value in Detail") say.
  */
-export const fieldAccessors: Readonly<Record<string, FieldAccessor>> = {
-  RID: (record) => present(record.RID),
-  Who: (record) => present(record.Who),
-  Where: (record) => present(record.Where),
-  ObjectType: (record) => present(record.ObjectType),
-  What: (record) => present(record.What),
-  DataSource: (record) => present(record.DataSource),
-  MonitoringPlan: (record) => present(record.MonitoringPlan?.Name),
-  Item: (record) => present(record.Item?.Name),
-  Workstation: (record) => present(record.Workstation),
-  Action: (record) => present(record.Action),
-  Detail: eachDetail((detail) => [detail.PropertyName, detail.Message, detail.Before, detail.After]),
-  Before: eachDetail((detail) => [detail.Before]),
-  After: eachDetail((detail) => [detail.After]),
+export const fieldSources: Readonly<Record<string, FieldSource>> = {
+  RID: field('RID'),
+  Who: field('Who'),
+  Where: field('Where'),
+  ObjectType: field('ObjectType'),
+  What: field('What'),
+  DataSource: field('DataSource'),
+  MonitoringPlan: field('MonitoringPlan'),
+  Item: field('Item'),
+  Workstation: field('Workstation'),
+  Action: field('Action'),
+  Detail: details((detail) => [detail.PropertyName, detail.Message, detail.Before, detail.After]),
+  Before: details((detail) => [detail.Before]),
+  After: details((detail) => [detail.After]),
+}
+
+/** The values a Detail-reading filter sees in a record's entries; none when it has no DetailList. */
+export function detailValues(source: Extract<FieldSource, { kind: 'details' }>, entries: readonly DetailOutput[] | undefined): string[] {
+  return (entries ?? []).flatMap((detail) => source.parts(detail).filter((value): value is string => value !== undefined))
 }

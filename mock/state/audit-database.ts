@@ -1,21 +1,28 @@
 /**
- * The in-memory Audit Database: records in insertion order, addressed by seq, with equality indexes
- * so that a page starts where the previous one stopped instead of scanning from the beginning.
+ * The in-memory Audit Database, kept by column rather than as one object per record.
  *
- * Memory: a million records must fit in 1.5 GB with their indexes, so an index maps a lower-cased
- * value to a single seq (a plain number) while the value is unique, and to a growable Int32Array
- * once it repeats; the RID index, unique per record, thus costs one Map entry each.
+ * Most fields of Activity Records repeat: a handful of data sources, actions and plans, some hundreds of people
+ * and hosts. Those are kept as dictionaries (each distinct value once, the records holding its number in an
+ * Int32Array), so a million records cost a few bytes each for them, and a search tests a value once per
+ * distinct value rather than once per record: a Contains over Who is a test of a few hundred names and then a
+ * pass over integers. What is unique almost everywhere, so it is a plain column with its lower-cased twin
+ * (the same string when nothing changes). Output records are rebuilt from the columns only for the records a
+ * page returns, in the contract's output order (openapi/DECISIONS.md D24).
  *
- * Seqs are never reused: after clear() numbering continues, so a Continuation mark issued before a
- * reset cannot skip records written after it.
+ * Equality indexes map each distinct value to the seqs holding it (one number while unique, a growable
+ * Int32Array once it repeats), so a page starts where the previous one stopped instead of scanning from the
+ * beginning; RIDs, unique per record, go into an open-addressing hash table of rows instead of a Map.
+ *
+ * Seqs are never reused: after clear() numbering continues, so a Continuation mark issued before a reset
+ * cannot skip records written after it.
  */
-import type { ActivityRecordOutput } from '../../openapi/records.ts'
-import type { IndexedField, Page, PageRequest, StoredRecord } from '../model.ts'
+import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
+import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
 import { whenToEpochMs } from './normalize.ts'
 
 export interface AuditDatabase {
-  /** Assigns dense seqs and indexes the records; all or nothing. Archive-only records are refused. */
-  append(records: ActivityRecordOutput[]): StoredRecord[]
+  /** Assigns dense seqs and stores the records; all or nothing. Archive-only records are refused. */
+  append(records: ActivityRecordOutput[]): void
   page(request: PageRequest): Page
   size(): number
   lastSeq(): number
@@ -61,6 +68,13 @@ function postingAt(p: Posting, i: number): number {
   return typeof p === 'number' ? p : p.at(i)
 }
 
+function addToPosting(p: Posting | undefined, seq: number): Posting {
+  if (p === undefined) return seq
+  if (typeof p === 'number') return new SeqList(p, seq)
+  p.push(seq)
+  return p
+}
+
 /** The first position in the posting whose seq is greater than `after`. */
 function firstAfter(p: Posting, after: number): number {
   let lo = 0
@@ -96,41 +110,270 @@ function walkMerged(postings: Posting[], after: number, visit: (seq: number) => 
   }
 }
 
-function fieldValue(record: ActivityRecordOutput, field: IndexedField): string | undefined {
-  return field === 'MonitoringPlan' ? record.MonitoringPlan?.Name : record[field]
+/** A growable typed column. */
+class IntColumn {
+  data = new Int32Array(1024)
+  length = 0
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2)
+      grown.set(this.data)
+      this.data = grown
+    }
+    this.data[this.length++] = value
+  }
 }
 
-function emptyIndexes(): Record<IndexedField, Map<string, Posting>> {
-  return Object.fromEntries(INDEXED_FIELDS.map((f) => [f, new Map<string, Posting>()])) as Record<IndexedField, Map<string, Posting>>
+class FloatColumn {
+  data = new Float64Array(1024)
+  length = 0
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2)
+      grown.set(this.data)
+      this.data = grown
+    }
+    this.data[this.length++] = value
+  }
+}
+
+/** Lower-cased, keeping the very string when lower-casing changes nothing, so most values are not stored twice. */
+function lowered(value: string): string {
+  const lower = value.toLowerCase()
+  return lower === value ? value : lower
+}
+
+/**
+ * The distinct values of one field. `key` tells values apart (a plan is its Name and ID); `text` is what the
+ * filters read and `output` what a record carries (the text, or a shared frozen object for plans and items,
+ * made once per distinct value by `makeOutput`).
+ */
+class Dictionary<T> {
+  readonly ids = new IntColumn()
+  readonly text: string[] = []
+  readonly lower: string[] = []
+  readonly output: T[] = []
+  readonly postings: Posting[] = []
+  private readonly byKey = new Map<string, number>()
+  private readonly byLower = new Map<string, number[]>()
+
+  constructor(
+    private readonly indexed: boolean,
+    private readonly makeOutput: (text: string, key: string) => T,
+  ) {}
+
+  /** Adds one row's value (`key` undefined: the record has none); the column grows by one. */
+  add(key: string | undefined, text: string, seq: number): void {
+    if (key === undefined) {
+      this.ids.push(-1)
+      return
+    }
+    let id = this.byKey.get(key)
+    if (id === undefined) {
+      id = this.text.length
+      const lower = lowered(text)
+      this.byKey.set(key, id)
+      this.text.push(text)
+      this.lower.push(lower)
+      this.output.push(this.makeOutput(text, key))
+      const same = this.byLower.get(lower)
+      if (same) same.push(id)
+      else this.byLower.set(lower, [id])
+      if (this.indexed) this.postings.push(seq)
+    } else if (this.indexed) {
+      this.postings[id] = addToPosting(this.postings[id], seq)
+    }
+    this.ids.push(id)
+  }
+
+  /** The postings of every distinct value whose lower-cased text is one of these. */
+  lookup(lowerValues: Iterable<string>): Posting[] {
+    const found: Posting[] = []
+    for (const value of lowerValues) for (const id of this.byLower.get(value) ?? []) found.push(this.postings[id] as Posting)
+    return found
+  }
+}
+
+/**
+ * Rows by lower-cased RID: open addressing over an Int32Array of row + 1 (0 is empty), doubled at half full.
+ * A million RIDs cost 8 MB here, where a Map of strings cost a hundred.
+ */
+class RidIndex {
+  private slots = new Int32Array(1 << 10)
+  private count = 0
+
+  constructor(private readonly ridAt: (row: number) => string | undefined) {}
+
+  add(rid: string, row: number): void {
+    if ((this.count + 1) * 2 > this.slots.length) this.grow()
+    this.place(hashText(rid.toLowerCase()), row)
+    this.count++
+  }
+
+  /** The rows whose RID is this, ignoring case, in row order. */
+  rows(lowerRid: string): number[] {
+    const found: number[] = []
+    const mask = this.slots.length - 1
+    for (let slot = hashText(lowerRid) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number
+      if (entry === 0) break
+      if (this.ridAt(entry - 1)?.toLowerCase() === lowerRid) found.push(entry - 1)
+    }
+    return found.sort((a, b) => a - b)
+  }
+
+  private place(hash: number, row: number): void {
+    const mask = this.slots.length - 1
+    let slot = hash & mask
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask
+    this.slots[slot] = row + 1
+  }
+
+  private grow(): void {
+    const old = this.slots
+    this.slots = new Int32Array(old.length * 2)
+    for (const entry of old) if (entry !== 0) this.place(hashText((this.ridAt(entry - 1) as string).toLowerCase()), entry - 1)
+  }
+}
+
+/** FNV-1a over UTF-16 code units: spreads RIDs, which share their leading timestamp digits, across slots. */
+function hashText(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}
+
+/** When as the UTC text a written record carries; a stored When that reads otherwise is kept as it was. */
+function renderWhen(ms: number): string {
+  const iso = new Date(ms).toISOString()
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso
+}
+
+const planKey = (plan: MonitoringPlanRef | undefined) => (plan === undefined ? undefined : plan.ID === undefined ? plan.Name : `${plan.Name}\u0000${plan.ID}`)
+const asText = (text: string) => text
+const asPlan = (name: string, key: string): MonitoringPlanRef => {
+  const separator = key.indexOf('\u0000')
+  return Object.freeze(separator < 0 ? { Name: name } : { ID: key.slice(separator + 1), Name: name })
+}
+const asItem = (name: string) => Object.freeze({ Name: name })
+
+/** The columns of one generation of the database (clear() starts a new one). */
+class Table {
+  readonly who = new Dictionary(true, asText)
+  readonly action = new Dictionary(true, asText)
+  readonly dataSource = new Dictionary(true, asText)
+  readonly objectType = new Dictionary(true, asText)
+  readonly where = new Dictionary(true, asText)
+  readonly plan = new Dictionary(true, asPlan)
+  readonly item = new Dictionary(false, asItem)
+  readonly workstation = new Dictionary(false, asText)
+  readonly what: string[] = []
+  readonly whatLower: string[] = []
+  readonly rid: (string | undefined)[] = []
+  readonly rids = new RidIndex((row) => this.rid[row])
+  readonly whenMs = new FloatColumn()
+  /** When texts that renderWhen would not give back (fractions of a second beyond the millisecond, say). */
+  readonly whenText = new Map<number, string>()
+  readonly details: (readonly DetailOutput[] | undefined)[] = []
+  length = 0
+
+  readonly dictionaries: Partial<Record<TextField, Dictionary<unknown>>> = {
+    Who: this.who,
+    Action: this.action,
+    DataSource: this.dataSource,
+    ObjectType: this.objectType,
+    Where: this.where,
+    MonitoringPlan: this.plan,
+    Item: this.item,
+    Workstation: this.workstation,
+  }
+
+  add(record: ActivityRecordOutput, whenMs: number, seq: number): void {
+    const row = this.length
+    this.who.add(record.Who, record.Who, seq)
+    this.action.add(record.Action, record.Action, seq)
+    this.dataSource.add(record.DataSource, record.DataSource ?? '', seq)
+    this.objectType.add(record.ObjectType, record.ObjectType, seq)
+    this.where.add(record.Where, record.Where, seq)
+    this.plan.add(planKey(record.MonitoringPlan), record.MonitoringPlan?.Name ?? '', seq)
+    this.item.add(record.Item?.Name, record.Item?.Name ?? '', seq)
+    this.workstation.add(record.Workstation, record.Workstation ?? '', seq)
+    this.what.push(record.What)
+    this.whatLower.push(lowered(record.What))
+    this.rid.push(record.RID)
+    if (record.RID !== undefined) this.rids.add(record.RID, row)
+    this.whenMs.push(whenMs)
+    if (renderWhen(whenMs) !== record.When) this.whenText.set(row, record.When)
+    this.details.push(record.DetailList)
+    this.length++
+  }
+
+  /** The output record of a row, its keys in the contract's output order. */
+  record(row: number): ActivityRecordOutput {
+    const out = {} as ActivityRecordOutput
+    const value = <T>(dictionary: Dictionary<T>): T | undefined => {
+      const id = dictionary.ids.data[row] as number
+      return id < 0 ? undefined : (dictionary.output[id] as T)
+    }
+    out.Action = value(this.action) as string
+    const plan = value(this.plan)
+    if (plan !== undefined) out.MonitoringPlan = plan
+    const dataSource = value(this.dataSource)
+    if (dataSource !== undefined) out.DataSource = dataSource
+    const item = value(this.item)
+    if (item !== undefined) out.Item = item
+    out.ObjectType = value(this.objectType) as string
+    const rid = this.rid[row]
+    if (rid !== undefined) out.RID = rid
+    out.What = this.what[row] as string
+    out.When = this.whenText.get(row) ?? renderWhen(this.whenMs.data[row] as number)
+    out.Where = value(this.where) as string
+    out.Who = value(this.who) as string
+    const workstation = value(this.workstation)
+    if (workstation !== undefined) out.Workstation = workstation
+    const details = this.details[row]
+    if (details !== undefined) out.DetailList = details as DetailOutput[]
+    return out
+  }
+
+  /** The columns as a search reads them; valid until the next write (a read never spans one). */
+  reader(): RowReader {
+    return {
+      column: (field): TextColumn => {
+        if (field === 'What') return { kind: 'plain', lower: (row) => this.whatLower[row] }
+        if (field === 'RID') return { kind: 'plain', lower: (row) => this.rid[row]?.toLowerCase() }
+        const dictionary = this.dictionaries[field] as Dictionary<unknown>
+        return { kind: 'dictionary', ids: dictionary.ids.data, lower: dictionary.lower }
+      },
+      whenMs: this.whenMs.data,
+      details: (row) => this.details[row],
+    }
+  }
 }
 
 export function createAuditDatabase(): AuditDatabase {
-  let records: StoredRecord[] = []
-  /** Seq of the record before records[0]: everything at or below it has been cleared. */
+  let table = new Table()
+  /** Seq of the record before the table's first row: everything at or below it has been cleared. */
   let base = 0
-  let indexes = emptyIndexes()
-
-  const addToIndex = (field: IndexedField, key: string, seq: number): void => {
-    const index = indexes[field]
-    const posting = index.get(key)
-    if (posting === undefined) index.set(key, seq)
-    else if (typeof posting === 'number') index.set(key, new SeqList(posting, seq))
-    else posting.push(seq)
-  }
 
   const lookup = (field: IndexedField, values: Iterable<string>): Posting[] => {
-    const index = indexes[field]
-    const found: Posting[] = []
-    for (const key of new Set(Array.from(values, (v) => v.toLowerCase()))) {
-      const posting = index.get(key)
-      if (posting !== undefined) found.push(posting)
-    }
-    return found
+    const lower = new Set(Array.from(values, (v) => v.toLowerCase()))
+    if (field !== 'RID') return (table.dictionaries[field] as Dictionary<unknown>).lookup(lower)
+    const seqs = [...lower].flatMap((rid) => table.rids.rows(rid)).map((row) => base + row + 1)
+    if (seqs.length === 0) return []
+    seqs.sort((a, b) => a - b)
+    const [first, ...rest] = seqs as [number, ...number[]]
+    if (rest.length === 0) return [first]
+    const list = new SeqList(first, rest[0] as number)
+    for (const seq of rest.slice(1)) list.push(seq)
+    return [list]
   }
 
   const remaining = (postings: Posting[], after: number): number => postings.reduce<number>((sum, p) => sum + postingLength(p) - firstAfter(p, after), 0)
 
-  const recordAt = (seq: number): StoredRecord => records[seq - base - 1] as StoredRecord
+  const stored = (row: number): StoredRecord => ({ seq: base + row + 1, whenMs: table.whenMs.data[row] as number, record: table.record(row) })
 
   return {
     append(batch) {
@@ -140,24 +383,17 @@ export function createAuditDatabase(): AuditDatabase {
         }
         return whenToEpochMs(record.When)
       })
-      const stored = batch.map((record, i): StoredRecord => ({ seq: base + records.length + i + 1, whenMs: whenMs[i] as number, record }))
-      for (const entry of stored) {
-        records.push(entry)
-        for (const field of INDEXED_FIELDS) {
-          const value = fieldValue(entry.record, field)
-          if (value !== undefined) addToIndex(field, value.toLowerCase(), entry.seq)
-        }
-      }
-      return stored
+      for (const [i, record] of batch.entries()) table.add(record, whenMs[i] as number, base + table.length + 1)
     },
 
     page({ afterSeq, limit, scope, query }) {
-      const last = base + records.length
+      const last = base + table.length
       if (limit <= 0) return { records: [], nextAfterSeq: afterSeq }
       const from = Math.max(afterSeq, base)
-      const found: StoredRecord[] = []
-      const take = (entry: StoredRecord): boolean => {
-        if (!query || query.matches(entry)) found.push(entry)
+      const matches = query?.bind(table.reader())
+      const found: number[] = []
+      const take = (row: number): boolean => {
+        if (!matches || matches(row)) found.push(row)
         return found.length < limit
       }
 
@@ -173,31 +409,35 @@ export function createAuditDatabase(): AuditDatabase {
       }
 
       if (candidates) {
-        const inScope = (entry: StoredRecord): boolean => scope.kind === 'all' || scope.plans.has(entry.record.MonitoringPlan?.Name.toLowerCase() ?? '')
+        // The plans in scope as numbers of the plan dictionary, so a candidate is checked without a string.
+        const planIds = table.plan.ids.data
+        const inScope = new Uint8Array(table.plan.text.length)
+        if (scope.kind === 'plans') for (const [id, lower] of table.plan.lower.entries()) inScope[id] = scope.plans.has(lower) ? 1 : 0
         const check = candidates.checkScope
         walkMerged(candidates.postings, from, (seq) => {
-          const entry = recordAt(seq)
-          return check && !inScope(entry) ? true : take(entry)
+          const row = seq - base - 1
+          const plan = planIds[row] as number
+          return check && (plan < 0 || inScope[plan] === 0) ? true : take(row)
         })
       } else {
-        for (let seq = from + 1; seq <= last; seq++) if (!take(recordAt(seq))) break
+        for (let row = from - base; row < table.length; row++) if (!take(row)) break
       }
 
-      const lastFound = found[found.length - 1]
-      return { records: found, nextAfterSeq: found.length === limit && lastFound ? lastFound.seq : Math.max(afterSeq, last) }
+      const records = found.map(stored)
+      const lastFound = records[records.length - 1]
+      return { records, nextAfterSeq: records.length === limit && lastFound ? lastFound.seq : Math.max(afterSeq, last) }
     },
 
-    size: () => records.length,
-    lastSeq: () => base + records.length,
+    size: () => table.length,
+    lastSeq: () => base + table.length,
 
     clear() {
-      base += records.length
-      records = []
-      indexes = emptyIndexes()
+      base += table.length
+      table = new Table()
     },
 
     *all() {
-      yield* records
+      for (let row = 0; row < table.length; row++) yield stored(row)
     },
   }
 }
