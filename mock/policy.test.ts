@@ -118,7 +118,13 @@ describe('the remembering authorizer', () => {
     const contract = await loadContract()
     const directory = demoDirectory()
     let walks = 0
-    const counting = { ...directory, rolesOf: (account: string) => (walks++, directory.rolesOf(account)) }
+    const counting = {
+      ...directory,
+      rolesOf: (account: string) => {
+        walks++
+        return directory.rolesOf(account)
+      },
+    }
     const remembering = createAuthorizer(counting, contract)
     for (let pass = 0; pass < 2; pass++) {
       for (const { account } of directory.users()) {
