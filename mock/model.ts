@@ -23,7 +23,14 @@ export type TextField = 'RID' | 'Who' | 'Where' | 'ObjectType' | 'What' | 'DataS
  * number among its distinct values (-1: the record has none), so a test can run once per distinct value
  * instead of once per record; a plain field gives each row's value (undefined: none).
  */
-export type TextColumn = { kind: 'dictionary'; ids: Int32Array; lower: readonly string[] } | { kind: 'plain'; lower: (row: number) => string | undefined }
+export type TextColumn =
+  | { kind: 'dictionary'; ids: Int32Array; lower: readonly string[] }
+  | {
+      kind: 'plain'
+      lower: (row: number) => string | undefined
+      /** Two words per row, the trigram signature of the lower-cased value (mock/state/signature.ts), when kept. */
+      signatures?: Int32Array
+    }
 
 /** Reads the stored columns of one Audit Database by row (0-based position), for a compiled search. */
 export interface RowReader {

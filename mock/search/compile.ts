@@ -3,7 +3,8 @@ import type { FilterEntry, FilterList, FilterValue } from '../../openapi/records
 import { codes } from '../errors.ts'
 import type { CompiledQuery, IndexedField, RowReader } from '../model.ts'
 import { detailValues, fieldSources } from './fields.ts'
-import { groupOperators, implementedOperators, intervalOperators, textOperators, type ValueTest } from './operators.ts'
+import { signatureOf } from '../state/signature.ts'
+import { containmentOperators, groupOperators, implementedOperators, intervalOperators, textOperators, type ValueTest } from './operators.ts'
 import { parseTimeOfDay, parseTimestamp, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
 
 export interface SearchEnv {
@@ -104,8 +105,18 @@ function textCondition({ operator, operand }: Condition, { filter, contract, env
   return (rows) => {
     const column = rows.column(source.field)
     if (column.kind === 'plain') {
+      const { lower, signatures } = column
+      if (signatures && containmentOperators.has(operator)) {
+        // A value whose signature lacks the operand's bits cannot hold it: most rows end at two integer tests.
+        const [low, high] = signatureOf(wanted)
+        return (row) => {
+          if (((signatures[2 * row] as number) & low) !== low || ((signatures[2 * row + 1] as number) & high) !== high) return false
+          const value = lower(row)
+          return value === undefined ? absent : test(value, wanted)
+        }
+      }
       return (row) => {
-        const value = column.lower(row)
+        const value = lower(row)
         return value === undefined ? absent : test(value, wanted)
       }
     }
@@ -195,11 +206,35 @@ function compileFilter(conditions: Condition[], context: BuildContext): BoundTes
     if (excludes(condition.operator, context.contract)) allOf.push(test)
     else anyOf.push(test)
   }
-  return (rows) => {
-    const any = anyOf.map((test) => test(rows))
-    const all = allOf.map((test) => test(rows))
-    return (row) => (any.length === 0 || any.some((test) => test(row))) && all.every((test) => test(row))
+  return (rows) => both(anyTest(anyOf.map((test) => test(rows))), allTest(allOf.map((test) => test(rows))))
+}
+
+// The combinators run once per row of a scan: plain loops, and the lone test itself when there is one, so no
+// closure or iterator is made per row.
+const always: RowTest = () => true
+
+function anyTest(tests: RowTest[]): RowTest {
+  if (tests.length === 0) return always
+  if (tests.length === 1) return tests[0] as RowTest
+  return (row) => {
+    for (let i = 0; i < tests.length; i++) if ((tests[i] as RowTest)(row)) return true
+    return false
   }
+}
+
+function allTest(tests: RowTest[]): RowTest {
+  if (tests.length === 0) return always
+  if (tests.length === 1) return tests[0] as RowTest
+  return (row) => {
+    for (let i = 0; i < tests.length; i++) if (!(tests[i] as RowTest)(row)) return false
+    return true
+  }
+}
+
+function both(first: RowTest, second: RowTest): RowTest {
+  if (first === always) return second
+  if (second === always) return first
+  return (row) => first(row) && second(row)
 }
 
 /** Only a filter made of Equals entries alone pins its field to a list of values. */
@@ -226,13 +261,7 @@ export function compileSearch(filterList: FilterList, contract: Contract, env: S
     if (hint) equalityHints.push(hint)
   }
   return {
-    bind(rows) {
-      const bound = tests.map((test) => test(rows))
-      return (row) => {
-        for (const test of bound) if (!test(row)) return false
-        return true
-      }
-    },
+    bind: (rows) => allTest(tests.map((test) => test(rows))),
     equalityHints,
   }
 }

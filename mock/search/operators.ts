@@ -21,6 +21,9 @@ export const textOperators: Readonly<Record<string, ValueTest>> = {
   EndsWith: (value, operand) => value.endsWith(operand),
 }
 
+/** Operators whose match means the operand stands somewhere in the value, so a signature test may rule a value out first. */
+export const containmentOperators: ReadonlySet<string> = new Set(['Contains', 'Equals', 'StartsWith', 'EndsWith'])
+
 /** InGroup and NotInGroup ask the directory; `isMember` must ignore case as Windows account names do. */
 export function groupOperators(isMember: (account: string, group: string) => boolean): Readonly<Record<string, ValueTest>> {
   return {

@@ -19,6 +19,7 @@
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
 import { whenToEpochMs } from './normalize.ts'
+import { signatureOf } from './signature.ts'
 
 export interface AuditDatabase {
   /** Assigns dense seqs and stores the records; all or nothing. Archive-only records are refused. */
@@ -271,6 +272,8 @@ class Table {
   readonly workstation = new Dictionary(false, asText)
   readonly what: string[] = []
   readonly whatLower: string[] = []
+  /** Two words per row: What's trigram signature, so a substring search skips most rows without reading them. */
+  readonly whatSignatures = new IntColumn()
   readonly rid: (string | undefined)[] = []
   readonly rids = new RidIndex((row) => this.rid[row])
   readonly whenMs = new FloatColumn()
@@ -301,7 +304,11 @@ class Table {
     this.item.add(record.Item?.Name, record.Item?.Name ?? '', seq)
     this.workstation.add(record.Workstation, record.Workstation ?? '', seq)
     this.what.push(record.What)
-    this.whatLower.push(lowered(record.What))
+    const whatLower = lowered(record.What)
+    this.whatLower.push(whatLower)
+    const [low, high] = signatureOf(whatLower)
+    this.whatSignatures.push(low)
+    this.whatSignatures.push(high)
     this.rid.push(record.RID)
     if (record.RID !== undefined) this.rids.add(record.RID, row)
     this.whenMs.push(whenMs)
@@ -342,7 +349,7 @@ class Table {
   reader(): RowReader {
     return {
       column: (field): TextColumn => {
-        if (field === 'What') return { kind: 'plain', lower: (row) => this.whatLower[row] }
+        if (field === 'What') return { kind: 'plain', lower: (row) => this.whatLower[row], signatures: this.whatSignatures.data }
         if (field === 'RID') return { kind: 'plain', lower: (row) => this.rid[row]?.toLowerCase() }
         const dictionary = this.dictionaries[field] as Dictionary<unknown>
         return { kind: 'dictionary', ids: dictionary.ids.data, lower: dictionary.lower }
