@@ -6,7 +6,7 @@ import { describeRejection } from '../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../openapi/records.ts'
 import { codes } from './errors.ts'
 import type { ArchiveState } from './state/archive.ts'
-import { whenToEpochMs } from './state/normalize.ts'
+import { formatWhen, whenToEpochMs } from './state/normalize.ts'
 import { ridTime, timestampDigits } from './state/rid.ts'
 
 export const demoSeedPath = fileURLToPath(new URL('../fixtures/seed/demo-records.json', import.meta.url))
@@ -85,9 +85,4 @@ export function shiftToClock(records: readonly ActivityRecordOutput[], nowMs: nu
     if (record.RID !== undefined && written !== undefined) shifted.RID = timestampDigits(written + delta) + record.RID.slice(17)
     return shifted
   })
-}
-
-/** UTC with a Z, whole seconds without a fraction, as collected records show When. */
-function formatWhen(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z')
 }

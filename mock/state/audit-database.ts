@@ -18,7 +18,7 @@
  */
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
-import { whenToEpochMs } from './normalize.ts'
+import { formatWhen, whenToEpochMs } from './normalize.ts'
 import { signatureOf } from './signature.ts'
 
 export interface AuditDatabase {
@@ -246,12 +246,6 @@ function hashText(text: string): number {
   return hash >>> 0
 }
 
-/** When as the UTC text a written record carries; a stored When that reads otherwise is kept as it was. */
-function renderWhen(ms: number): string {
-  const iso = new Date(ms).toISOString()
-  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso
-}
-
 const planKey = (plan: MonitoringPlanRef | undefined) => (plan === undefined ? undefined : plan.ID === undefined ? plan.Name : `${plan.Name}\u0000${plan.ID}`)
 const asText = (text: string) => text
 const asPlan = (name: string, key: string): MonitoringPlanRef => {
@@ -277,7 +271,7 @@ class Table {
   readonly rid: (string | undefined)[] = []
   readonly rids = new RidIndex((row) => this.rid[row])
   readonly whenMs = new FloatColumn()
-  /** When texts that renderWhen would not give back (fractions of a second beyond the millisecond, say). */
+  /** When texts that formatWhen would not give back (fractions of a second beyond the millisecond, say). */
   readonly whenText = new Map<number, string>()
   readonly details: (readonly DetailOutput[] | undefined)[] = []
   length = 0
@@ -312,7 +306,7 @@ class Table {
     this.rid.push(record.RID)
     if (record.RID !== undefined) this.rids.add(record.RID, row)
     this.whenMs.push(whenMs)
-    if (renderWhen(whenMs) !== record.When) this.whenText.set(row, record.When)
+    if (formatWhen(whenMs) !== record.When) this.whenText.set(row, record.When)
     this.details.push(record.DetailList)
     this.length++
   }
@@ -335,7 +329,7 @@ class Table {
     const rid = this.rid[row]
     if (rid !== undefined) out.RID = rid
     out.What = this.what[row] as string
-    out.When = this.whenText.get(row) ?? renderWhen(this.whenMs.data[row] as number)
+    out.When = this.whenText.get(row) ?? formatWhen(this.whenMs.data[row] as number)
     out.Where = value(this.where) as string
     out.Who = value(this.who) as string
     const workstation = value(this.workstation)

@@ -3,7 +3,8 @@ import { loadContract } from '../../openapi/contract.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
 import type { JsonSchema } from '../../openapi/types.ts'
 import { readFixture } from '../../test/helpers/contract.ts'
-import { canonicalOutputRecord, normalizeInputRecord, whenToEpochMs, whenToUtc } from './normalize.ts'
+import { createPrng } from '../../openapi/prng.ts'
+import { canonicalOutputRecord, formatWhen, normalizeInputRecord, whenToEpochMs, whenToUtc } from './normalize.ts'
 
 const RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
 const PLAN_ID = '{42F64379-163E-4A43-A9C5-4514C5A23798}'
@@ -176,4 +177,21 @@ describe('whenToUtc and whenToEpochMs', () => {
     }
   })
   it('drops digits below the millisecond', () => expect(whenToEpochMs('1970-01-01T00:00:01.2349999Z')).toBe(1234))
+})
+
+describe('formatWhen', () => {
+  it('writes epoch milliseconds as toISOString does, without the fraction when the second is whole', () => {
+    const rand = createPrng(3).int
+    for (let i = 0; i < 2000; i++) {
+      // Years 1 to 9999 and whole seconds as often as not, since records carry both.
+      const ms = Date.UTC(1 + rand(9999), rand(12), 1 + rand(28), rand(24), rand(60), rand(60), rand(2) === 0 ? 0 : rand(1000))
+      const iso = new Date(ms).toISOString()
+      expect(formatWhen(ms)).toBe(iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso)
+    }
+    expect(formatWhen(Date.UTC(2017, 1, 19, 14, 43, 49))).toBe('2017-02-19T14:43:49Z')
+  })
+
+  it('reads back as the same instant', () => {
+    for (const when of ['2017-02-19T14:43:49Z', '1970-01-01T00:00:00Z', '2024-02-29T23:59:59.999Z']) expect(formatWhen(whenToEpochMs(when))).toBe(when)
+  })
 })
