@@ -159,6 +159,8 @@ class Dictionary<T> {
   readonly postings: Posting[] = []
   private readonly byKey = new Map<string, number>()
   private readonly byLower = new Map<string, number[]>()
+  private lastKey: string | undefined
+  private lastId: number | undefined
 
   constructor(
     private readonly indexed: boolean,
@@ -171,7 +173,8 @@ class Dictionary<T> {
       this.ids.push(-1)
       return
     }
-    let id = this.byKey.get(key)
+    // Records of one write or one source come in runs that share a value: the last one answers without a lookup.
+    let id = key === this.lastKey ? this.lastId : this.byKey.get(key)
     if (id === undefined) {
       id = this.text.length
       const lower = lowered(text)
@@ -186,6 +189,8 @@ class Dictionary<T> {
     } else if (this.indexed) {
       this.postings[id] = addToPosting(this.postings[id], seq)
     }
+    this.lastKey = key
+    this.lastId = id
     this.ids.push(id)
   }
 
