@@ -5,9 +5,10 @@
  * and hosts. Those are kept as dictionaries (each distinct value once, the records holding its number in an
  * Int32Array), so a million records cost a few bytes each for them, and a search tests a value once per
  * distinct value rather than once per record: a Contains over Who is a test of a few hundred names and then a
- * pass over integers. What is unique almost everywhere, so it is a plain column with its lower-cased twin
- * (the same string when nothing changes). Output records are rebuilt from the columns only for the records a
- * page returns, in the contract's output order (openapi/DECISIONS.md D24).
+ * pass over integers. What is unique almost everywhere, so it is a plain column with a 64-bit trigram signature
+ * per record (signature.ts): a substring search reads and lower-cases only the records whose signature could hold
+ * the needle, so no lower-cased copy of every What is kept. Output records are rebuilt from the columns only for
+ * the records a page returns, in the contract's output order (openapi/DECISIONS.md D24).
  *
  * Equality indexes map each distinct value to the seqs holding it (one number while unique, a growable
  * Int32Array once it repeats), so a page starts where the previous one stopped instead of scanning from the
@@ -270,7 +271,6 @@ class Table {
   readonly item = new Dictionary(false, asItem)
   readonly workstation = new Dictionary(false, asText)
   readonly what: string[] = []
-  readonly whatLower: string[] = []
   /** Two words per row: What's trigram signature, so a substring search skips most rows without reading them. */
   readonly whatSignatures = new IntColumn()
   readonly rid: (string | undefined)[] = []
@@ -303,9 +303,7 @@ class Table {
     this.item.add(record.Item?.Name, record.Item?.Name ?? '', seq)
     this.workstation.add(record.Workstation, record.Workstation ?? '', seq)
     this.what.push(record.What)
-    const whatLower = lowered(record.What)
-    this.whatLower.push(whatLower)
-    const [low, high] = signatureOf(whatLower)
+    const [low, high] = signatureOf(record.What.toLowerCase())
     this.whatSignatures.push(low)
     this.whatSignatures.push(high)
     this.rid.push(record.RID)
@@ -348,7 +346,7 @@ class Table {
   reader(): RowReader {
     return {
       column: (field): TextColumn => {
-        if (field === 'What') return { kind: 'plain', lower: (row) => this.whatLower[row], signatures: this.whatSignatures.data }
+        if (field === 'What') return { kind: 'plain', lower: (row) => this.what[row]?.toLowerCase(), signatures: this.whatSignatures.data }
         if (field === 'RID') return { kind: 'plain', lower: (row) => this.rid[row]?.toLowerCase() }
         const dictionary = this.dictionaries[field] as Dictionary<unknown>
         return { kind: 'dictionary', ids: dictionary.ids.data, lower: dictionary.lower }
