@@ -7,13 +7,14 @@ import { createClock, type MockClock } from './clock.ts'
 import { createControl } from './control.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
 import { createFaultPlan, noFaults, parseFaultSettings, type FaultPlan, type FaultSettings } from './faults.ts'
+import { codes } from './errors.ts'
 import { defaults, type MockOptions } from './options.ts'
 import { createAuthenticateStage } from './pipeline/authenticate.ts'
 import { createAuthorizeStage } from './pipeline/authorize.ts'
 import { createBodyStage } from './pipeline/body.ts'
 import type { Stage } from './pipeline/context.ts'
 import { createDecodeStage } from './pipeline/decode.ts'
-import type { PipelineDecorator, PipelineServices } from './pipeline/decorate.ts'
+import { chooseDecorators, type DecoratorSwitch, type PipelineDecorator, type PipelineServices } from './pipeline/decorate.ts'
 import { createFaultStage } from './pipeline/fault.ts'
 import { createOperationStage } from './pipeline/operation.ts'
 import { createResponder } from './pipeline/respond.ts'
@@ -46,6 +47,8 @@ export interface MockApp {
   stages(): readonly Stage[]
   /** Rebuilds the pipeline with these decorators in place of the current ones (none: the clean mock). */
   decorate(decorators: readonly PipelineDecorator[]): void
+  /** The named decorators of `MockOptions.defects`, switched by name (what `decorate` last built when it was not by name). */
+  defects: DecoratorSwitch
   options: Required<Pick<MockOptions, 'maxBody' | 'maxCount' | 'authSchemes'>>
   recovered: { truncatedBytes: number }
   close(): Promise<void>
@@ -61,6 +64,10 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const maxBody = options.maxBody ?? defaults.maxBody
   const maxCount = options.maxCount ?? defaults.maxCount
   const authSchemes = options.authSchemes ?? [...defaults.authSchemes]
+  const available = options.defects ?? []
+  // Checked before the state is opened, so a wrong name leaves no journal behind.
+  const atStart = chooseDecorators(available, options.defectsOn ?? [])
+  if (!atStart.ok) throw codes.MOCK_ERR_OPTIONS.create('defectsOn', atStart.errors.join('; '))
 
   const { state, recovered } = await openArchiveState({
     dataDir: options.dataDir,
@@ -89,9 +96,26 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
       return parsed
     },
   }
+  // Built once `clean` and `services` exist (below); the control endpoints need the switch before that.
+  let stages: readonly Stage[] = []
+  let on: string[] = []
+  const decorate = (decorators: readonly PipelineDecorator[]): void => {
+    stages = decorators.reduce((current, decorator) => decorator(current, services), clean)
+  }
+  const defects: DecoratorSwitch = {
+    available: () => available,
+    on: () => [...on],
+    switch(names) {
+      const chosen = chooseDecorators(available, names)
+      if (!chosen.ok) return chosen
+      decorate(chosen.chosen.map((entry) => entry.decorator))
+      on = chosen.chosen.map((entry) => entry.name)
+      return { ok: true, on: [...on] }
+    },
+  }
   const requests = createRequestJournal({ capacity: options.requestJournalCapacity ?? defaults.requestJournalCapacity, sink: options.onRequest })
   const backend = await createBackend(contract, codec.validators.ajv)
-  const control = options.control ? createControl({ state, clock, faults, codec, directory, requests }) : undefined
+  const control = options.control ? createControl({ state, clock, faults, codec, directory, requests, defects }) : undefined
   const operations = {
     ...createReadHandlers({ contract, database: state.database, marks, writer, maxCount, now: clock.now, isMember: (a, g) => directory.isMember(a, g) }),
     ...createWriteHandler(state),
@@ -108,8 +132,9 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     createValidateStage({ backend, contract, codec, writer }),
     createOperationStage(operations),
   ]
-  const services: PipelineServices = { contract, codec, writer, marks, state, directory, clock }
-  let stages = clean
+  const services: PipelineServices = { contract, codec, writer, marks, state, directory, clock, limits: { maxBody, maxCount } }
+  // The clean pipeline, or the named decorators asked for at start.
+  defects.switch(atStart.chosen.map((entry) => entry.name))
 
   const serve = createServe({
     stages: () => stages,
@@ -134,8 +159,10 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     control,
     stages: () => stages,
     decorate(decorators) {
-      stages = decorators.reduce((current, decorator) => decorator(current, services), clean)
+      decorate(decorators)
+      on = []
     },
+    defects,
     options: { maxBody, maxCount, authSchemes },
     recovered,
     handle(req, res) {

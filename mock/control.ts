@@ -5,6 +5,7 @@ import type { Directory } from './directory.ts'
 import type { FaultSettings } from './faults.ts'
 import { readBody } from './http/body.ts'
 import type { RequestContext } from './pipeline/context.ts'
+import type { DecoratorSwitch } from './pipeline/decorate.ts'
 import type { ControlEndpoints } from './pipeline/route.ts'
 import type { RequestFilter, RequestJournal } from './request-journal.ts'
 import { emptyResponse, type MockResponse } from './responses.ts'
@@ -18,6 +19,7 @@ export interface ControlDeps {
   codec: PayloadCodec
   directory: Directory
   requests: RequestJournal
+  defects: DecoratorSwitch
 }
 
 const json = (status: number, value: unknown): MockResponse => ({
@@ -120,6 +122,21 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
         return updated.ok ? json(200, updated.settings) : problem(400, updated.errors)
       },
     },
+    'GET /nwa/defects': {
+      does: 'the seeded defects and which are on',
+      handle: async () => json(200, defectListing(deps.defects)),
+    },
+    'POST /nwa/defects': {
+      does: '{"on": [names]} switches exactly those on ([] is the clean mock)',
+      handle: async (req) => {
+        const body = await readJson(req)
+        if (!body.ok) return body.response
+        const names = (body.value as { on?: unknown }).on
+        if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) return problem(400, ['send {"on": ["<defect name>", ...]}'])
+        const switched = deps.defects.switch(names)
+        return switched.ok ? json(200, defectListing(deps.defects)) : problem(400, switched.errors)
+      },
+    },
   }
 
   return {
@@ -132,6 +149,10 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
       return emptyResponse(known ? 405 : 404)
     },
   }
+}
+
+function defectListing(defects: DecoratorSwitch): { on: string[]; available: { name: string; description: string }[] } {
+  return { on: defects.on(), available: defects.available().map(({ name, description }) => ({ name, description })) }
 }
 
 /** `GET /nwa/requests?limit=20&status=401&account=ENTERPRISE%5CContributor&operation=searchActivityRecords`. */

@@ -1,5 +1,6 @@
 import type { SchemeName } from './auth/types.ts'
 import type { FaultSettings } from './faults.ts'
+import type { NamedDecorator } from './pipeline/decorate.ts'
 import type { DrainLimits } from './pipeline/respond.ts'
 import type { RequestEntry } from './request-journal.ts'
 
@@ -33,6 +34,13 @@ export interface MockOptions {
   /** Realm and NetBIOS names the auth challenges carry. */
   realm?: string
   serverName?: string
+  /**
+   * Decorators that can be switched on by name (`/nwa/defects`): `nwa selftest`'s seeded defects, which the
+   * CLI hands over so the app itself knows none of them.
+   */
+  defects?: readonly NamedDecorator[]
+  /** The names of `defects` switched on at start; none is the clean mock. */
+  defectsOn?: readonly string[]
 }
 
 export const defaults = {
