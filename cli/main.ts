@@ -5,19 +5,8 @@ import { startMockServer } from '../mock/server.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
 import { packageVersion } from '../conformance/meta.ts'
-
-const demoPassword = 'NetwrixIsCool'
-
-/** The embedded mock's demo directory (fixtures/directory/demo.yaml), as the runner's accounts. */
-const demoAccounts: CheckCommandOptions['accounts'] = {
-  administrator: { user: 'ENTERPRISE\\NetwrixUser', password: demoPassword },
-  reviewer: { user: 'ENTERPRISE\\GlobalReviewer', password: demoPassword },
-  scopedReviewer: { user: 'ENTERPRISE\\PlanReviewer', password: demoPassword, monitoringPlans: ['AD Monitoring'] },
-  contributor: { user: 'ENTERPRISE\\Contributor', password: demoPassword },
-  configurator: { user: 'ENTERPRISE\\Configurator', password: demoPassword },
-  noAccess: { user: 'ENTERPRISE\\NoRole', password: demoPassword },
-}
-const demoGroups: CheckCommandOptions['groups'] = { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] }
+import { demoAccounts, demoGroups } from './demo.ts'
+import { runSelftest, type SelftestOptions } from './selftest.ts'
 
 /** Every error line starts with the command that printed it: `nwa mock: ...`, `nwa check: ...`, `nwa: ...`. */
 function prefixed(command: Command, prefix: string): Command {
@@ -34,7 +23,8 @@ function wholeNumber(min: number): (text: string) => number {
 
 /**
  * The CLI composes the two halves: `nwa mock` serves the reference server, `nwa check` runs the
- * conformance suite — against --target, or against an embedded mock it starts itself.
+ * conformance suite — against --target, or against an embedded mock it starts itself — and `nwa selftest`
+ * checks the suite itself against the mock's seeded defects.
  */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0
@@ -69,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--fault-seed <n>', 'seed for the fault draws, so runs repeat', '1')
     .addOption(new Option('--log <format>', 'the request journal on stdout: a line per request, or NDJSON').choices(['pretty', 'json']).default('pretty'))
     .option('--quiet', 'print no request journal (GET /nwa/requests still keeps it)')
+    .option('--defect <names>', 'switch on seeded defects (comma-separated; nwa selftest --list names them): a deliberately broken server')
     .action(async (flags: MockFlags) => {
       const parsed = mockOptionsFromFlags(flags)
       if (!parsed.ok) {
@@ -127,6 +118,16 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await running.close()
       }
+    })
+
+  prefixed(program.command('selftest'), 'nwa selftest')
+    .description('run the suite against the reference mock, clean and with each seeded defect on, and print which checks catch each')
+    .option('--only <names...>', 'run only these defects (names, or family:NAME)')
+    .option('--list', 'print the defect catalogue and exit')
+    .option('--markdown', 'print the detection matrix as Markdown on stdout (progress goes to stderr)')
+    .option('--report-dir <dir>', 'where selftest.md and selftest.json go', 'reports')
+    .action(async (flags: SelftestOptions) => {
+      exitCode = await runSelftest(flags, { stdout: process.stdout, stderr: process.stderr, now: Date.now, random: (n: number) => randomBytes(n) })
     })
 
   try {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { defectCatalogue } from '../mock/defects/index.ts'
 import { startMockServer } from '../mock/server.ts'
 import type { RequestEntry } from '../mock/request-journal.ts'
 import { main } from './main.ts'
@@ -50,6 +51,12 @@ describe('nwa mock: mistakes stop the start with one line per mistake, naming th
       'nwa mock: --fault-rate: must be a number from 0 to 1 (got 2)',
       'nwa mock: --max-count -3: must be a whole number from 1 to 9007199254740991',
     ])
+  })
+
+  it('a seeded defect that does not exist', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--defect', 'nope'])).toBe(2)
+    expect(output.stderr()).toBe("nwa mock: --defect nope: unknown defect 'nope' (nwa selftest --list names them)\n")
   })
 
   it('a choice that does not exist, in the same voice', async () => {
@@ -111,6 +118,20 @@ describe('the request journal on stdout', () => {
 })
 
 describe('the start banner', () => {
+  it('says which seeded defects are on, and nothing of them when none is', async () => {
+    for (const defectsOn of [['count-plus-one'], []]) {
+      const running = await startMockServer({ port: 0, tls: false, seed: 'none', defects: defectCatalogue, defectsOn })
+      try {
+        const line = banner(running)
+          .split('\n')
+          .find((text) => text.includes('defects'))
+        expect(line, defectsOn.join()).toBe(defectsOn.length ? '  defects     count-plus-one ON: a deliberately broken server, for nwa selftest' : undefined)
+      } finally {
+        await running.close()
+      }
+    }
+  })
+
   it('lists the control endpoints only when they are on', async () => {
     for (const control of [true, false]) {
       const running = await startMockServer({ port: 0, tls: false, seed: 'none', control })

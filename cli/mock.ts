@@ -3,6 +3,8 @@ import type { SchemeName } from '../mock/auth/types.ts'
 import { codes } from '../mock/errors.ts'
 import { noFaults, parseFaultSettings, parseLatency, type FaultSettings } from '../mock/faults.ts'
 import { formatJsonLine, formatPrettyLine, type RequestEntry } from '../mock/request-journal.ts'
+import { defectCatalogue } from '../mock/defects/index.ts'
+import { chooseDecorators } from '../mock/pipeline/decorate.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
 import type { NwaError } from '../openapi/errors.ts'
 
@@ -29,6 +31,8 @@ export interface MockFlags {
   faultSeed?: string
   log: 'pretty' | 'json'
   quiet?: boolean
+  /** Seeded defects to switch on, comma-separated. */
+  defect?: string
 }
 
 /** The fault settings' keys as the flags that set them, so an error names what the user typed. */
@@ -82,6 +86,12 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   if (flags.faultSeed !== undefined) faultPatch.seed = Number(flags.faultSeed)
   const faults = parseFaultSettings(faultPatch, noFaults)
   if (!faults.ok) errors.push(...faults.errors.map((error) => error.replace(/^(\w+)(\.\w+)?:/, (_match, key: string) => `${faultFlags[key] ?? key}:`)))
+  const defectsOn = (flags.defect ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+  const chosen = chooseDecorators(defectCatalogue, defectsOn)
+  if (!chosen.ok) errors.push(...chosen.errors.map((error) => `--defect ${flags.defect}: ${error} (nwa selftest --list names them)`))
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)
   if (errors.length) return { ok: false, errors }
@@ -102,6 +112,9 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
       allowNtlmV1: flags.ntlmV1 ?? false,
       control: flags.control ?? false,
       faults: faults.ok ? faults.settings : noFaults,
+      // Always handed over, so the control endpoints can switch them while the server runs.
+      defects: defectCatalogue,
+      defectsOn,
     },
   }
 }
@@ -116,6 +129,8 @@ export function banner(running: RunningMock): string {
     `  auth        ${app.options.authSchemes.join(', ')}`,
     `  records     ${app.state.database.size()} in the Audit Database, ${app.state.archiveCount()} in the Long-Term Archive`,
   ]
+  const defects = app.defects.on()
+  if (defects.length) lines.push(`  defects     ${defects.join(', ')} ON: a deliberately broken server, for nwa selftest`)
   if (app.recovered.truncatedBytes) lines.push(`  recovery    cut ${app.recovered.truncatedBytes} bytes of a torn last journal entry`)
   if (certificate) {
     lines.push(`  certificate ${certificate.created ? 'created ' : ''}${certificate.certPath ?? ''}`)
