@@ -49,6 +49,12 @@ export interface CompiledQuery {
    * Hints are optional; a store that ignores them still returns the right records, only slower.
    */
   equalityHints: { field: IndexedField; values: string[] }[]
+  /**
+   * Each hint says: every matching record's `field`, lower-cased, is a value `accepts` takes. A store that keeps
+   * the field as a dictionary can test its distinct values and walk only the records holding the ones taken, so a
+   * Contains costs what it finds rather than what is stored. Optional like the equality hints.
+   */
+  valueHints: { field: TextField; accepts: (lower: string) => boolean }[]
 }
 
 /** What a caller may read: everything, or only the records of some monitoring plans (names, lower-cased). */

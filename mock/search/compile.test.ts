@@ -40,7 +40,7 @@ function stored(patch: Partial<ActivityRecordOutput> = {}): StoredRecord {
 function acceptedBy(query: CompiledQuery, records: StoredRecord[]): StoredRecord[] {
   const database = createAuditDatabase()
   database.append(records.map((entry) => entry.record))
-  const predicateOnly: CompiledQuery = { bind: query.bind, equalityHints: [] }
+  const predicateOnly: CompiledQuery = { bind: query.bind, equalityHints: [], valueHints: [] }
   return database
     .page({ afterSeq: 0, limit: records.length, scope: { kind: 'all' }, query: predicateOnly })
     .records.map((found) => records[found.seq - 1] as StoredRecord)
@@ -612,6 +612,27 @@ describe('over the demo records', () => {
     { Who: { InGroup: 'ENTERPRISE\\Helpdesk' }, ObjectType: { Equals: 'Logon' }, Action: 'Failed Logon' },
     { RID: { Equals: pool[42]?.record.RID ?? '' } },
   ]
+
+  it('[SEARCH-MATCHES-ONLY] value hints never exclude a record the predicate accepts, and give one for including text filters only', () => {
+    const hinted: FilterList[] = [
+      { Who: { Contains: 'smith' } },
+      { Who: [{ InGroup: 'ENTERPRISE\\Helpdesk' }, { StartsWith: 'enterprise\\a' }], DataSource: 'Active' },
+      { ObjectType: { EndsWith: 'ER' }, Where: { Equals: 'dc1.enterprise.local' } },
+    ]
+    for (const filterList of hinted) {
+      const query = compileSearch(filterList, contract, env)
+      const accepted = acceptedBy(query, pool)
+      expect(query.valueHints.length, JSON.stringify(filterList)).toBe(Object.keys(filterList).length)
+      for (const record of accepted) {
+        for (const hint of query.valueHints) {
+          const value =
+            hint.field === 'MonitoringPlan' ? record.record.MonitoringPlan?.Name : hint.field === 'Item' ? record.record.Item?.Name : record.record[hint.field]
+          expect(hint.accepts((value ?? '').toLowerCase()), `${JSON.stringify(filterList)} ${hint.field}`).toBe(true)
+        }
+      }
+    }
+    expect(compileSearch({ Who: [{ Contains: 'a' }, { DoesNotContain: 'b' }], Detail: 'x', When: { Today: '' } }, contract, env).valueHints).toEqual([])
+  })
 
   it('[SEARCH-MATCHES-ONLY] equality hints never exclude a record the predicate accepts', () => {
     for (const filterList of queries) {

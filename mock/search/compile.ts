@@ -248,21 +248,43 @@ function equalityHint(filter: FilterInfo, conditions: Condition[]): CompiledQuer
   return { field: filter.name as IndexedField, values: [...new Set(values)] }
 }
 
+/**
+ * A text filter made of including entries alone (Contains, Equals, StartsWith, EndsWith, InGroup, in any mix)
+ * limits its field to the values one of them takes; excluding entries would let any other value through.
+ */
+function valueHint(filter: FilterInfo, conditions: Condition[], context: Omit<BuildContext, 'filter'>): CompiledQuery['valueHints'][number] | undefined {
+  const source = fieldSources[filter.name]
+  if (filter.kind !== 'text' || source?.kind !== 'field' || conditions.length === 0) return undefined
+  const takes: ((lower: string) => boolean)[] = []
+  for (const { operator, operand } of conditions) {
+    if (excludes(operator, context.contract) || typeof operand !== 'string') return undefined
+    const test = textOperators[operator] ?? groupOperators(context.env.isMember)[operator]
+    if (!test) return undefined
+    const wanted = operand.toLowerCase()
+    takes.push((lower) => test(lower, wanted))
+  }
+  return { field: source.field, accepts: (lower) => takes.some((take) => take(lower)) }
+}
+
 /** Different filters combine with AND (filterreference.md: "they work as a logical AND"). */
 export function compileSearch(filterList: FilterList, contract: Contract, env: SearchEnv): CompiledQuery {
   const now = env.now()
   const tests: BoundTest[] = []
   const equalityHints: CompiledQuery['equalityHints'] = []
+  const valueHints: CompiledQuery['valueHints'] = []
   for (const [name, value] of Object.entries(filterList)) {
     const filter = contract.filters.find((candidate) => candidate.name === name) ?? fail(`the contract has no filter named ${name}`)
     const conditions = conditionsOf(filter, value, contract)
     tests.push(compileFilter(conditions, { filter, contract, env, now }))
     const hint = equalityHint(filter, conditions)
     if (hint) equalityHints.push(hint)
+    const values = valueHint(filter, conditions, { contract, env, now })
+    if (values) valueHints.push(values)
   }
   return {
     bind: (rows) => allTest(tests.map((test) => test(rows))),
     equalityHints,
+    valueHints,
   }
 }
 

@@ -48,6 +48,7 @@ function valuesFor(name: string, subject: ActivityRecordOutput): string[] {
       return true
     },
     equalityHints: [],
+    valueHints: [],
   }
   database.page({ afterSeq: 0, limit: 1, scope: { kind: 'all' }, query: probe })
   return seen

@@ -54,6 +54,7 @@ function testQuery(rule: { field: 'Action' | 'Who'; values: string[] }[], hints:
     compiled: {
       bind: (rows) => (row) => wanted.every(({ field, values }) => values.has(lowerAt(rows, field, row) ?? '')),
       equalityHints: hints,
+      valueHints: [],
     },
     accepts: (record) => wanted.every(({ field, values }) => values.has(record[field].toLowerCase())),
   }
@@ -63,7 +64,7 @@ function equalsQuery(field: 'Action' | 'Who', values: string[], withHints: boole
   return testQuery([{ field, values }], withHints ? [{ field, values }] : [])
 }
 
-const everyRow: TestQuery = { compiled: { bind: () => () => true, equalityHints: [] }, accepts: () => true }
+const everyRow: TestQuery = { compiled: { bind: () => () => true, equalityHints: [], valueHints: [] }, accepts: () => true }
 
 /** Follows nextAfterSeq from 0 to the empty page, calling between() after every page. */
 function traverse(
@@ -182,6 +183,7 @@ describe('AuditDatabase.page', () => {
           }
         },
         equalityHints: inner.compiled.equalityHints,
+        valueHints: inner.compiled.valueHints,
       }
       return { query, calls: () => calls }
     }
@@ -213,6 +215,23 @@ describe('AuditDatabase.page', () => {
       expect(narrowed.records).toEqual(page.records.filter((e) => e.record.Who === WHO[5]))
       // The Who list (about 1/20 of the records) is walked instead of the plan's (about 1/4); out-of-scope candidates are skipped before matches().
       expect(hinted.calls()).toBe(narrowed.records.length)
+    })
+
+    it('a value hint walks only the records holding a value it takes', () => {
+      const contains3 = (lower: string) => lower.endsWith('user3') || lower.endsWith('user13')
+      const inner: TestQuery = {
+        compiled: {
+          bind: (rows) => (row) => contains3(lowerAt(rows, 'Who', row) ?? ''),
+          equalityHints: [],
+          valueHints: [{ field: 'Who', accepts: contains3 }],
+        },
+        accepts: (record) => contains3(record.Who.toLowerCase()),
+      }
+      const c = counting(inner)
+      const page = db.page({ afterSeq: 10_000, limit: 5000, scope: all, query: c.query })
+      const expected = [...db.all()].filter((e) => e.seq > 10_000 && inner.accepts(e.record))
+      expect(page.records).toEqual(expected.slice(0, 5000))
+      expect(c.calls()).toBe(expected.length)
     })
 
     it('a hint value nobody has ends the search at once', () => {

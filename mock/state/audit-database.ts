@@ -32,6 +32,9 @@ export interface AuditDatabase {
   all(): Iterable<StoredRecord>
 }
 
+/** The most value lists a page merges for a value hint; past it, a pass over the rows is the cheaper walk. */
+const MERGE_LIMIT = 64
+
 export const INDEXED_FIELDS: readonly IndexedField[] = ['Who', 'Action', 'DataSource', 'ObjectType', 'MonitoringPlan', 'Where', 'RID']
 
 /** An ascending list of seqs in a growable Int32Array. */
@@ -195,6 +198,21 @@ class Dictionary<T> {
     this.ids.push(id)
   }
 
+  /**
+   * The postings of the distinct values `accepts` takes, when there are at most `limit` of them (walking the
+   * union is linear in the number of lists); undefined past that, or when the field keeps no postings.
+   */
+  postingsWhere(accepts: (lower: string) => boolean, limit: number): Posting[] | undefined {
+    if (!this.indexed) return undefined
+    const found: Posting[] = []
+    for (let id = 0; id < this.lower.length; id++) {
+      if (!accepts(this.lower[id] as string)) continue
+      if (found.length === limit) return undefined
+      found.push(this.postings[id] as Posting)
+    }
+    return found
+  }
+
   /** The postings of every distinct value whose lower-cased text is one of these. */
   lookup(lowerValues: Iterable<string>): Posting[] {
     const found: Posting[] = []
@@ -268,8 +286,8 @@ class Table {
   readonly objectType = new Dictionary(true, asText)
   readonly where = new Dictionary(true, asText)
   readonly plan = new Dictionary(true, asPlan)
-  readonly item = new Dictionary(false, asItem)
-  readonly workstation = new Dictionary(false, asText)
+  readonly item = new Dictionary(true, asItem)
+  readonly workstation = new Dictionary(true, asText)
   readonly what: string[] = []
   /** Two words per row: What's trigram signature, so a substring search skips most rows without reading them. */
   readonly whatSignatures = new IntColumn()
@@ -408,6 +426,12 @@ export function createAuditDatabase(): AuditDatabase {
       }
       for (const hint of query?.equalityHints ?? []) {
         const postings = lookup(hint.field, hint.values)
+        const count = remaining(postings, from)
+        if (!candidates || count < candidates.count) candidates = { postings, count, checkScope: scope.kind === 'plans' }
+      }
+      for (const hint of query?.valueHints ?? []) {
+        const postings = table.dictionaries[hint.field]?.postingsWhere(hint.accepts, MERGE_LIMIT)
+        if (postings === undefined) continue
         const count = remaining(postings, from)
         if (!candidates || count < candidates.count) candidates = { postings, count, checkScope: scope.kind === 'plans' }
       }
