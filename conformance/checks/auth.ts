@@ -28,6 +28,9 @@ import {
 
 const check = (definition: Omit<Check, 'category'>): Check => ({ ...definition, category: 'auth' })
 
+/** The fixed modes of --auth: the schemes the runner answers a challenge with. */
+const fixedModes: readonly string[] = ['basic', 'digest', 'ntlm'] satisfies Exclude<AuthMode, 'auto'>[]
+
 /** Scheme names of a WWW-Authenticate value, lower-cased. */
 export function offeredSchemes(header: string | undefined): string[] {
   return [...new Set(parseChallenges(header).map((challenge) => challenge.scheme.toLowerCase()))]
@@ -53,8 +56,8 @@ export function outOfScope(records: readonly ActivityRecordOutput[], plans: read
  * One request of each kind (GET enum, POST enum, search, write) as `as` would send it, to be sent in turn.
  * The write body is an empty list, so a server that wrongly accepts the caller still cannot store anything.
  */
-function endpointRequests(ctx: CheckContext, as: AccountRole | null, mark: string, password?: string): (() => Promise<Exchange>)[] {
-  const common = { as, ...(password === undefined ? {} : { password }) }
+function endpointRequests(ctx: CheckContext, as: AccountRole | null, mark: string, password?: string, auth?: AuthMode): (() => Promise<Exchange>)[] {
+  const common = { as, ...(password === undefined ? {} : { password }), ...(auth === undefined ? {} : { auth }) }
   const xml = { 'Content-Type': contentTypes.xml }
   return [
     () => ctx.send({ method: 'GET', path: endpoints.enum, ...common }),
@@ -156,18 +159,22 @@ export const authChecks: Check[] = [
 
   check({
     id: 'auth.wrong-password',
-    title: 'A wrong password is answered 401 on every endpoint',
+    title: 'A wrong password is answered 401 on every endpoint, with each offered scheme the runner speaks',
     level: 'MUST',
     requirements: ['AUTH-REQUIRED', 'STATUS-401'],
     tags: ['auth'],
     needs: { accounts: ['administrator'] },
     async run(ctx) {
       const password = `${ctx.accounts.administrator?.password ?? ''}-nwa-wrong-${ctx.runMarker}`
-      const exchanges = await inTurn(endpointRequests(ctx, admin, `${ctx.runMarker}-made-up-mark`, password))
-      return verdict(
-        exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)),
-        'the administrator with a wrong password was answered 401 on GET and POST enum, search and write',
-      )
+      // Each scheme checks passwords its own way, so a wrong one is tried with every scheme offered that this client speaks.
+      const offered = (await challengeSchemes(ctx)).filter((scheme): scheme is Exclude<AuthMode, 'auto'> => fixedModes.includes(scheme))
+      const modes: AuthMode[] = offered.length > 0 ? offered : [ctx.options.auth]
+      const problems: string[] = []
+      for (const mode of modes) {
+        const exchanges = await inTurn(endpointRequests(ctx, admin, `${ctx.runMarker}-made-up-mark`, password, mode))
+        problems.push(...exchanges.flatMap((exchange) => unauthorizedProblems(exchange, false)).map((problem) => `${mode}: ${problem}`))
+      }
+      return verdict(problems, `the administrator with a wrong password was answered 401 on GET and POST enum, search and write, with ${modes.join(', ')}`)
     },
   }),
 

@@ -168,7 +168,16 @@ describe('every check against a server that answers 503 to everything', () => {
       await check.run(ctx)
       if (sent.some((request) => request.as === null)) anonymous.push(check.id)
     }
-    expect(anonymous.sort()).toEqual(['auth.basic', 'auth.challenge-schemes', 'auth.digest', 'auth.expected-schemes', 'auth.ntlm', 'auth.required'])
+    // auth.wrong-password reads the challenge to try a wrong password with every scheme the server offers.
+    expect(anonymous.sort()).toEqual([
+      'auth.basic',
+      'auth.challenge-schemes',
+      'auth.digest',
+      'auth.expected-schemes',
+      'auth.ntlm',
+      'auth.required',
+      'auth.wrong-password',
+    ])
   })
 })
 

@@ -1,17 +1,20 @@
 import type { WireFormat } from '../../openapi/payload.ts'
-import { fail, pass, skip, type Check, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
+import { fail, pass, skip, type AccountRole, type Check, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
 import {
   admin,
   comparePages,
+  describeResponse,
   endpoints,
   enumerateAll,
   errorListProblems,
+  followMarks,
   formatParam,
   getEnumPage,
   matchAll,
   nextEnumPage,
   paddedMarkBody,
   postMark,
+  postSearch,
   readPage,
   ridsOf,
   sampleRecord,
@@ -30,6 +33,8 @@ const check = (definition: Omit<Check, 'category'>): Check => ({ ...definition, 
 
 /** The one large page that paged walks are compared with. */
 const SINGLE_PAGE = 500
+/** The records a walk with writes between its pages follows: a few pages' worth. */
+const WRITE_WINDOW = 30
 const PAGES_WANTED = 5
 const SEED_RECORDS = 12
 
@@ -365,6 +370,64 @@ export const paginationChecks: Check[] = [
         problems.push(...judgeWalk(walk, rids, complete, `${format.toUpperCase()} search pages of count=${k}`))
       }
       return verdict(problems, `search pages of count=${k}, in XML and in JSON, joined into the ${rids.length} records of the one-shot search`)
+    },
+  }),
+
+  check({
+    id: 'pagination.walk-while-writing',
+    title: 'Records another client writes between pages neither hide nor repeat the records that were there before (enum and search)',
+    level: 'MUST',
+    requirements: ['ENUM-COMPLETE-TRAVERSAL', 'ENUM-NEXT-PAGE', 'SEARCH-PAGING'],
+    tags: ['enum', 'search', 'marks', 'write'],
+    needs: { write: true, accounts: ['administrator'] },
+    async run(ctx) {
+      // A mark is a checkpoint (api/postdata/continuationmark.md), and an Audit Database takes writes all the time:
+      // what was there when the walk began must come back exactly once, whatever is written meanwhile.
+      const writer: AccountRole = ctx.accounts.contributor ? 'contributor' : admin
+      const marker = `${ctx.runMarker}-page-writes`
+      const problems: string[] = []
+      let pagesRead = 0
+      for (const [label, format, read] of [
+        [
+          'enum',
+          'json',
+          (count: number, mark?: string) => (mark === undefined ? getEnumPage(ctx, admin, 'json', count) : nextEnumPage(ctx, admin, mark, 'json', count)),
+        ],
+        [
+          'search',
+          'xml',
+          async (count: number, mark?: string) =>
+            readPage(ctx.codec, await postSearch(ctx, admin, matchAll(ctx), 'xml', mark === undefined ? { count } : { count, mark })),
+        ],
+      ] as const) {
+        let before = await read(WRITE_WINDOW)
+        if (before.ok && (await ensureSomeRecords(ctx, before.page.records.length))) before = await read(WRITE_WINDOW)
+        if (!before.ok) return fail(`${label}?count=${WRITE_WINDOW}: ${before.problem}`)
+        const rids = ridsOf(before.page.records.filter((record) => !record.What.includes(marker)))
+        if (rids.length < 2) return skip(`only ${rids.length} records are visible to ${label}; a walk of several pages needs more`)
+        const complete = before.page.records.length < WRITE_WINDOW
+        const k = pageSizeFor(rids.length)
+        let written = 0
+        const walk = await followMarks(
+          () => read(k),
+          async (mark) => {
+            written += 1
+            const exchange = await writeRecords(ctx, writer, [sampleRecord(marker, { What: `written between pages (${label} ${written}) ${marker}` })], 'json')
+            if (exchange.response.status !== 200)
+              return { ok: false, problem: `the ${writer}'s write between pages: expected 200, got ${describeResponse(exchange)}` }
+            return read(k, mark)
+          },
+          { maxPages: ctx.options.maxPages, ...(complete ? {} : { stopWhen: (n: number) => n >= rids.length + written }) },
+        )
+        pagesRead += walk.pages.length
+        const described = `${format.toUpperCase()} ${label} pages of count=${k} with a write by the ${writer} before each`
+        const kept: Walk = { ...walk, pages: walk.pages.map((page) => ({ ...page, records: page.records.filter((record) => !record.What.includes(marker)) })) }
+        problems.push(...judgeWalk(kept, rids, complete, described))
+      }
+      return verdict(
+        problems,
+        `${pagesRead} enum and search pages, with a record written before each continuation, returned every earlier record once, in order`,
+      )
     },
   }),
 

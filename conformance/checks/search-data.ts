@@ -75,20 +75,26 @@ const offsets = [0, 120, 0, -660]
 const recentAges = [3 * HOUR, 27 * HOUR, 50 * HOUR, 4 * DAY + 2 * HOUR, 8 * DAY, 13 * DAY, 20 * DAY, 45 * DAY]
 const FIXED_RECORDS = 32
 const FIXED_BASE = Date.UTC(2020, 2, 10)
+/**
+ * Where the timeframes begin, in whole UTC days before today's midnight (Today, Yesterday, LastSevenDays,
+ * LastThirtyDays as S6 reads them). A record a second either side of each start tells a calendar window from one
+ * shifted by a day, and from a rolling window of whole 24-hour days, which starts up to a day earlier.
+ */
+const timeframeStartsInDays = [0, 1, 6, 29]
+const EDGE_MS = 1000
 
 /**
- * About forty records, each with the marker in What and Where. Fields cycle through their pools with strides
+ * About fifty records, each with the marker in What and Where. Fields cycle through their pools with strides
  * that are co-prime with the pool sizes, so every value meets many others; `extraWho` (members of the
  * configured group) replaces every fifth Who so InGroup has something to find.
  */
 export function buildSearchDataset(marker: string, now: number, prng: Prng, extraWho: readonly string[] = []): ActivityRecordInput[] {
   const records: ActivityRecordInput[] = []
-  const total = FIXED_RECORDS + recentAges.length
-  for (let i = 0; i < total; i++) {
-    const instant =
-      i < FIXED_RECORDS
-        ? FIXED_BASE + i * DAY + parseTimeOfDay(timesOfDay[i % timesOfDay.length]!)
-        : now - recentAges[i - FIXED_RECORDS]! + (prng.int(21) - 10) * 60_000
+  const midnight = Math.floor(now / DAY) * DAY
+  const edges = timeframeStartsInDays.flatMap((days) => [midnight - days * DAY - EDGE_MS, midnight - days * DAY + EDGE_MS])
+  const fixed = Array.from({ length: FIXED_RECORDS }, (_, i) => FIXED_BASE + i * DAY + parseTimeOfDay(timesOfDay[i % timesOfDay.length]!))
+  const recent = recentAges.map((age) => now - age + (prng.int(21) - 10) * 60_000)
+  for (const [i, instant] of [...fixed, ...recent, ...edges].entries()) {
     const extra = extraWho.length && i % 5 === 4 ? extraWho[Math.floor(i / 5) % extraWho.length] : undefined
     const record: ActivityRecordInput = {
       Who: extra ?? whoPool[i % whoPool.length]!,
@@ -353,6 +359,26 @@ export function designTextFilterCases(input: DesignInput, filter: FilterInfo): S
   )
 }
 
+/**
+ * For Detail, Before and After, which read every entry of a DetailList (S8): a value some record holds only
+ * beyond its first Detail, and no record in its first, so a server that reads one entry per record misses it.
+ */
+export function designLaterEntryCases(input: DesignInput, filter: FilterInfo): SearchCase[] {
+  if (!manyValued.has(filter.name)) return []
+  const entries = (record: ActivityRecordOutput, from: number, to?: number): ActivityRecordOutput => ({
+    ...record,
+    DetailList: record.DetailList?.slice(from, to),
+  })
+  const inFirst = new Set(input.records.flatMap((record) => fieldValues(entries(record, 0, 1), filter.name)).map((value) => value.trim().toLowerCase()))
+  const value = input.records
+    .flatMap((record) => fieldValues(entries(record, 1), filter.name))
+    .map((text) => text.trim())
+    .find((text) => text !== '' && !inFirst.has(text.toLowerCase()))
+  if (value === undefined) return []
+  const list: FilterList[] = [{ [filter.name]: { Equals: value } }, { [filter.name]: value }]
+  return cases(list.map((filters) => ({ title: `${titleOf(filters)} (found beyond the first Detail only)`, filters })))
+}
+
 function instants(records: readonly ActivityRecordOutput[]): number[] {
   return [...new Set(records.map((record) => Date.parse(record.When)).filter((ms) => !Number.isNaN(ms)))].sort((a, b) => a - b)
 }
@@ -368,11 +394,16 @@ function quartileRange(records: readonly ActivityRecordOutput[], now: number): {
 export function designWhenRangeCases(input: DesignInput): SearchCase[] {
   const { from, to } = quartileRange(input.records, input.now)
   const range = { From: formatInstant(from), To: formatInstant(to) }
+  // Bounds a couple of hours either side of one record, written in far-off offsets: read as UTC clock times,
+  // both would leave the record out, which bounds sitting on records cannot show.
+  const sorted = instants(input.records)
+  const middle = sorted[Math.floor(sorted.length / 2)] ?? input.now - DAY
   const list: FilterList[] = [
     { When: range },
     { When: { Equals: range } },
     { When: { NotEqualTo: range } },
     { When: { From: formatInstant(from, 330), To: formatInstant(to, -660) } },
+    { When: { From: formatInstant(middle - 2 * HOUR, 330), To: formatInstant(middle + 2 * HOUR, -660) } },
   ]
   return cases(list.map((filters) => ({ title: titleOf(filters), filters })))
 }

@@ -10,6 +10,7 @@ import {
   designDefaultOperatorCases,
   designFormatPairCases,
   designGroupCases,
+  designLaterEntryCases,
   designMixedCases,
   designRepeatedAndCases,
   designRepeatedOrCases,
@@ -204,7 +205,8 @@ function textFilterCheck(
     async run(ctx) {
       const filter = filterInfo(ctx, name)
       if (!filter) return skip(`the contract has no ${name} filter`)
-      return runCases(ctx, (input) => designTextFilterCases(input, filter), { open: openExcept(...(decided?.closes ?? [])) })
+      const design = (input: DesignInput) => [...designTextFilterCases(input, filter), ...designLaterEntryCases(input, filter)]
+      return runCases(ctx, design, { open: openExcept(...(decided?.closes ?? [])) })
     },
   })
 }
