@@ -1,16 +1,17 @@
 /**
- * `npm run bench`: measures the mock against its performance targets and prints a table. It is a report,
- * not a test: it exits 0 whether or not the targets are met, and says MISSED for each one that is not.
+ * `npm run bench`: measures the mock against its performance targets and against the floor (floor.ts), a bare
+ * node:http server doing the same jobs naively, and prints a table. It is a report, not a test: it exits 0
+ * whether or not the targets are met, and says MISSED for each one that is not.
  *
- * Each phase runs in its own `node --expose-gc --import tsx` child (so memory figures come after a full
- * collection and no phase inherits another's heap); the child sends its rows back over the IPC channel.
- * `--only write-memory,archive` runs a subset.
+ * Each phase runs in its own `node --expose-gc --import tsx` child, so no phase inherits another's heap; the
+ * servers it measures run in children of their own (host.ts), and the phase sends its rows back over the IPC
+ * channel. `--only write-memory,archive` runs a subset.
  */
 import { spawn } from 'node:child_process'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { phaseNames, phaseTimeoutMs, runPhase, type PhaseName } from './phases.ts'
-import { missedLines, renderTable, type Row } from './report.ts'
+import { failedRow, missedLines, renderTable, type Row } from './report.ts'
 import { readFileSync } from 'node:fs'
 import { megabytes, parseCpuTimes, stealShare, type CpuTimes } from './stats.ts'
 
@@ -74,7 +75,7 @@ function runInChild(name: PhaseName): Promise<Row[]> {
           ? message.error
           : `exited with ${signal ?? code} and no figures`
       process.stderr.write(`  [${name}] FAILED: ${why}\n`)
-      resolve([{ measure: `phase ${name}`, figure: `failed: ${why.split('\n')[0] ?? ''}`, target: 'completes', met: false }])
+      resolve([failedRow(`phase ${name}`, why.split('\n')[0] ?? '')])
     })
   })
 }
@@ -97,7 +98,10 @@ async function parent(): Promise<void> {
       .map((load) => load.toFixed(2))
       .join(' ')}\n`,
   )
-  process.stdout.write("mock and client share each phase's process; servers on 127.0.0.1, plain HTTP, Basic auth\n\n")
+  process.stdout.write(
+    "servers (the mock, the floor) each in a process of their own, clients and autocannon in the phase's; 127.0.0.1, plain HTTP, Basic auth\n" +
+      'figures: median of the runs (lowest–highest run); mock/floor: ratio of the medians (lowest–highest per-round ratio); targets on the medians\n\n',
+  )
 
   const rows: Row[] = []
   const cpuBefore = cpuTimes()

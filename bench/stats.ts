@@ -1,4 +1,5 @@
 /** Small pure helpers for turning samples into the figures the table prints. */
+import type { Unit } from './compare.ts'
 
 export function median(samples: readonly number[]): number {
   if (samples.length === 0) throw new RangeError('median of no samples')
@@ -44,4 +45,15 @@ export function parseCpuTimes(procStat: string): CpuTimes | undefined {
 export function stealShare(before: CpuTimes, after: CpuTimes): number {
   const total = after.total - before.total
   return total > 0 ? (after.steal - before.steal) / total : 0
+}
+
+/** The units of the table: a figure's number as the targets write it, and what follows it. */
+export const units = {
+  perSecond: (what: string): Unit => ({ format: grouped, suffix: `${what}/s` }),
+  ms: { format: (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1)), suffix: 'ms' } satisfies Unit,
+  /** Values in milliseconds, written in seconds. */
+  seconds: { format: (value: number) => (value / 1000).toFixed(1), suffix: 's' } satisfies Unit,
+  /** Values in bytes, written in MiB as `megabytes` does. */
+  megabytes: { format: (bytes: number) => grouped(bytes / (1024 * 1024)), suffix: 'MB' } satisfies Unit,
+  plain: { format: (value: number) => value.toFixed(2), suffix: '' } satisfies Unit,
 }

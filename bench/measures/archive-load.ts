@@ -1,38 +1,48 @@
 /**
- * Fills a mock's state with the benchmark archive through ArchiveState.loadSeed, the path the mock's own
- * seeding takes, in batches of collected (output-form) records. Each generated batch goes through a JSON
- * round trip first so that, as after a real write, every record owns its strings: shared literals from
- * the generator would make the memory figure look better than a server fed over the wire.
+ * Fills a server with the benchmark archive in batches of collected (output-form) records, the server's own
+ * way: the mock through ArchiveState.loadSeed, the path its own seeding takes; the floor by keeping them.
+ * Each generated batch goes through a JSON round trip first so that, as after a real write, every record
+ * owns its strings: shared literals from the generator would make the memory figures look better than a
+ * server fed over the wire.
  */
 import { performance } from 'node:perf_hooks'
-import type { ArchiveState } from '../../mock/state/archive.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import { generateOutputBatch } from '../data.ts'
 
 export interface ArchiveLoadOptions {
-  total: number
-  batch: number
   seed: number
+  /** The archive's index of the first record to generate; the server must hold exactly this many already. */
+  first: number
+  count: number
+  batch: number
 }
 
 export interface ArchiveLoadFigure {
+  /** Records the server holds afterwards. */
   records: number
   generateMs: number
   loadMs: number
 }
 
-export async function loadArchive(state: ArchiveState, options: ArchiveLoadOptions): Promise<ArchiveLoadFigure> {
+export interface ArchiveSink {
+  store(records: ActivityRecordOutput[]): Promise<void> | void
+  size(): number
+}
+
+export async function loadArchive(sink: ArchiveSink, options: ArchiveLoadOptions): Promise<ArchiveLoadFigure> {
+  if (sink.size() !== options.first) throw new Error(`the server holds ${sink.size()} records, so the archive cannot go on from record ${options.first}`)
   let generateMs = 0
   let loadMs = 0
-  for (let first = 0; first < options.total; first += options.batch) {
+  const end = options.first + options.count
+  for (let first = options.first; first < end; first += options.batch) {
     const t0 = performance.now()
-    const batch = JSON.parse(JSON.stringify(generateOutputBatch(options.seed, first, Math.min(options.batch, options.total - first)))) as ActivityRecordOutput[]
+    const batch = JSON.parse(JSON.stringify(generateOutputBatch(options.seed, first, Math.min(options.batch, end - first)))) as ActivityRecordOutput[]
     const t1 = performance.now()
-    await state.loadSeed(batch)
+    await sink.store(batch)
     loadMs += performance.now() - t1
     generateMs += t1 - t0
   }
-  const records = state.database.size()
-  if (records !== options.total) throw new Error(`loaded ${records} records, expected ${options.total}`)
+  const records = sink.size()
+  if (records !== end) throw new Error(`loaded ${records} records, expected ${end}`)
   return { records, generateMs, loadMs }
 }

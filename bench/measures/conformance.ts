@@ -1,75 +1,52 @@
 /**
- * The hook for timing a full `nwa check` against an embedded mock. The conformance command is imported
- * at run time, so the benchmark keeps working (and type-checks) before that module exists or while its
- * checks are still missing; either case is reported as not available, with the reason.
+ * A timed `nwa check` as a user first meets it: `nwa check` without --target, which starts the embedded mock
+ * with every demo account, writes and the 413 probe allowed, and should end CONFORMANT. It runs as its own
+ * process (bin/nwa.js), so the figure is the whole command, start-up included, and the verdict is read from
+ * the run's JSON report rather than trusted from the exit code alone.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { Writable } from 'node:stream'
-import { startMockServer } from '../../mock/server.ts'
-import { admin } from './accounts.ts'
+import { fileURLToPath } from 'node:url'
+import { reportFiles } from '../../conformance/command.ts'
+import type { JsonReport } from '../../conformance/reporters/json.ts'
 
-export type ConformanceFigure = { available: false; reason: string } | { available: true; exitCode: number; elapsedMs: number }
+const binPath = fileURLToPath(new URL('../../bin/nwa.js', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
-/** The part of conformance/command.ts the benchmark calls, restated so that no static import ties the two. */
-type RunCheckCommand = (
-  options: { target: string; user: string; password: string; write: boolean; reportDir: string },
-  io: {
-    stdout: NodeJS.WritableStream
-    stderr: NodeJS.WritableStream
-    env: Record<string, string | undefined>
-    now: () => number
-    random: (bytes: number) => Buffer
-  },
-) => Promise<number>
-
-const commandUrl = new URL('../../conformance/command.ts', import.meta.url).href
-
-async function loadRunCheckCommand(): Promise<RunCheckCommand | string> {
-  let loaded: Record<string, unknown>
-  try {
-    loaded = (await import(commandUrl)) as Record<string, unknown>
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('conformance/command.ts')) {
-      return 'conformance/command.ts does not exist'
-    }
-    throw error
-  }
-  const run = loaded['runCheckCommand']
-  return typeof run === 'function' ? (run as RunCheckCommand) : 'conformance/command.ts does not export runCheckCommand'
+export interface CheckRun {
+  exitCode: number
+  /** The whole command, from spawning it to its exit. */
+  wallMs: number
+  /** From the report; undefined when the run wrote none (exit 2: nothing was checked). */
+  report?: Pick<JsonReport, 'verdict' | 'summary'>
+  /** The end of what the command printed, for a run that went wrong. */
+  output: string
 }
 
-export async function measureConformanceRun(): Promise<ConformanceFigure> {
-  const runCheckCommand = await loadRunCheckCommand()
-  if (typeof runCheckCommand === 'string') return { available: false, reason: runCheckCommand }
-
+export async function runCheckDemo(): Promise<CheckRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'nwa-bench-reports-'))
-  const mock = await startMockServer({ host: '127.0.0.1', port: 0, tls: false })
-  let stderr = ''
-  const io = {
-    stdout: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stderr: new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        stderr += chunk.toString('utf8')
-        done()
-      },
-    }),
-    env: {},
-    now: Date.now,
-    random: (bytes: number) => randomBytes(bytes),
-  }
   try {
     const started = performance.now()
-    const exitCode = await runCheckCommand({ target: mock.url, ...admin, write: true, reportDir }, io)
-    const elapsedMs = performance.now() - started
-    // Exit 2 is a usage, config or connection error (conformance/command.ts): no suite ran, so there is nothing to time.
-    if (exitCode === 2) return { available: false, reason: `nwa check exited 2: ${stderr.trim().split('\n')[0] ?? ''}` }
-    return { available: true, exitCode, elapsedMs }
+    let output = ''
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-2_000)
+    }
+    const proc = spawn(process.execPath, [binPath, 'check', '--report-dir', reportDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    proc.stdout.on('data', keep)
+    proc.stderr.on('data', keep)
+    const exitCode = await new Promise<number>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))))
+    const wallMs = performance.now() - started
+    let report: CheckRun['report']
+    try {
+      report = JSON.parse(readFileSync(join(reportDir, reportFiles.json), 'utf8')) as JsonReport
+    } catch {
+      report = undefined
+    }
+    return { exitCode, wallMs, ...(report && { report: { verdict: report.verdict, summary: report.summary } }), output }
   } finally {
-    await mock.close()
     rmSync(reportDir, { recursive: true, force: true })
   }
 }

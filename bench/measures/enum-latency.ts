@@ -1,7 +1,7 @@
 /**
- * Enum page latency, shallow against deep: GET enum for page 1, then POST the Continuation mark that
- * starts page `page` (api/retrieveactivityrecords.md), each timed `samples` times. A mark reads as a
- * position, so a deep page should cost what the first one does; the ratio shows whether it does.
+ * Enum page latency, shallow against deep: GET enum for page 1, and POST the Continuation mark that
+ * starts page `page` (api/retrieveactivityrecords.md). A mark reads as a position, so a deep page should
+ * cost what the first one does; the ratio of the two, timed in interleaved rounds, shows whether it does.
  *
  * The deep mark is reached cheaply: big JSON pages (the mock's largest count) up to the last whole one
  * before the target position, then pages of the measured size. The benchmark RIDs carry their record's
@@ -11,26 +11,26 @@ import { performance } from 'node:perf_hooks'
 import type { PayloadCodec, WireFormat } from '../../openapi/payload.ts'
 import type { BenchClient, BenchResponse } from '../http.ts'
 import { expectStatus } from '../http.ts'
-import { median } from '../stats.ts'
 
 export interface EnumLatencyOptions {
   pageSize: number
   page: number
-  samples: number
   walkPageSize: number
 }
 
-export interface EnumLatencyFigure {
-  firstMedianMs: number
-  deepMedianMs: number
-  ratio: number
+export interface EnumPages {
+  /** One timed round trip for page 1, in ms. */
+  first(): Promise<number>
+  /** One timed round trip for page `page`, in ms. */
+  deep(): Promise<number>
   walkRequests: number
   walkMs: number
 }
 
 const enumPath = '/netwrix/api/v1/activity_records/enum'
 
-export async function measureEnumLatency(client: BenchClient, codec: PayloadCodec, options: EnumLatencyOptions): Promise<EnumLatencyFigure> {
+/** Walks to the deep page's mark and checks that both pages start at the right record; then they can be timed. */
+export async function prepareEnumPages(client: BenchClient, codec: PayloadCodec, options: EnumLatencyOptions): Promise<EnumPages> {
   const firstPage = () => client.send('GET', `${enumPath}?count=${options.pageSize}`)
   const continuePage = (mark: string, count: number, format: WireFormat) =>
     client.send('POST', `${enumPath}?count=${count}${format === 'json' ? '&format=json' : ''}`, {
@@ -56,17 +56,12 @@ export async function measureEnumLatency(client: BenchClient, codec: PayloadCode
   const deepPage = () => continuePage(mark, options.pageSize, 'xml')
   expectStartsAt(expectStatus(await firstPage(), 200, 'enum page 1'), 0, 'enum page 1')
   expectStartsAt(expectStatus(await deepPage(), 200, `enum page ${options.page}`), target, `enum page ${options.page}`)
-  // Alternated, so that both pages meet the same garbage collector and the same neighbours on the machine.
-  const firstSamples: number[] = []
-  const deepSamples: number[] = []
-  for (let i = 0; i < options.samples; i++) {
-    firstSamples.push(expectStatus(await firstPage(), 200, 'enum page 1').ms)
-    deepSamples.push(expectStatus(await deepPage(), 200, `enum page ${options.page}`).ms)
+  return {
+    first: async () => expectStatus(await firstPage(), 200, 'enum page 1').ms,
+    deep: async () => expectStatus(await deepPage(), 200, `enum page ${options.page}`).ms,
+    walkRequests,
+    walkMs,
   }
-
-  const firstMedianMs = median(firstSamples)
-  const deepMedianMs = median(deepSamples)
-  return { firstMedianMs, deepMedianMs, ratio: deepMedianMs / firstMedianMs, walkRequests, walkMs }
 }
 
 function jsonMarkOf(response: BenchResponse): string {

@@ -2,6 +2,8 @@
 export interface MemoryFigure {
   rss: number
   heapUsed: number
+  /** The most the process has held so far, loading included: what a machine must have to spare. */
+  peakRss: number
   /** False when global.gc was missing: the figures then include garbage not yet collected. */
   collected: boolean
 }
@@ -12,5 +14,5 @@ export function residentMemory(): MemoryFigure {
   gc?.()
   gc?.()
   const usage = process.memoryUsage()
-  return { rss: usage.rss, heapUsed: usage.heapUsed, collected: gc !== undefined }
+  return { rss: usage.rss, heapUsed: usage.heapUsed, peakRss: process.resourceUsage().maxRSS * 1024, collected: gc !== undefined }
 }
