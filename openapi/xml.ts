@@ -3,6 +3,7 @@ import type { Contract, PayloadName } from './contract.ts'
 import { codes } from './errors.ts'
 import type { JsonSchema } from './types.ts'
 import { decodePlainXml } from './xml-plain.ts'
+import { encodePlainXml } from './xml-write.ts'
 import {
   appendChild,
   appendText,
@@ -330,6 +331,16 @@ const builder = new XMLBuilder({
 const declaration = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>'
 
 export function encodeXml(schema: JsonSchema, value: unknown): string {
+  const name = schema.xml?.name
+  if (!name) throw codes.OAS_ERR_ENCODE.create('value', 'the schema has no XML name')
+  return encodePlainXml(schema, name, declaration, value) ?? encodeGeneralXml(schema, value)
+}
+
+/**
+ * The general writer: any value, through fast-xml-parser's builder, which also refuses what the contract has no
+ * element for. Values of schemas without choices take openapi/xml-write.ts instead, to the same text.
+ */
+export function encodeGeneralXml(schema: JsonSchema, value: unknown): string {
   const name = schema.xml?.name
   if (!name) throw codes.OAS_ERR_ENCODE.create('value', 'the schema has no XML name')
   const root: OrderedNode = { [name]: encodeContent(value, schema, name) }
