@@ -153,6 +153,20 @@ describe('AuditDatabase.page', () => {
     }
   })
 
+  it('finds records by RID through its hash table, ignoring case, non-ASCII RIDs and repeated ones included', () => {
+    const db = createAuditDatabase()
+    const rids = ['20170214154234000ABCDEF0123456789ABCDEF0123456789', 'Ärger-RID-İ', '20170214154234000ABCDEF0123456789ABCDEF0123456789', 'other']
+    db.append([...Array.from({ length: 3000 }, () => record()), ...rids.map((RID) => record({ RID }))])
+    const byRid = (values: string[]) =>
+      db
+        .page({ afterSeq: 0, limit: 10, scope: all, query: { bind: () => () => true, equalityHints: [{ field: 'RID', values }], valueHints: [] } })
+        .records.map((r) => r.seq)
+    expect(byRid(['20170214154234000abcdef0123456789abcdef0123456789'])).toEqual([3001, 3003])
+    expect(byRid(['ärger-rid-i̇'])).toEqual([3002])
+    expect(byRid(['Ärger-RID-İ'.toLowerCase(), 'OTHER'])).toEqual([3002, 3004])
+    expect(byRid(['absent'])).toEqual([])
+  })
+
   it('never moves a position backwards', () => {
     const db = createAuditDatabase()
     db.append([record()])

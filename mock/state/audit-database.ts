@@ -20,7 +20,7 @@
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
 import { formatWhen, whenToEpochMs } from './normalize.ts'
-import { signatureOf } from './signature.ts'
+import { lowerSignatureOf } from './signature.ts'
 
 export interface AuditDatabase {
   /** Assigns dense seqs and stores the records; all or nothing. Archive-only records are refused. */
@@ -233,7 +233,7 @@ class RidIndex {
 
   add(rid: string, row: number): void {
     if ((this.count + 1) * 2 > this.slots.length) this.grow()
-    this.place(hashText(rid.toLowerCase()), row)
+    this.place(hashText(rid), row)
     this.count++
   }
 
@@ -259,14 +259,28 @@ class RidIndex {
   private grow(): void {
     const old = this.slots
     this.slots = new Int32Array(old.length * 2)
-    for (const entry of old) if (entry !== 0) this.place(hashText((this.ridAt(entry - 1) as string).toLowerCase()), entry - 1)
+    for (const entry of old) if (entry !== 0) this.place(hashText(this.ridAt(entry - 1) as string), entry - 1)
   }
 }
 
-/** FNV-1a over UTF-16 code units: spreads RIDs, which share their leading timestamp digits, across slots. */
+/**
+ * FNV-1a over the UTF-16 code units of the lower-cased text: spreads RIDs, which share their leading timestamp
+ * digits, across slots. ASCII letters are folded on the way; any other character lower-cases the whole text first.
+ */
 function hashText(text: string): number {
   let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i)
+    if (code > 127) return hashFolded(text.toLowerCase())
+    if (code >= 65 && code <= 90) code += 32
+    hash = Math.imul(hash ^ code, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+function hashFolded(lower: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < lower.length; i++) hash = Math.imul(hash ^ lower.charCodeAt(i), 0x01000193)
   return hash >>> 0
 }
 
@@ -321,7 +335,7 @@ class Table {
     this.item.add(record.Item?.Name, record.Item?.Name ?? '', seq)
     this.workstation.add(record.Workstation, record.Workstation ?? '', seq)
     this.what.push(record.What)
-    const [low, high] = signatureOf(record.What.toLowerCase())
+    const [low, high] = lowerSignatureOf(record.What)
     this.whatSignatures.push(low)
     this.whatSignatures.push(high)
     this.rid.push(record.RID)

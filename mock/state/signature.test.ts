@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { mayContain, signatureOf } from './signature.ts'
+import { lowerSignatureOf, mayContain, signatureOf } from './signature.ts'
 
 describe('trigram signatures', () => {
   it('never refuse a text that contains the needle (property, any text and any part of it)', () => {
@@ -23,6 +23,18 @@ describe('trigram signatures', () => {
       return mayContain(low, high, needle)
     })
     expect(passed.length).toBeLessThan(texts.length / 20)
+  })
+
+  it('give the signature of the lower-cased text, folding ASCII on the way and anything else through toLowerCase', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('AÄBİC', 'İİİ', 'ABCΣDEF')),
+        (text) => {
+          expect(lowerSignatureOf(text)).toEqual(signatureOf(text.toLowerCase()))
+        },
+      ),
+      { numRuns: 3000, seed: 5 },
+    )
   })
 
   it('let everything through for a needle too short to have a trigram', () => {

@@ -9,6 +9,39 @@ export type Signature = readonly [low: number, high: number]
 
 const noBits: Signature = [0, 0]
 
+/**
+ * The signature of `text.toLowerCase()`. ASCII letters are folded on the way, which saves making the lower-cased
+ * copy for the common case; any other character sends the text through toLowerCase first, since lower-casing it
+ * alone could differ from lower-casing the whole text (the length of some characters changes).
+ */
+export function lowerSignatureOf(text: string): Signature {
+  if (text.length < 3) return noBits
+  let low = 0
+  let high = 0
+  let a = foldAscii(text.charCodeAt(0))
+  let b = foldAscii(text.charCodeAt(1))
+  if (a > 127 || b > 127) return signatureOf(text.toLowerCase())
+  for (let i = 2; i < text.length; i++) {
+    const c = foldAscii(text.charCodeAt(i))
+    if (c > 127) return signatureOf(text.toLowerCase())
+    const bit = trigramBit(a, b, c)
+    if (bit < 32) low |= 1 << bit
+    else high |= 1 << (bit - 32)
+    a = b
+    b = c
+  }
+  return [low | 0, high | 0]
+}
+
+function foldAscii(code: number): number {
+  return code >= 65 && code <= 90 ? code + 32 : code
+}
+
+/** A small multiplicative hash of three code units; its top six bits pick the bit. */
+function trigramBit(a: number, b: number, c: number): number {
+  return Math.imul((a * 961 + b * 31 + c) | 0, 0x9e3779b1) >>> 26
+}
+
 export function signatureOf(text: string): Signature {
   if (text.length < 3) return noBits
   let low = 0
@@ -17,8 +50,7 @@ export function signatureOf(text: string): Signature {
   let b = text.charCodeAt(1)
   for (let i = 2; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    // A small multiplicative hash of the three code units; its low six bits pick the bit.
-    const bit = Math.imul((a * 961 + b * 31 + c) | 0, 0x9e3779b1) >>> 26
+    const bit = trigramBit(a, b, c)
     if (bit < 32) low |= 1 << bit
     else high |= 1 << (bit - 32)
     a = b
