@@ -42,6 +42,8 @@ export interface SelftestIo {
 
 export const selftestFiles = { markdown: 'selftest.md', json: 'selftest.json' } as const
 
+const DAY_MS = 86_400_000
+
 /** The defects `--only` names (defect names, or family:NAME), in catalogue order, or the unknown entries. */
 export function selectDefects(
   catalogue: readonly Defect[],
@@ -91,6 +93,13 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
   const shared = { requirements: loadRequirements(), untestable: loadUntestable(), meta: runMeta() }
   const running = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'demo', control: true, defects: defectCatalogue })
   try {
+    // The timeframe checks leave unjudged what lies within their clock margin of a UTC midnight, since a server's
+    // day is not known to the minute; so the mock's clock and the runner's are both moved to noon of the day, and a
+    // self-test at 00:05 finds what one at 15:00 does.
+    const real = io.now()
+    const shift = Math.floor(real / DAY_MS) * DAY_MS + DAY_MS / 2 - real
+    const now = () => io.now() + shift
+    await control(running.url, 'clock', { offsetMs: shift })
     const apiBase = normalizeTarget(running.url)
     const plan: RunPlan = {
       checks: [...allChecks],
@@ -101,9 +110,9 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
         codec,
         accounts: demoAccounts,
         groups: demoGroups,
-        now: io.now,
+        now,
         random: io.random,
-        schemes: defaultSchemes(io.random, io.now),
+        schemes: defaultSchemes(io.random, now),
       },
       // What `nwa check` does against its embedded mock: writes and the 413 probe allowed.
       options: { write: true, destructive: true, auth: 'auto', maxPages: 50 },

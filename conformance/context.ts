@@ -125,6 +125,7 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
         ...(factory.groups === undefined ? {} : { groups: factory.groups }),
         ...(factory.expectedSchemes === undefined ? {} : { expectedSchemes: factory.expectedSchemes }),
         runMarker,
+        now: factory.now,
         send,
         format: (exchange) => requestedFormat(exchange.request.url),
         memo<T>(key: string, compute: () => Promise<T>): Promise<T> {

@@ -80,6 +80,8 @@ export interface CheckContext {
   expectedSchemes?: string[]
   /** Unique per run; records a check writes carry it so that runs against one server do not disturb each other. */
   runMarker: string
+  /** The run's clock, ms since the epoch: what a check reads time-dependent answers (timeframes) against. */
+  now(): number
   /** Sends a request and records the exchange as this check's evidence. Never throws for an HTTP status. */
   send(request: HttpRequestSpec): Promise<Exchange>
   /** Decodes a body with the contract codec (convenience over codec.decode). */

@@ -123,6 +123,7 @@ function fakeContext(answer: (request: HttpRequestSpec) => { status: number; hea
     groups: { inGroup: 'ENTERPRISE\\Auditors', members: ['ENTERPRISE\\Auditor1'] },
     options: { write: true, destructive: false, auth: 'auto', maxPages: 5 },
     runMarker: 'nwa-20240510142000-abcdef',
+    now: () => Date.parse('2024-05-10T14:20:00Z'),
     async send(request): Promise<Exchange> {
       sent.push(request)
       const response = answer(request)

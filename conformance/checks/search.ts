@@ -73,7 +73,7 @@ function prepare(ctx: CheckContext): Promise<Prepared> {
   return ctx.memo('search-dataset', async (): Promise<Prepared> => {
     const marker = `${ctx.runMarker}-search`
     if (ctx.options.write) {
-      const input = buildSearchDataset(marker, Date.now(), createPrng(seedFrom(ctx.runMarker)), ctx.groups?.members ?? [])
+      const input = buildSearchDataset(marker, ctx.now(), createPrng(seedFrom(ctx.runMarker)), ctx.groups?.members ?? [])
       const written = await writeRecords(ctx, admin, input, 'xml')
       if (written.response.status !== 200)
         return { ok: false, verdict: skip(`the search data set could not be written (see the write checks): ${describeResponse(written)}`) }
@@ -162,7 +162,7 @@ async function runCases(
   const prepared = await prepare(ctx)
   if (!prepared.ok) return prepared.verdict
   const { data } = prepared
-  const now = Date.now()
+  const now = ctx.now()
   const group = ctx.groups
   const input: DesignInput = { tables: ctx.contract, records: data.records, now, timeframes: ctx.contract.timeframes, ...(group ? { group } : {}) }
   const inGroup = options.groups && group ? membershipFrom(group) : undefined
