@@ -213,6 +213,12 @@ class Dictionary<T> {
     return found
   }
 
+  /** What a row's record carries for this field; undefined when it has none. */
+  valueAt(row: number): T | undefined {
+    const id = this.ids.data[row] as number
+    return id < 0 ? undefined : this.output[id]
+  }
+
   /** The postings of every distinct value whose lower-cased text is one of these. */
   lookup(lowerValues: Iterable<string>): Posting[] {
     const found: Posting[] = []
@@ -349,25 +355,21 @@ class Table {
   /** The output record of a row, its keys in the contract's output order. */
   record(row: number): ActivityRecordOutput {
     const out = {} as ActivityRecordOutput
-    const value = <T>(dictionary: Dictionary<T>): T | undefined => {
-      const id = dictionary.ids.data[row] as number
-      return id < 0 ? undefined : (dictionary.output[id] as T)
-    }
-    out.Action = value(this.action) as string
-    const plan = value(this.plan)
+    out.Action = this.action.valueAt(row) as string
+    const plan = this.plan.valueAt(row)
     if (plan !== undefined) out.MonitoringPlan = plan
-    const dataSource = value(this.dataSource)
+    const dataSource = this.dataSource.valueAt(row)
     if (dataSource !== undefined) out.DataSource = dataSource
-    const item = value(this.item)
+    const item = this.item.valueAt(row)
     if (item !== undefined) out.Item = item
-    out.ObjectType = value(this.objectType) as string
+    out.ObjectType = this.objectType.valueAt(row) as string
     const rid = this.rid[row]
     if (rid !== undefined) out.RID = rid
     out.What = this.what[row] as string
     out.When = this.whenText.get(row) ?? formatWhen(this.whenMs.data[row] as number)
-    out.Where = value(this.where) as string
-    out.Who = value(this.who) as string
-    const workstation = value(this.workstation)
+    out.Where = this.where.valueAt(row) as string
+    out.Who = this.who.valueAt(row) as string
+    const workstation = this.workstation.valueAt(row)
     if (workstation !== undefined) out.Workstation = workstation
     const details = this.details[row]
     if (details !== undefined) out.DetailList = details as DetailOutput[]

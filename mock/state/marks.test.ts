@@ -83,6 +83,22 @@ describe('createMarkCodec', () => {
     expect(codec.read(variant)).toEqual({ ok: false, reason: 'malformed' })
   })
 
+  it('gives the same mark for the same position, query and caller, and a different one for any other, each readable', () => {
+    const fresh = createMarkCodec(secret)
+    const first = fresh.issue({ op: 'enum', user: 'ENTERPRISE\\A', after: 10 })
+    expect(fresh.issue({ op: 'enum', user: 'enterprise\\a', after: 10 })).toBe(first)
+    const others = [
+      fresh.issue({ op: 'enum', user: 'ENTERPRISE\\A', after: 11 }),
+      fresh.issue({ op: 'enum', user: 'ENTERPRISE\\B', after: 10 }),
+      fresh.issue({ op: 'search', user: 'ENTERPRISE\\A', after: 10, filters: documentedFilters, q: 'x' }),
+    ]
+    expect(new Set([first, ...others]).size).toBe(4)
+    for (const mark of [first, ...others]) expect(fresh.read(mark).ok).toBe(true)
+    // Past its memory it signs afresh, to the same bytes.
+    for (let after = 0; after < 600; after++) fresh.issue({ op: 'enum', user: 'u', after })
+    expect(fresh.issue({ op: 'enum', user: 'ENTERPRISE\\A', after: 10 })).toBe(first)
+  })
+
   it('refuses a short secret', () => {
     expect(() => createMarkCodec(Buffer.alloc(16))).toThrow(RangeError)
   })

@@ -32,6 +32,8 @@ export interface MarkCodec {
 }
 
 const VERSION = 1
+/** How many marks are remembered by their payload; the table starts over when it is full. */
+const RECENT_MARKS = 256
 const TAG_BYTES = 32
 export const MARK_KEY_BYTES = 32
 export const MARK_KEY_FILE = 'mark.key'
@@ -42,6 +44,7 @@ export function createMarkCodec(secret: Buffer): MarkCodec {
   // A key object once, rather than importing the raw secret again for every mark.
   const key = createSecretKey(secret)
   const sign = (body: Buffer): Buffer => createHmac('sha256', key).update(body).digest()
+  const recent = new Map<string, string>()
 
   return {
     issue({ op, user, after, filters, q }) {
@@ -53,8 +56,16 @@ export function createMarkCodec(secret: Buffer): MarkCodec {
         ...(filters !== undefined && { filters }),
         ...(q !== undefined && { q }),
       }
-      const body = Buffer.concat([Buffer.of(VERSION), Buffer.from(JSON.stringify(payload), 'utf8')])
-      return Buffer.concat([body, sign(body)]).toString('base64')
+      const json = JSON.stringify(payload)
+      // The same position, query and caller make the same mark: a connector polling the end of the data, or
+      // re-reading a page, asks for it again and again, and signing it again would give the same bytes.
+      const known = recent.get(json)
+      if (known !== undefined) return known
+      const body = Buffer.concat([Buffer.of(VERSION), Buffer.from(json, 'utf8')])
+      const mark = Buffer.concat([body, sign(body)]).toString('base64')
+      if (recent.size >= RECENT_MARKS) recent.clear()
+      recent.set(json, mark)
+      return mark
     },
 
     read(mark) {
