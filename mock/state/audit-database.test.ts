@@ -165,6 +165,9 @@ describe('AuditDatabase.page', () => {
     expect(byRid(['ärger-rid-i̇'])).toEqual([3002])
     expect(byRid(['Ärger-RID-İ'.toLowerCase(), 'OTHER'])).toEqual([3002, 3004])
     expect(byRid(['absent'])).toEqual([])
+    // The table is built at the first search by RID; records written after it are found too.
+    db.append([record({ RID: 'late-rid' }), record({ RID: 'OTHER' })])
+    expect(byRid(['late-rid', 'other'])).toEqual([3004, 3005, 3006])
   })
 
   it('never moves a position backwards', () => {

@@ -312,7 +312,9 @@ class Table {
   /** Two words per row: What's trigram signature, so a substring search skips most rows without reading them. */
   readonly whatSignatures = new IntColumn()
   readonly rid: (string | undefined)[] = []
-  readonly rids = new RidIndex((row) => this.rid[row])
+  /** Built at the first search by RID and brought up to date at each one after: writes never pay for it. */
+  private ridIndex: RidIndex | undefined
+  private ridIndexed = 0
   readonly whenMs = new FloatColumn()
   /** When texts that formatWhen would not give back (fractions of a second beyond the millisecond, say). */
   readonly whenText = new Map<number, string>()
@@ -345,11 +347,21 @@ class Table {
     this.whatSignatures.push(low)
     this.whatSignatures.push(high)
     this.rid.push(record.RID)
-    if (record.RID !== undefined) this.rids.add(record.RID, row)
     this.whenMs.push(whenMs)
-    if (formatWhen(whenMs) !== record.When) this.whenText.set(row, record.When)
+    // A When of the form 2017-02-14T15:42:34Z is what formatWhen gives back; only another form is kept as text.
+    if (!(record.When.length === 20 && record.When.charCodeAt(19) === 0x5a) && formatWhen(whenMs) !== record.When) this.whenText.set(row, record.When)
     this.details.push(record.DetailList)
     this.length++
+  }
+
+  /** The rows whose RID is this (lower-cased), ignoring case, in row order. */
+  rowsByRid(lowerRid: string): number[] {
+    this.ridIndex ??= new RidIndex((row) => this.rid[row])
+    for (; this.ridIndexed < this.length; this.ridIndexed++) {
+      const rid = this.rid[this.ridIndexed]
+      if (rid !== undefined) this.ridIndex.add(rid, this.ridIndexed)
+    }
+    return this.ridIndex.rows(lowerRid)
   }
 
   /** The output record of a row, its keys in the contract's output order. */
@@ -399,7 +411,7 @@ export function createAuditDatabase(): AuditDatabase {
   const lookup = (field: IndexedField, values: Iterable<string>): Posting[] => {
     const lower = new Set(Array.from(values, (v) => v.toLowerCase()))
     if (field !== 'RID') return (table.dictionaries[field] as Dictionary<unknown>).lookup(lower)
-    const seqs = [...lower].flatMap((rid) => table.rids.rows(rid)).map((row) => base + row + 1)
+    const seqs = [...lower].flatMap((rid) => table.rowsByRid(rid)).map((row) => base + row + 1)
     if (seqs.length === 0) return []
     seqs.sort((a, b) => a - b)
     const [first, ...rest] = seqs as [number, ...number[]]
