@@ -1,25 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { captureOutput } from '../test/helpers/capture.ts'
 import { main } from './main.ts'
 
-/** What main writes to stdout and stderr while it runs. */
-function capture(): { stdout: () => string; stderr: () => string } {
-  let out = ''
-  let err = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString()
-    return true
-  })
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += chunk.toString()
-    return true
-  })
-  return { stdout: () => out, stderr: () => err }
-}
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
+const capture = captureOutput()
 
 describe('nwa', () => {
   it('--version prints the version of package.json and exits 0', async () => {

@@ -1,28 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { captureOutput } from '../test/helpers/capture.ts'
 import { defectCatalogue } from '../mock/defects/index.ts'
 import { startMockServer } from '../mock/server.ts'
 import type { RequestEntry } from '../mock/request-journal.ts'
 import { main } from './main.ts'
 import { banner, requestPrinter } from './mock.ts'
 
-/** What main writes to stdout and stderr while it runs. */
-function capture(): { stdout: () => string; stderr: () => string } {
-  let out = ''
-  let err = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString()
-    return true
-  })
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += chunk.toString()
-    return true
-  })
-  return { stdout: () => out, stderr: () => err }
-}
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
+const capture = captureOutput()
 
 describe('nwa mock: mistakes stop the start with one line per mistake, naming the option', () => {
   it('a directory file that does not exist', async () => {

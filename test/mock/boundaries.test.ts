@@ -2,23 +2,15 @@
 import { request as httpRequest, createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { MockApp } from '../../mock/app.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
-import { accounts, api, basic, mockApp, ns, record } from './helpers.ts'
+import { accounts, api, basic, mockPerTest, ns, record } from './helpers.ts'
 
-let current: MockApp | undefined
+const { start } = mockPerTest()
 let server: Server | undefined
 afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
   server = undefined
-  await current?.close()
-  current = undefined
 })
-async function start(options = {}) {
-  const started = await mockApp(options)
-  current = started.app
-  return started
-}
 
 type Agent = Awaited<ReturnType<typeof start>>['agent']
 const admin = basic(accounts.admin)

@@ -1,4 +1,5 @@
 import request from 'supertest'
+import { afterEach } from 'vitest'
 import { createMockApp, type MockApp } from '../../mock/app.ts'
 import type { MockOptions } from '../../mock/options.ts'
 
@@ -34,5 +35,25 @@ export function record(overrides: Record<string, unknown> = {}): Record<string, 
     Where: 'SQL01',
     ObjectType: 'Table',
     ...overrides,
+  }
+}
+
+/**
+ * One mock app per test: the returned `start` makes it, and it is closed after each test. Call it once at the top
+ * of a test file (it registers the afterEach hook there); `current()` is the app of the running test.
+ */
+export function mockPerTest(): { start: (options?: MockOptions) => ReturnType<typeof mockApp>; current: () => MockApp | undefined } {
+  let app: MockApp | undefined
+  afterEach(async () => {
+    await app?.close()
+    app = undefined
+  })
+  return {
+    start: async (options = {}) => {
+      const started = await mockApp(options)
+      app = started.app
+      return started
+    },
+    current: () => app,
   }
 }

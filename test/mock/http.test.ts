@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { XMLParser } from 'fast-xml-parser'
-import type { MockApp } from '../../mock/app.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
-import { accounts, api, basic, mockApp, ns, record } from './helpers.ts'
+import { accounts, api, basic, mockPerTest, ns, record } from './helpers.ts'
 
-let current: MockApp | undefined
+const { start, current } = mockPerTest()
 const decodePage = (text: string): unknown => {
-  const decoded = current?.contract && createPayloadCodec(current.contract).decode('ActivityRecordListResponse', text, 'xml')
+  const app = current()
+  const decoded = app && createPayloadCodec(app.contract).decode('ActivityRecordListResponse', text, 'xml')
   if (!decoded?.ok) throw new Error(`not a page: ${text.slice(0, 200)}`)
   return decoded.value
-}
-afterEach(async () => {
-  await current?.close()
-  current = undefined
-})
-async function start(options = {}) {
-  const started = await mockApp(options)
-  current = started.app
-  return started
 }
 
 const xmlBody = (records: Record<string, unknown>[]) =>

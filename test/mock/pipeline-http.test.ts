@@ -1,21 +1,11 @@
 import { connect } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { MockApp } from '../../mock/app.ts'
+import { describe, expect, it } from 'vitest'
 import { startMockServer } from '../../mock/server.ts'
 import { stageNames } from '../../mock/pipeline/context.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
-import { accounts, api, basic, mockApp, ns, record } from './helpers.ts'
+import { accounts, api, basic, mockPerTest, ns, record } from './helpers.ts'
 
-let current: MockApp | undefined
-afterEach(async () => {
-  await current?.close()
-  current = undefined
-})
-async function start(options = {}) {
-  const started = await mockApp(options)
-  current = started.app
-  return started
-}
+const { start } = mockPerTest()
 
 const searchXml = `<ActivityRecordSearch xmlns="${ns}"><FilterList><Who>Admin</Who></FilterList></ActivityRecordSearch>`
 
