@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describeCharacter, forbiddenXmlCharacters, isXmlChar } from './xml-chars.ts'
+import { isXmlChar } from '../openapi/xml-tree.ts'
+import { describeCharacter, forbiddenXmlCharacters } from './xml-chars.ts'
 
 describe('isXmlChar', () => {
   it("follows XML 1.0's Char production at every edge", () => {

@@ -4,22 +4,13 @@
  * raw or as a character reference (&#1;), and XSD-validating and .NET clients refuse the whole page.
  */
 
+import { isXmlChar } from '../openapi/xml-tree.ts'
+
 export interface ForbiddenCharacter {
   /** UTF-16 index in the text. */
   at: number
   codePoint: number
   form: 'raw' | 'reference'
-}
-
-export function isXmlChar(codePoint: number): boolean {
-  return (
-    codePoint === 0x9 ||
-    codePoint === 0xa ||
-    codePoint === 0xd ||
-    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
-    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
-    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
-  )
 }
 
 const reference = /&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g
