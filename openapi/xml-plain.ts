@@ -16,7 +16,7 @@
  * the same value on every document this one takes (openapi/xml-plain.test.ts).
  */
 import type { JsonSchema } from './types.ts'
-import { decodeEntities, elementNameOf, isUnwrappedArray, NOT_XML_CHAR, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
+import { decodeEntities, elementNameOf, isUnwrappedArray, NOT_XML_CHAR, planCache, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
 
 /** How to read an element, prepared once per schema. */
 type Plan = ObjectPlan | ListPlan | { kind: 'string' } | { kind: 'boolean' }
@@ -44,18 +44,8 @@ interface ListPlan {
   item: Plan
 }
 
-const plans = new WeakMap<JsonSchema, Plan | null>()
-
 /** The plan for a schema, or null when it uses something this decoder leaves to the general one (filters, branches). */
-function planFor(schema: JsonSchema): Plan | null {
-  const known = plans.get(schema)
-  if (known !== undefined) return known
-  // Placed first, so a schema that refers to itself ends instead of recursing.
-  plans.set(schema, null)
-  const plan = buildPlan(schema)
-  plans.set(schema, plan)
-  return plan
-}
+const planFor = planCache(buildPlan)
 
 function buildPlan(schema: JsonSchema): Plan | null {
   if (schema.anyOf || schema.oneOf || schema['x-nwa-filter']) return null

@@ -151,3 +151,20 @@ export function isUnwrappedArray(schema: JsonSchema): boolean {
 export function elementNameOf(property: string, schema: JsonSchema): string {
   return (isUnwrappedArray(schema) ? schema.items?.xml?.name : undefined) ?? schema.xml?.name ?? property
 }
+
+/**
+ * A plan per schema, made once by `build` and remembered; null when the schema uses something the plain path leaves
+ * to the general one. The plain reader and the plain writer each keep one.
+ */
+export function planCache<Plan>(build: (schema: JsonSchema) => Plan | null): (schema: JsonSchema) => Plan | null {
+  const plans = new WeakMap<JsonSchema, Plan | null>()
+  return (schema) => {
+    const known = plans.get(schema)
+    if (known !== undefined) return known
+    // Placed first, so a schema that refers to itself ends instead of recursing.
+    plans.set(schema, null)
+    const plan = build(schema)
+    plans.set(schema, plan)
+    return plan
+  }
+}

@@ -8,7 +8,7 @@
  * (openapi/xml-write.test.ts).
  */
 import type { JsonSchema } from './types.ts'
-import { isUnwrappedArray, NOT_XML_CHAR } from './xml-tree.ts'
+import { isUnwrappedArray, NOT_XML_CHAR, planCache } from './xml-tree.ts'
 
 type Plan = { kind: 'text' } | ObjectPlan | { kind: 'list'; itemName: string; item: Plan }
 
@@ -28,17 +28,8 @@ interface Field {
   repeats: boolean
 }
 
-const plans = new WeakMap<JsonSchema, Plan | null>()
-
-function planFor(schema: JsonSchema): Plan | null {
-  const known = plans.get(schema)
-  if (known !== undefined) return known
-  // Placed first, so a schema that refers to itself ends instead of recursing.
-  plans.set(schema, null)
-  const plan = buildPlan(schema)
-  plans.set(schema, plan)
-  return plan
-}
+/** The plan for a schema, or null when it has choices (filters, branches) the builder must write. */
+const planFor = planCache(buildPlan)
 
 function buildPlan(schema: JsonSchema): Plan | null {
   if (schema.anyOf || schema.oneOf || schema['x-nwa-filter']) return null

@@ -115,14 +115,18 @@ function walkMerged(postings: Posting[], after: number, visit: (seq: number) => 
   }
 }
 
-/** A growable typed column. */
-class IntColumn {
-  data = new Int32Array(1024)
+/** A growable typed column, doubled when full. */
+class Column<T extends Int32Array | Float64Array> {
   length = 0
+
+  constructor(
+    public data: T,
+    private readonly allocate: (size: number) => T,
+  ) {}
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2)
+      const grown = this.allocate(this.data.length * 2)
       grown.set(this.data)
       this.data = grown
     }
@@ -130,19 +134,8 @@ class IntColumn {
   }
 }
 
-class FloatColumn {
-  data = new Float64Array(1024)
-  length = 0
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2)
-      grown.set(this.data)
-      this.data = grown
-    }
-    this.data[this.length++] = value
-  }
-}
+const intColumn = () => new Column(new Int32Array(1024), (size) => new Int32Array(size))
+const floatColumn = () => new Column(new Float64Array(1024), (size) => new Float64Array(size))
 
 /** Lower-cased, keeping the very string when lower-casing changes nothing, so most values are not stored twice. */
 function lowered(value: string): string {
@@ -156,7 +149,7 @@ function lowered(value: string): string {
  * made once per distinct value by `makeOutput`).
  */
 class Dictionary<T> {
-  readonly ids = new IntColumn()
+  readonly ids = intColumn()
   readonly text: string[] = []
   readonly lower: string[] = []
   readonly output: T[] = []
@@ -310,12 +303,12 @@ class Table {
   readonly workstation = new Dictionary(true, asText)
   readonly what: string[] = []
   /** Two words per row: What's trigram signature, so a substring search skips most rows without reading them. */
-  readonly whatSignatures = new IntColumn()
+  readonly whatSignatures = intColumn()
   readonly rid: (string | undefined)[] = []
   /** Built at the first search by RID and brought up to date at each one after: writes never pay for it. */
   private ridIndex: RidIndex | undefined
   private ridIndexed = 0
-  readonly whenMs = new FloatColumn()
+  readonly whenMs = floatColumn()
   /** When texts that formatWhen would not give back (fractions of a second beyond the millisecond, say). */
   readonly whenText = new Map<number, string>()
   readonly details: (readonly DetailOutput[] | undefined)[] = []

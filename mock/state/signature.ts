@@ -15,44 +15,32 @@ const noBits: Signature = [0, 0]
  * alone could differ from lower-casing the whole text (the length of some characters changes).
  */
 export function lowerSignatureOf(text: string): Signature {
-  if (text.length < 3) return noBits
-  let low = 0
-  let high = 0
-  let a = foldAscii(text.charCodeAt(0))
-  let b = foldAscii(text.charCodeAt(1))
-  if (a > 127 || b > 127) return signatureOf(text.toLowerCase())
-  for (let i = 2; i < text.length; i++) {
-    const c = foldAscii(text.charCodeAt(i))
-    if (c > 127) return signatureOf(text.toLowerCase())
-    const bit = trigramBit(a, b, c)
-    if (bit < 32) low |= 1 << bit
-    else high |= 1 << (bit - 32)
-    a = b
-    b = c
-  }
-  return [low | 0, high | 0]
-}
-
-function foldAscii(code: number): number {
-  return code >= 65 && code <= 90 ? code + 32 : code
-}
-
-/** A small multiplicative hash of three code units; its top six bits pick the bit. */
-function trigramBit(a: number, b: number, c: number): number {
-  return Math.imul((a * 961 + b * 31 + c) | 0, 0x9e3779b1) >>> 26
+  return trigrams(text, true) ?? trigrams(text.toLowerCase(), false) ?? noBits
 }
 
 export function signatureOf(text: string): Signature {
+  return trigrams(text, false) ?? noBits
+}
+
+/** The trigram bits of the text, ASCII letters folded when `fold`; undefined when folding meets a non-ASCII character. */
+function trigrams(text: string, fold: boolean): Signature | undefined {
   if (text.length < 3) return noBits
   let low = 0
   let high = 0
-  let a = text.charCodeAt(0)
-  let b = text.charCodeAt(1)
-  for (let i = 2; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    const bit = trigramBit(a, b, c)
-    if (bit < 32) low |= 1 << bit
-    else high |= 1 << (bit - 32)
+  let a = 0
+  let b = 0
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i)
+    if (fold) {
+      if (c > 127) return undefined
+      if (c >= 65 && c <= 90) c += 32
+    }
+    if (i >= 2) {
+      // A small multiplicative hash of the three code units; its top six bits pick the bit.
+      const bit = Math.imul((a * 961 + b * 31 + c) | 0, 0x9e3779b1) >>> 26
+      if (bit < 32) low |= 1 << bit
+      else high |= 1 << (bit - 32)
+    }
     a = b
     b = c
   }
