@@ -42,3 +42,13 @@ describe('validators: text XML 1.0 cannot carry (x-nwa-xml-text, D25)', () => {
     expect(validators.validate('ContinuationMark', 'abc\u0000').ok).toBe(false)
   })
 })
+
+describe('validators: lengths in UTF-16 code units, as nvarchar counts them (D38)', () => {
+  it('counts a character outside the BMP as two', () => {
+    const emoji = '😀'
+    expect(validators.validate('ActivityRecordInputList', record({ Who: `${emoji.repeat(127)}a` })).ok).toBe(true)
+    const tooLong = validators.validate('ActivityRecordInputList', record({ Who: emoji.repeat(128) }))
+    expect(tooLong.ok).toBe(false)
+    if (!tooLong.ok) expect(tooLong.issues[0]?.message).toBe('Who is longer than 255 characters')
+  })
+})
