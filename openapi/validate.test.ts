@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadContract } from './contract.ts'
 import { createValidators, type Validators } from './validate.ts'
 
@@ -50,5 +50,19 @@ describe('validators: lengths in UTF-16 code units, as nvarchar counts them (D38
     const tooLong = validators.validate('ActivityRecordInputList', record({ Who: emoji.repeat(128) }))
     expect(tooLong.ok).toBe(false)
     if (!tooLong.ok) expect(tooLong.issues[0]?.message).toBe('Who is longer than 255 characters')
+  })
+})
+
+describe('validators: Ajv notices', () => {
+  it("drop Ajv's deprecation notice for the unicode option, which nwa mock would print at every start, and pass others on", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      const fresh = createValidators(await loadContract())
+      expect(warn).not.toHaveBeenCalled()
+      fresh.ajv.compile({ type: 'string', format: 'no-such-format' })
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('no-such-format'))
+    } finally {
+      warn.mockRestore()
+    }
   })
 })

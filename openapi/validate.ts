@@ -29,11 +29,22 @@ export interface Validators {
 // ajv-formats is published as CommonJS with a default export that NodeNext sees as the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
+// Ajv 8 calls its `unicode` option deprecated yet still honours it, and says so on every instance: a line on stderr
+// at each `nwa mock` start that the user can do nothing about. That one notice is dropped; every other goes on.
+const UNICODE_DEPRECATION = /^DEPRECATED: option unicode\b/
+const ajvLogger = {
+  log: (...args: unknown[]) => console.log(...args),
+  warn: (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && UNICODE_DEPRECATION.test(args[0]))) console.warn(...args)
+  },
+  error: (...args: unknown[]) => console.error(...args),
+}
+
 /** Compiles one validator per payload schema; the contract is 3.1, so JSON Schema 2020-12. */
 export function createValidators(contract: Contract): Validators {
   // unicode: false measures a string's length in UTF-16 code units, as SQL Server's nvarchar(n) does, which is where
   // the contract's limits come from (openapi/DECISIONS.md D38); it also spares a pass over every string.
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true, unicode: false })
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true, unicode: false, logger: ajvLogger })
   addFormats(ajv)
   const compiled = new Map<PayloadName, ValidateFunction>()
   for (const name of payloadNames) compiled.set(name, ajv.compile(contract.schema(name)))
