@@ -3,12 +3,12 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { reportFiles, runCheckCommand, parseBaseline, type CheckCommandOptions } from './command.ts'
 import { makeCheck } from './test-support.ts'
 import { fail, pass } from './types.ts'
+import { captureStream } from '../test/helpers/capture.ts'
 
 const origin = 'http://nwa-cmd.test:9699'
 const dir = mkdtempSync(join(tmpdir(), 'nwa-command-'))
@@ -26,14 +26,8 @@ afterAll(() => {
 })
 
 function io(env: Record<string, string> = {}) {
-  const capture = () => {
-    const stream = new PassThrough()
-    let text = ''
-    stream.on('data', (chunk: Buffer) => (text += chunk.toString()))
-    return { stream, text: () => text }
-  }
-  const stdout = capture()
-  const stderr = capture()
+  const stdout = captureStream()
+  const stderr = captureStream()
   let tick = Date.UTC(2024, 0, 1)
   return {
     io: { stdout: stdout.stream, stderr: stderr.stream, env, now: () => (tick += 5), random: (n: number) => Buffer.alloc(n, 1) },

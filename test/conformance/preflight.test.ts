@@ -3,13 +3,13 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reportFiles, runCheckCommand, type CheckCommandOptions } from '../../conformance/command.ts'
 import type { JsonReport } from '../../conformance/reporters/json.ts'
 import { makeCheck } from '../../conformance/test-support.ts'
 import { pass } from '../../conformance/types.ts'
 import { startMockServer, type RunningMock } from '../../mock/server.ts'
+import { captureStream } from '../helpers/capture.ts'
 
 /**
  * Pre-flight over real sockets, against the reference mock (plain HTTP and HTTPS with its self-signed
@@ -47,14 +47,8 @@ interface Outcome {
 }
 
 async function check(options: Partial<CheckCommandOptions>): Promise<Outcome> {
-  const capture = () => {
-    const stream = new PassThrough()
-    let text = ''
-    stream.on('data', (chunk: Buffer) => (text += chunk.toString()))
-    return { stream, text: () => text }
-  }
-  const stdout = capture()
-  const stderr = capture()
+  const stdout = captureStream()
+  const stderr = captureStream()
   const reportDir = mkdtempSync(join(work, 'reports-'))
   const exitCode = await runCheckCommand(
     { target: plain.url, accounts: { administrator }, auth: 'basic', checks, reportDir, timeoutMs: 10_000, ...options },

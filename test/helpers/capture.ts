@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream'
 import { afterEach, vi } from 'vitest'
 
 /**
@@ -21,4 +22,14 @@ export function captureOutput(): () => { stdout: () => string; stderr: () => str
     })
     return { stdout: () => out, stderr: () => err }
   }
+}
+
+/** A stream to hand a command as its stdout or stderr, and what has been written to it so far. */
+export function captureStream(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough()
+  let text = ''
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString()
+  })
+  return { stream, text: () => text }
 }
