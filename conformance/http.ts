@@ -6,7 +6,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { codes, isConformanceError } from './errors.ts'
-import type { Exchange } from './types.ts'
+import type { CertificateNames, Exchange } from './types.ts'
 
 export interface OutgoingRequest {
   method: string
@@ -26,6 +26,8 @@ export interface IncomingResponse {
   request: OutgoingRequest
   /** Over TLS: the SHA-256 fingerprint of the server's certificate, AA:BB:… as add-ons pin it. */
   peerCertificateSha256?: string
+  /** Over TLS: the names the server's certificate carries. */
+  peerCertificateNames?: CertificateNames
 }
 
 export type Dispatch = (request: OutgoingRequest) => Promise<IncomingResponse>
@@ -90,7 +92,7 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
       const started = now()
       const outgoing = transport.request(url, { method: request.method, headers, agent }, (response) => {
         // Read now: once the body ends, a keep-alive socket goes back to the agent and leaves the response.
-        const fingerprint = peerFingerprint(response.socket)
+        const peer = peerCertificate(response.socket)
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('error', fail)
@@ -102,7 +104,7 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
             body: Buffer.concat(chunks),
             durationMs: Math.round(Math.max(0, now() - started)),
             request: sent,
-            ...(fingerprint === undefined ? {} : { peerCertificateSha256: fingerprint }),
+            ...peer,
           })
         })
       })
@@ -119,12 +121,19 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
   }
 }
 
-/** The certificate fingerprint of a TLS socket; undefined on plain HTTP (and on the sockets nock fakes). */
-function peerFingerprint(socket: unknown): string | undefined {
+/** The fingerprint and names of a TLS socket's peer certificate; nothing on plain HTTP (and on the sockets nock fakes). */
+function peerCertificate(socket: unknown): Pick<IncomingResponse, 'peerCertificateSha256' | 'peerCertificateNames'> {
   const tls = socket as Partial<TLSSocket> | null
-  if (typeof tls?.getPeerCertificate !== 'function') return undefined
+  if (typeof tls?.getPeerCertificate !== 'function') return {}
   const certificate = tls.getPeerCertificate()
-  return typeof certificate?.fingerprint256 === 'string' && certificate.fingerprint256 !== '' ? certificate.fingerprint256 : undefined
+  if (typeof certificate?.fingerprint256 !== 'string' || certificate.fingerprint256 === '') return {}
+  const names: CertificateNames = {}
+  // Node gives a repeated CN as an array; the last one is the most specific, as RFC 6125 section 6.4.4 reads it.
+  const commonName = certificate.subject?.CN as string | string[] | undefined
+  const cn = Array.isArray(commonName) ? commonName[commonName.length - 1] : commonName
+  if (cn) names.commonName = cn
+  if (certificate.subjectaltname) names.subjectAltName = certificate.subjectaltname
+  return { peerCertificateSha256: certificate.fingerprint256, peerCertificateNames: names }
 }
 
 /**
@@ -191,7 +200,12 @@ export function toExchange(response: IncomingResponse): Exchange {
   if (request.body !== undefined) recorded.body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : request.body
   return {
     request: recorded,
-    response: { status: response.status, headers: response.headers, body: response.body.toString('utf8') },
+    response: {
+      status: response.status,
+      headers: response.headers,
+      body: response.body.toString('utf8'),
+      ...(response.peerCertificateNames === undefined ? {} : { certificate: response.peerCertificateNames }),
+    },
     durationMs: response.durationMs,
   }
 }

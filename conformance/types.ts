@@ -47,6 +47,16 @@ export interface RecordedResponse {
   status: number
   headers: Record<string, string>
   body: string
+  /** Over TLS: the names the server's certificate gives itself. */
+  certificate?: CertificateNames
+}
+
+/** The host names a TLS certificate carries, as Node reports them. */
+export interface CertificateNames {
+  /** The subject's CN, when it has one. */
+  commonName?: string
+  /** As Node prints the extension: `DNS:host, IP Address:127.0.0.1`. */
+  subjectAltName?: string
 }
 
 /** One request and its response, as evidence. Bodies are kept whole here; reporters trim them. */

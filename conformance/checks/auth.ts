@@ -1,7 +1,20 @@
+import { checkServerIdentity, type PeerCertificate } from 'node:tls'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import { parseChallenges } from '../auth/challenge.ts'
 import { isConformanceError } from '../errors.ts'
-import { fail, notApplicable, pass, skip, type AccountRole, type AuthMode, type Check, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
+import {
+  fail,
+  notApplicable,
+  pass,
+  skip,
+  type AccountRole,
+  type AuthMode,
+  type CertificateNames,
+  type Check,
+  type CheckContext,
+  type CheckVerdict,
+  type Exchange,
+} from '../types.ts'
 import {
   admin,
   contentTypes,
@@ -141,6 +154,33 @@ async function storedCount(ctx: CheckContext, marker: string): Promise<number | 
   return walk.problem ? `searching for "${marker}": ${walk.problem}` : walkRecords(walk).length
 }
 
+/** The host names a certificate offers: its DNS and IP subject alternative names, else a CN that reads as a host name. */
+export function certificateHostNames(names: CertificateNames): string[] {
+  const alternative = (names.subjectAltName ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('DNS:') || entry.startsWith('IP Address:'))
+    .map((entry) => entry.slice(entry.indexOf(':') + 1))
+  if (alternative.length > 0) return alternative
+  // A CN such as "Netwrix Integration API" names the product, not a host; clients match only a host-like one.
+  return names.commonName !== undefined && /^[\w*][\w*.-]*$/.test(names.commonName) ? [names.commonName] : []
+}
+
+/** Whether a certificate names the host a client addresses (D39): pass, warn when it names none, skip when it names others. */
+export function certificateHostVerdict(host: string, names: CertificateNames): CheckVerdict {
+  const offered = certificateHostNames(names)
+  if (offered.length === 0) {
+    const subject = names.commonName === undefined ? 'no common name' : `the common name "${names.commonName}"`
+    return fail(`the certificate names no host: no DNS or IP subject alternative name, and ${subject}; no client that checks names can address the server`)
+  }
+  // checkServerIdentity reads only these two fields; the rest of a PeerCertificate plays no part in the match.
+  const peer = { subject: names.commonName === undefined ? {} : { CN: names.commonName }, subjectaltname: names.subjectAltName ?? '' } as PeerCertificate
+  if (checkServerIdentity(host, peer) === undefined) return pass(`the certificate names ${host} (it names ${offered.join(', ')})`)
+  return skip(
+    `the target addresses the server as ${host}, which its certificate does not name (it names ${offered.join(', ')}); the pages ask clients to use a name from the certificate: run again with --target https://${offered[0]}:PORT`,
+  )
+}
+
 export const authChecks: Check[] = [
   check({
     id: 'auth.required',
@@ -154,6 +194,24 @@ export const authChecks: Check[] = [
         exchanges.flatMap((exchange) => unauthorizedProblems(exchange, true)),
         'GET and POST enum, search and write without credentials were answered 401 with a challenge and an empty body',
       )
+    },
+  }),
+
+  check({
+    id: 'auth.certificate-host',
+    title: 'Over HTTPS, the server certificate names the host the client addresses',
+    level: 'SHOULD',
+    decision: 'D39',
+    requirements: ['TLS-CERT-HOST'],
+    tags: ['tls'],
+    async run(ctx) {
+      const target = new URL(ctx.apiBase)
+      if (target.protocol !== 'https:') return notApplicable('the target is plain HTTP: there is no certificate')
+      const exchange = await ctx.send({ method: 'GET', path: endpoints.enum, as: null })
+      const names = exchange.response.certificate
+      if (names === undefined) return skip('the answer came without a certificate to read (not over TLS)')
+      // URL keeps an IPv6 host in brackets; certificates and checkServerIdentity name the bare address.
+      return certificateHostVerdict(target.hostname.replace(/^\[(.*)\]$/, '$1'), names)
     },
   }),
 

@@ -3,7 +3,7 @@ import { loadContract, type Contract } from '../../openapi/contract.ts'
 import { createPayloadCodec, type PayloadCodec } from '../../openapi/payload.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import type { Exchange } from '../types.ts'
-import { offeredSchemes, outOfScope, unauthorizedProblems } from './auth.ts'
+import { certificateHostNames, certificateHostVerdict, offeredSchemes, outOfScope, unauthorizedProblems } from './auth.ts'
 import { allowProblems, methodMatrix, oversizedWriteBody } from './errors.ts'
 import { roundTripRecords, writtenFieldProblems } from './write.ts'
 
@@ -106,5 +106,33 @@ describe('auth', () => {
       { RID: 'd' },
     ] as ActivityRecordOutput[]
     expect(outOfScope(records, ['AD Monitoring']).map((r) => r.RID)).toEqual(['c', 'd'])
+  })
+})
+
+describe('auth: the certificate names the host (D39)', () => {
+  const mockNames = { commonName: 'Netwrix Integration API', subjectAltName: 'DNS:localhost, DNS:nwa-host, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1' }
+
+  it('[TLS-CERT-HOST] reads the DNS and IP alternative names, and a CN only when it reads as a host and there are none', () => {
+    expect(certificateHostNames(mockNames)).toEqual(['localhost', 'nwa-host', '127.0.0.1', '0:0:0:0:0:0:0:1'])
+    expect(certificateHostNames({ commonName: 'WKSWin2012.enterprise.local' })).toEqual(['WKSWin2012.enterprise.local'])
+    expect(certificateHostNames({ commonName: 'Netwrix Integration API' })).toEqual([])
+    expect(certificateHostNames({ commonName: 'x.example', subjectAltName: 'email:a@b.example' })).toEqual(['x.example'])
+  })
+
+  it('[TLS-CERT-HOST] passes a host the certificate names, by DNS name (any case, wildcards as RFC 6125 reads them) or IP address', () => {
+    for (const host of ['localhost', 'NWA-HOST', '127.0.0.1', '::1']) expect(certificateHostVerdict(host, mockNames).status, host).toBe('pass')
+    expect(certificateHostVerdict('stationwin12.enterprise.local', { subjectAltName: 'DNS:*.enterprise.local' }).status).toBe('pass')
+    expect(certificateHostVerdict('a.b.enterprise.local', { subjectAltName: 'DNS:*.enterprise.local' }).status).toBe('skip')
+  })
+
+  it('[TLS-CERT-HOST] fails a certificate that names no host, and skips one that names others, listing the names to use instead', () => {
+    const none = certificateHostVerdict('localhost', { commonName: 'Netwrix Integration API' })
+    expect(none.status).toBe('fail')
+    expect(none.message).toMatch(/names no host: no DNS or IP subject alternative name, and the common name "Netwrix Integration API"/)
+    const other = certificateHostVerdict('172.28.6.15', mockNames)
+    expect(other.status).toBe('skip')
+    expect(other.notApplicable).toBeUndefined()
+    expect(other.message).toMatch(/addresses the server as 172\.28\.6\.15, which its certificate does not name \(it names localhost, nwa-host, 127\.0\.0\.1/)
+    expect(other.message).toContain('--target https://localhost:PORT')
   })
 })

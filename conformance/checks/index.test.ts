@@ -169,9 +169,11 @@ describe('every check against a server that answers 503 to everything', () => {
       await check.run(ctx)
       if (sent.some((request) => request.as === null)) anonymous.push(check.id)
     }
-    // auth.wrong-password reads the challenge to try a wrong password with every scheme the server offers.
+    // auth.wrong-password reads the challenge to try a wrong password with every scheme the server offers;
+    // auth.certificate-host only reads the certificate of the TLS handshake, which needs no account.
     expect(anonymous.sort()).toEqual([
       'auth.basic',
+      'auth.certificate-host',
       'auth.challenge-schemes',
       'auth.digest',
       'auth.expected-schemes',

@@ -1,17 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
 import nock from 'nock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../runner.ts'
 import { createJsonReporter } from './json.ts'
+import { validateReport as validate } from '../../test/helpers/report-schema.ts'
 import { sampleRun } from './sample-run.ts'
 
-// ajv-formats ships CommonJS typings whose default export TypeScript sees as the module object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
-const schema = JSON.parse(readFileSync(new URL('../report.schema.json', import.meta.url), 'utf8')) as object
 const dir = mkdtempSync(join(tmpdir(), 'nwa-json-'))
 let result: RunResult
 
@@ -26,8 +22,6 @@ afterAll(() => {
 })
 
 describe('JSON reporter', () => {
-  const validate = addFormats(new Ajv2020({ allErrors: true, strict: true })).compile(schema)
-
   it('writes conformance.json that validates against report.schema.json', async () => {
     const file = join(dir, 'nested', 'conformance.json')
     const reporter = createJsonReporter(file)
