@@ -48,6 +48,15 @@ const plainDocuments: Record<string, Sample> = {
     payload: 'ActivityRecordInputList',
     text: `<ActivityRecordList xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns = '${ns}' ><ActivityRecord>${fields}</ActivityRecord></ActivityRecordList>`,
   },
+  'fields in reverse order': {
+    payload: 'ActivityRecordInputList',
+    text: list(
+      `<ActivityRecord><Item><Name>i</Name></Item><MonitoringPlan><Name>P</Name></MonitoringPlan>${fields
+        .match(/<(\w+)>[^<]*<\/\1>/g)
+        ?.reverse()
+        .join('')}</ActivityRecord>`,
+    ),
+  },
   'non-ASCII text': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields.replace('W</What>', 'Größe 📁 Ü</What>')}</ActivityRecord>`) },
   'an empty list': { payload: 'ActivityRecordInputList', text: `<ActivityRecordList xmlns="${ns}"/>` },
   'a continuation mark': { payload: 'ContinuationMark', text: `<ContinuationMark xmlns="${ns}"> PG5leHQ+ </ContinuationMark>` },
@@ -66,6 +75,10 @@ const generalDocuments: Record<string, Sample> = {
   'an attribute': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord xsi:type="x">${fields}</ActivityRecord>`) },
   'an unknown element': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields}<Extra>1</Extra></ActivityRecord>`) },
   'a repeated field': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>${fields}<Who>again</Who></ActivityRecord>`) },
+  'a field repeated at once': {
+    payload: 'ActivityRecordInputList',
+    text: list(`<ActivityRecord><Who>a</Who><Who>b</Who>${fields.slice(fields.indexOf('<Action>'))}</ActivityRecord>`),
+  },
   'text between fields': { payload: 'ActivityRecordInputList', text: list(`<ActivityRecord>x${fields}</ActivityRecord>`) },
   'an element inside a string': {
     payload: 'ActivityRecordInputList',

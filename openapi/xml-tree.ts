@@ -60,6 +60,28 @@ export function isXmlChar(code: number): boolean {
 /** Characters XML 1.0 does not allow anywhere (section 2.2), unpaired surrogates included. */
 export const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+/**
+ * Every code unit that can be or begin a forbidden character, surrogates paired or not. A single class scans a
+ * body many times faster than NOT_XML_CHAR's look-arounds, and most text holds none of these, so the exact
+ * test runs only on text that has one.
+ */
+const MAYBE_NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
+const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'g')
+
+/** Whether the text holds a character XML 1.0 does not allow; NOT_XML_CHAR's answer, reached faster. */
+export function hasNotXmlChar(text: string): boolean {
+  return MAYBE_NOT_XML_CHAR.test(text) && NOT_XML_CHAR.test(text)
+}
+
+/**
+ * Text as XML 1.0 can carry it: a character it cannot represent, not even as a reference, becomes U+FFFD rather
+ * than making the whole document ill-formed (openapi/DECISIONS.md D25). Writes refuse such characters (the
+ * contract's x-nwa-xml-text), but records can also arrive as seed data.
+ */
+export function xmlSafeText(text: string): string {
+  return hasNotXmlChar(text) ? text.replace(NOT_XML_CHARS, '\uFFFD') : text
+}
+
 const entityPattern = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);|&/g
 const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' }
 

@@ -8,7 +8,7 @@
  * (openapi/xml-write.test.ts).
  */
 import type { JsonSchema } from './types.ts'
-import { isUnwrappedArray, NOT_XML_CHAR, planCache } from './xml-tree.ts'
+import { isUnwrappedArray, planCache, xmlSafeText } from './xml-tree.ts'
 
 type Plan = { kind: 'text' } | ObjectPlan | { kind: 'list'; itemName: string; item: Plan }
 
@@ -108,13 +108,12 @@ function content(plan: Plan, value: unknown): string {
 const special = /[&<>'"]/
 const specials = /[&<>'"]/g
 const entityOf: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' }
-const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'g')
 
 /**
  * Text as the builder writes it: the five characters of api/postdata/overview.md as entities, and any character
  * XML 1.0 cannot carry, not even as a reference, as U+FFFD (openapi/DECISIONS.md D25).
  */
 export function escapeText(text: string): string {
-  const safe = NOT_XML_CHAR.test(text) ? text.replace(NOT_XML_CHARS, '\uFFFD') : text
+  const safe = xmlSafeText(text)
   return special.test(safe) ? safe.replace(specials, (character) => entityOf[character] as string) : safe
 }

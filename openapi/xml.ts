@@ -11,12 +11,14 @@ import {
   decodeEntities,
   documentScope,
   elementNameOf,
+  hasNotXmlChar,
   isUnwrappedArray,
   NOT_XML_CHAR,
   noAttributes,
   openElement,
   readBoolean,
   XmlDecodeFailure as DecodeFailure,
+  xmlSafeText,
   type NamespaceScope,
   type XmlDecodeError,
   type XmlElement as Element,
@@ -109,7 +111,7 @@ function readXmlTree(text: string): Element {
 
 /** A character XML 1.0 does not allow anywhere makes the document ill-formed, wherever it stands (section 2.2). */
 function refuseForbiddenCharacters(text: string): void {
-  const found = NOT_XML_CHAR.exec(text)
+  const found = hasNotXmlChar(text) ? NOT_XML_CHAR.exec(text) : null
   if (!found) return
   const code = found[0].codePointAt(0) as number
   const { line, column } = positionOf(text, found.index)
@@ -363,17 +365,6 @@ function encodeContent(value: unknown, schema: JsonSchema, path: string): Ordere
   }
   if (typeof value === 'object') return encodeObject(value as Record<string, unknown>, objectBranchFor(value as Record<string, unknown>, schema), path)
   return [{ '#text': xmlSafeText(String(value)) }]
-}
-
-const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'g')
-
-/**
- * Text as XML 1.0 can carry it. Writes refuse such characters (the contract's x-nwa-xml-text), but records can
- * also arrive as seed data; a character XML cannot represent, not even as a reference, becomes U+FFFD rather
- * than making the whole page ill-formed.
- */
-export function xmlSafeText(text: string): string {
-  return NOT_XML_CHAR.test(text) ? text.replace(NOT_XML_CHARS, '\uFFFD') : text
 }
 
 function firstArrayBranch(schema: JsonSchema): JsonSchema | undefined {
