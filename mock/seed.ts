@@ -6,7 +6,7 @@ import { describeRejection } from '../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../openapi/records.ts'
 import { codes } from './errors.ts'
 import type { ArchiveState } from './state/archive.ts'
-import { formatWhen, whenToEpochMs } from './state/normalize.ts'
+import { formatWhen, whenToEpochMs } from '../openapi/timestamp.ts'
 import { ridTime, timestampDigits } from './state/rid.ts'
 
 export const demoSeedPath = fileURLToPath(new URL('../fixtures/seed/demo-records.json', import.meta.url))

@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats'
 import { payloadNames, type Contract, type PayloadName } from './contract.ts'
 import type { JsonSchema } from './types.ts'
+import { isTimestamp } from './timestamp.ts'
 import { isXmlChar } from './xml-tree.ts'
 
 /** One thing wrong with a payload, in words a client author can act on. */
@@ -46,6 +47,9 @@ export function createValidators(contract: Contract): Validators {
   // the contract's limits come from (openapi/DECISIONS.md D38); it also spares a pass over every string.
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true, unicode: false, logger: ajvLogger })
   addFormats(ajv)
+  // The contract's one date-time is its Timestamp, and the store's reading of it decides (D40): ajv-formats takes a
+  // leap second and offsets that leave years 0001..9999, which no Audit Database row can hold.
+  ajv.addFormat('date-time', { type: 'string', validate: isTimestamp })
   const compiled = new Map<PayloadName, ValidateFunction>()
   for (const name of payloadNames) compiled.set(name, ajv.compile(contract.schema(name)))
   const wording = { xmlTextPattern: contract.xmlTextPattern }

@@ -14,7 +14,8 @@
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
 import { createAuditDatabase, type AuditDatabase } from './audit-database.ts'
 import { openJournal, type Journal, type JournalEntry, type JournalFs } from './journal.ts'
-import { canonicalOutputRecord, normalizeInputRecord, whenToEpochMs } from './normalize.ts'
+import { whenToEpochMs } from '../../openapi/timestamp.ts'
+import { canonicalOutputRecord, normalizeInputRecord } from './normalize.ts'
 import { createRidGenerator } from './rid.ts'
 
 export interface ArchiveStateOptions {

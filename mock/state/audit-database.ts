@@ -19,7 +19,7 @@
  */
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
-import { formatWhen, whenToEpochMs } from './normalize.ts'
+import { formatWhen, whenToEpochMs } from '../../openapi/timestamp.ts'
 import { lowerSignatureOf } from './signature.ts'
 
 export interface AuditDatabase {

@@ -92,6 +92,41 @@ describe('field lengths on write', () => {
   }
 })
 
+describe('When at the edges of what the Audit Database holds (D40)', () => {
+  // Each pair: a When the store can hold, then the nearest one it cannot.
+  const edges: [string, string][] = [
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00+00:01'],
+    ['0001-01-01T00:01:00+00:01', '0001-01-01T00:00:59+00:01'],
+    ['9999-12-31T23:59:59.9999999Z', '9999-12-31T23:59:59-00:01'],
+    ['2016-12-31T23:59:59Z', '2016-12-31T23:59:60Z'],
+    ['2016-12-31T18:59:59-05:00', '2016-12-31T18:59:60-05:00'],
+  ]
+  for (const format of ['json', 'xml'] as const) {
+    it(`[WRITE-WHEN-FORMATS] [STATUS-400-WRITE] stores each When the store can hold and refuses the next, naming When (${format})`, async () => {
+      const { agent, app } = await start()
+      for (const [held, beyond] of edges) {
+        const before = app.state.archiveCount()
+        expect((await write(agent, format, [record({ When: held })])).status, held).toBe(200)
+        expect(app.state.archiveCount(), `${held} stored`).toBe(before + 1)
+        const past = await write(agent, format, [record({ When: beyond })])
+        expect(past.status, beyond).toBe(400)
+        expect(past.text, `${beyond} named`).toContain('When')
+        expect(app.state.archiveCount(), `${beyond} not stored`).toBe(before + 1)
+      }
+      const stored = (await agent.get(`${api}/activity_records/enum?format=json&count=100`).set('authorization', admin)).body as {
+        ActivityRecordList: { When: string }[]
+      }
+      expect(stored.ActivityRecordList.map((entry) => entry.When)).toEqual([
+        '0001-01-01T00:00:00Z',
+        '0001-01-01T00:00:00Z',
+        '9999-12-31T23:59:59.9999999Z',
+        '2016-12-31T23:59:59Z',
+        '2016-12-31T23:59:59Z',
+      ])
+    })
+  }
+})
+
 describe('filter value lengths', () => {
   const cases: [string, number][] = [
     ['RID', 49],

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { createPrng } from './prng.ts'
+import { formatWhen, isTimestamp, whenToEpochMs, whenToUtc } from './timestamp.ts'
+
+describe('whenToUtc and whenToEpochMs', () => {
+  it('converts the documented negative offset', () => expect(whenToUtc('2017-02-19T03:43:49-11:00')).toBe('2017-02-19T14:43:49Z'))
+  it('keeps fractional seconds digit for digit', () => {
+    expect(whenToUtc('2017-02-19T03:43:49.1234567+01:30')).toBe('2017-02-19T02:13:49.1234567Z')
+    expect(whenToUtc('2017-02-19T03:43:49.50Z')).toBe('2017-02-19T03:43:49.50Z')
+  })
+  it('crosses day, month and year boundaries', () => {
+    expect(whenToUtc('2017-01-01T00:30:00+01:00')).toBe('2016-12-31T23:30:00Z')
+    expect(whenToUtc('2016-02-28T23:00:00-02:00')).toBe('2016-02-29T01:00:00Z')
+    expect(whenToUtc('0050-06-01T12:00:00Z')).toBe('0050-06-01T12:00:00Z')
+  })
+  it('rejects impossible dates and the forms the documentation does not list', () => {
+    const malformed = [
+      '2017-02-29T00:00:00Z',
+      '2017-13-01T00:00:00Z',
+      '2017-02-19T24:00:00Z',
+      '2017-02-19T03:43:49',
+      '2017-02-19 03:43:49Z',
+      '2017-02-19T03:43Z',
+      '0001-01-01T00:00:00+01:00',
+      '2017-02-19T03:43:49.Z',
+      '2017-02-19T03:43:49.12345678Z',
+      '2017-02-19T03:43:49+0100',
+      '2017-02-19T03:43:49z',
+      '2017-02-19T03:43:49Z ',
+      ' 2017-02-19T03:43:49Z',
+      '2017-2-19T03:43:49Z',
+      '2017-02-19T03:43:49+01:00:00',
+      '2017-02-19T03:43:49+1:00',
+      '2017/02/19T03:43:49Z',
+      '2017-02-19T03-43-49Z',
+      '٢٠١٧-02-19T03:43:49Z',
+      '2017-02-19T03:43:49+15:00',
+      '2017-02-19T03:43:49-01:60',
+      '',
+      'Z',
+    ]
+    for (const bad of malformed) {
+      expect(() => whenToUtc(bad), bad).toThrow(RangeError)
+      expect(() => whenToEpochMs(bad), bad).toThrow(RangeError)
+      expect(isTimestamp(bad), bad).toBe(false)
+    }
+  })
+  it('agrees with Date for many instants and offsets', () => {
+    let seed = 12345
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31)
+    for (let i = 0; i < 2000; i++) {
+      const instant = (next() % 4_000_000) * 1_000_000 + (next() % 1000)
+      const offsetMinutes = (next() % 57) * 30 - 840
+      const local = new Date(instant + offsetMinutes * 60_000).toISOString().slice(0, 23)
+      const sign = offsetMinutes < 0 ? '-' : '+'
+      const abs = Math.abs(offsetMinutes)
+      const when = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+      expect(whenToEpochMs(when), when).toBe(instant)
+      expect(whenToEpochMs(when), when).toBe(Date.parse(when))
+      expect(whenToUtc(when), when).toBe(new Date(instant).toISOString())
+    }
+  })
+  it('drops digits below the millisecond', () => expect(whenToEpochMs('1970-01-01T00:00:01.2349999Z')).toBe(1234))
+})
+
+describe('formatWhen', () => {
+  it('writes epoch milliseconds as toISOString does, without the fraction when the second is whole', () => {
+    const rand = createPrng(3).int
+    for (let i = 0; i < 2000; i++) {
+      // Years 1 to 9999 and whole seconds as often as not, since records carry both.
+      const ms = Date.UTC(1 + rand(9999), rand(12), 1 + rand(28), rand(24), rand(60), rand(60), rand(2) === 0 ? 0 : rand(1000))
+      const iso = new Date(ms).toISOString()
+      expect(formatWhen(ms)).toBe(iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso)
+    }
+    expect(formatWhen(Date.UTC(2017, 1, 19, 14, 43, 49))).toBe('2017-02-19T14:43:49Z')
+  })
+
+  it('reads back as the same instant', () => {
+    for (const when of ['2017-02-19T14:43:49Z', '1970-01-01T00:00:00Z', '2024-02-29T23:59:59.999Z']) expect(formatWhen(whenToEpochMs(when))).toBe(when)
+  })
+})
