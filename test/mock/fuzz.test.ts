@@ -17,6 +17,7 @@ import { loadExamples, readFixture } from '../helpers/contract.ts'
  */
 const seed = Number(process.env['NWA_FUZZ_SEED'] ?? 20261203)
 const runs = Number(process.env['NWA_FUZZ_RUNS'] ?? 10_000)
+const editRuns = 1_000
 const maxBody = 256 * 1024
 const auth = `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`
 const ns = 'http://schemas.netwrix.com/api/v1/activity_records/'
@@ -138,6 +139,25 @@ const nastyText = fc.oneof(
   ),
 )
 
+/**
+ * Values that parse and sit at an edge of what the contract or the store takes: a value well-formed but out of
+ * range once got past validation and hid a 500 in storage (D40).
+ */
+const edgeValue = fc.constantFrom(
+  '2016-12-31T23:59:60Z',
+  '0001-01-01T00:00:00+01:00',
+  '9999-12-31T23:59:59-01:00',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.9999999Z',
+  '2017-02-29T00:00:00Z',
+  '2017-02-14T15:42:34.12345678Z',
+  '',
+  ' ',
+  'a'.repeat(255),
+  'a'.repeat(256),
+  '😀'.repeat(128),
+)
+
 /** An XML document with elements from the contract's vocabulary, random attributes, text and nesting. */
 const xmlTree: fc.Arbitrary<string> = fc.letrec((tie) => ({
   node: fc.oneof(
@@ -153,6 +173,22 @@ const xmlTree: fc.Arbitrary<string> = fc.letrec((tie) => ({
   ),
 })).node
 
+/** XML element text and JSON string values, each as its span in the document. */
+const documentValues = /(?<=>)[^<>]*(?=<\/)|(?<=:\s*")(?:[^"\\]|\\.)*(?=")/g
+
+/**
+ * One value of the document replaced, the rest left intact: a body that still parses, so the piece reaches the
+ * validators and the store, where a value that is well-formed but out of range once hid a 500 (D40). A JSON piece
+ * is escaped so the document stays JSON; an XML piece goes in raw, entity references and all.
+ */
+function swapValue(text: string, pick: number, piece: string): string {
+  const spans = [...text.matchAll(documentValues)]
+  const span = spans[pick % Math.max(spans.length, 1)]
+  if (span === undefined) return text
+  const inJson = text[span.index - 1] === '"'
+  return text.slice(0, span.index) + (inJson ? JSON.stringify(piece).slice(1, -1) : piece) + text.slice(span.index + span[0].length)
+}
+
 const mutation = (text: string) =>
   fc.oneof(
     fc.nat({ max: text.length }).map((at) => text.slice(0, at)),
@@ -161,6 +197,7 @@ const mutation = (text: string) =>
     fc
       .tuple(fc.nat({ max: text.length }), fc.nat({ max: text.length }))
       .map(([a, b]) => text.slice(0, Math.min(a, b)) + text.slice(Math.min(a, b), Math.max(a, b)).repeat(2) + text.slice(Math.max(a, b))),
+    fc.tuple(fc.nat(), nastyText).map(([pick, piece]) => swapValue(text, pick, piece)),
     fc.constant(text.replaceAll('activity_records/', 'activity_records')),
     fc.constant(text.toUpperCase()),
   )
@@ -240,5 +277,26 @@ describe('fuzzing the mock over HTTP', () => {
     ]) {
       expect(counts[key] ?? 0, `${key} in ${JSON.stringify(counts)}`).toBeGreaterThan(0)
     }
+  }, 600_000)
+
+  it(`answers 200 or a 400 ErrorList, never a 500, to ${editRuns} documented writes with one value swapped (seed ${seed})`, async () => {
+    // In the format each example is written in, so the body parses and the swapped value reaches validation and storage.
+    const writes = documentedBodies().write
+    const edited = fc
+      .tuple(fc.constantFrom(...writes), fc.nat(), fc.oneof(edgeValue, nastyText))
+      .map(([example, pick, piece]) => ({ format: example.format, text: swapValue(example.text, pick, piece) }))
+    const statuses = new Set<number>()
+    await fc.assert(
+      fc.asyncProperty(edited, async ({ format, text }) => {
+        const path = `${paths.write}${format === 'json' ? '?format=json' : ''}`
+        const answer = await send('POST', path, Buffer.from(text))
+        statuses.add(answer.status)
+        const finding =
+          answer.status === 200 || answer.status === 400 ? documentedAnswer('write', format, answer) : `status ${answer.status}: ${answer.body.slice(0, 300)}`
+        if (finding) throw new Error(`${finding}\nPOST ${path}\n${JSON.stringify(text).slice(0, 500)}`)
+      }),
+      { numRuns: editRuns, seed, endOnFailure: true },
+    )
+    expect([...statuses].sort()).toEqual([200, 400])
   }, 600_000)
 })
