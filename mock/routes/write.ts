@@ -7,7 +7,8 @@ import type { ArchiveState } from '../state/archive.ts'
 export function createWriteHandler(state: ArchiveState): Record<'writeActivityRecords', OperationHandler> {
   return {
     async writeActivityRecords(ctx) {
-      await state.write(ctx.value as ActivityRecordInput[])
+      // XML text is cut from the body, so what the store keeps is copied out of it; JSON text is fresh already.
+      await state.write(ctx.value as ActivityRecordInput[], { copyText: ctx.format === 'xml' })
       return writeAccepted()
     },
   }

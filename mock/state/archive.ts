@@ -28,8 +28,11 @@ export interface ArchiveStateOptions {
 }
 
 export interface ArchiveState {
-  /** Normalises all, journals and fsyncs, then adds the non-archive-only ones to the Audit Database; all or nothing. */
-  write(inputs: ActivityRecordInput[]): Promise<ActivityRecordOutput[]>
+  /**
+   * Normalises all, journals and fsyncs, then adds the non-archive-only ones to the Audit Database; all or nothing.
+   * `copyText`: the inputs' strings may be views into a request body (NormalizeDeps).
+   */
+  write(inputs: ActivityRecordInput[], options?: { copyText?: boolean }): Promise<ActivityRecordOutput[]>
   /** Already-normalised records, kept as given (their own RID and DataSource); journalled like writes. */
   loadSeed(records: ActivityRecordOutput[]): Promise<void>
   /** Empties both stores; journalled, so a restart replays it. */
@@ -91,12 +94,12 @@ export async function openArchiveState(options: ArchiveStateOptions): Promise<{ 
   const state: ArchiveState = {
     database,
 
-    write(inputs) {
+    write(inputs, { copyText = false } = {}) {
       if (inputs.length === 0) return Promise.resolve([])
       let outputs: ActivityRecordOutput[]
       try {
         const rids = nextRid.many(inputs.length)
-        outputs = inputs.map((input, i) => normalizeInputRecord(input, { rid: rids[i] as string, resolvePlan: options.resolvePlan }))
+        outputs = inputs.map((input, i) => normalizeInputRecord(input, { rid: rids[i] as string, resolvePlan: options.resolvePlan, copyText }))
       } catch (error) {
         return Promise.reject(error)
       }

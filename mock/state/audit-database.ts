@@ -20,6 +20,7 @@
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
 import { formatWhen, whenToEpochMs } from '../../openapi/timestamp.ts'
+import { ownCopy } from './own-copy.ts'
 import { lowerSignatureOf } from './signature.ts'
 
 export interface AuditDatabase {
@@ -174,11 +175,14 @@ class Dictionary<T> {
     let id = key === this.lastKey ? this.lastId : this.byKey.get(key)
     if (id === undefined) {
       id = this.text.length
-      const lower = lowered(text)
-      this.byKey.set(key, id)
-      this.text.push(text)
+      // Kept for good, so copied out of the request body that a written value may still be a view into.
+      const ownText = ownCopy(text)
+      const ownKey = key === text ? ownText : ownCopy(key)
+      const lower = lowered(ownText)
+      this.byKey.set(ownKey, id)
+      this.text.push(ownText)
       this.lower.push(lower)
-      this.output.push(this.makeOutput(text, key))
+      this.output.push(this.makeOutput(ownText, ownKey))
       const same = this.byLower.get(lower)
       if (same) same.push(id)
       else this.byLower.set(lower, [id])
@@ -342,7 +346,7 @@ class Table {
     this.rid.push(record.RID)
     this.whenMs.push(whenMs)
     // A When of the form 2017-02-14T15:42:34Z is what formatWhen gives back; only another form is kept as text.
-    if (!(record.When.length === 20 && record.When.charCodeAt(19) === 0x5a) && formatWhen(whenMs) !== record.When) this.whenText.set(row, record.When)
+    if (!(record.When.length === 20 && record.When.charCodeAt(19) === 0x5a) && formatWhen(whenMs) !== record.When) this.whenText.set(row, ownCopy(record.When))
     this.details.push(record.DetailList)
     this.length++
   }

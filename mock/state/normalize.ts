@@ -21,6 +21,7 @@
  */
 import type { ActivityRecordInput, ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import { whenToUtc } from '../../openapi/timestamp.ts'
+import { ownCopy } from './own-copy.ts'
 
 export const NETWRIX_API_DATA_SOURCE = 'Netwrix API'
 export const INTEGRATION_SUFFIX = ' (Integration)'
@@ -28,6 +29,12 @@ export const INTEGRATION_SUFFIX = ' (Integration)'
 export interface NormalizeDeps {
   rid: string
   resolvePlan: (name: string) => { name: string; id: string } | undefined
+  /**
+   * Set when the input's strings may be views into its request body (XML: openapi/xml-plain.ts cuts them from
+   * it): What and the details, which the store keeps per record, are then copied out (own-copy.ts). JSON.parse
+   * makes fresh strings, which need no copy.
+   */
+  copyText?: boolean
 }
 
 export function normalizeInputRecord(input: ActivityRecordInput, deps: NormalizeDeps): ActivityRecordOutput {
@@ -40,13 +47,13 @@ export function normalizeInputRecord(input: ActivityRecordInput, deps: Normalize
   if (input.Item) output.Item = { Name: integrationItemName(input.Item.Name) }
   output.ObjectType = input.ObjectType
   output.RID = deps.rid
-  output.What = input.What
+  output.What = deps.copyText ? ownCopy(input.What) : input.What
   output.When = whenToUtc(input.When)
   output.Where = input.Where
   output.Who = input.Who
   if (input.Workstation !== undefined) output.Workstation = input.Workstation
   if (input.IsArchiveOnly === true) output.IsArchiveOnly = true
-  if (input.DetailList && input.DetailList.length > 0) output.DetailList = input.DetailList.map(detailOutput)
+  if (input.DetailList && input.DetailList.length > 0) output.DetailList = input.DetailList.map(deps.copyText ? copiedDetail : seededDetail)
   return output
 }
 
@@ -67,7 +74,7 @@ export function canonicalOutputRecord(record: ActivityRecordOutput): ActivityRec
   output.Who = record.Who
   if (record.Workstation !== undefined) output.Workstation = record.Workstation
   if (record.IsArchiveOnly !== undefined) output.IsArchiveOnly = record.IsArchiveOnly
-  if (record.DetailList) output.DetailList = record.DetailList.map(detailOutput)
+  if (record.DetailList) output.DetailList = record.DetailList.map(seededDetail)
   return output
 }
 
@@ -80,11 +87,16 @@ export function integrationItemName(name: string): string {
   return name.trimEnd().endsWith('(Integration)') ? name : name + INTEGRATION_SUFFIX
 }
 
-function detailOutput(detail: DetailOutput): DetailOutput {
+/** A detail in the output key order, each text passed through `keep`. */
+function detailOutput(detail: DetailOutput, keep: (text: string) => string): DetailOutput {
   const output = {} as DetailOutput
-  if (detail.Before !== undefined) output.Before = detail.Before
-  if (detail.After !== undefined) output.After = detail.After
-  output.PropertyName = detail.PropertyName
-  if (detail.Message !== undefined) output.Message = detail.Message
+  if (detail.Before !== undefined) output.Before = keep(detail.Before)
+  if (detail.After !== undefined) output.After = keep(detail.After)
+  output.PropertyName = keep(detail.PropertyName)
+  if (detail.Message !== undefined) output.Message = keep(detail.Message)
   return output
 }
+
+const sameText = (text: string) => text
+const copiedDetail = (detail: DetailOutput) => detailOutput(detail, ownCopy)
+const seededDetail = (detail: DetailOutput) => detailOutput(detail, sameText)
