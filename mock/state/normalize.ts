@@ -53,7 +53,7 @@ export function normalizeInputRecord(input: ActivityRecordInput, deps: Normalize
   output.Who = input.Who
   if (input.Workstation !== undefined) output.Workstation = input.Workstation
   if (input.IsArchiveOnly === true) output.IsArchiveOnly = true
-  if (input.DetailList && input.DetailList.length > 0) output.DetailList = input.DetailList.map(deps.copyText ? copiedDetail : seededDetail)
+  if (input.DetailList && input.DetailList.length > 0) output.DetailList = input.DetailList.map(deps.copyText ? copiedDetail : detailAsGiven)
   return output
 }
 
@@ -74,7 +74,7 @@ export function canonicalOutputRecord(record: ActivityRecordOutput): ActivityRec
   output.Who = record.Who
   if (record.Workstation !== undefined) output.Workstation = record.Workstation
   if (record.IsArchiveOnly !== undefined) output.IsArchiveOnly = record.IsArchiveOnly
-  if (record.DetailList) output.DetailList = record.DetailList.map(seededDetail)
+  if (record.DetailList) output.DetailList = record.DetailList.map(detailAsGiven)
   return output
 }
 
@@ -99,4 +99,4 @@ function detailOutput(detail: DetailOutput, keep: (text: string) => string): Det
 
 const sameText = (text: string) => text
 const copiedDetail = (detail: DetailOutput) => detailOutput(detail, ownCopy)
-const seededDetail = (detail: DetailOutput) => detailOutput(detail, sameText)
+const detailAsGiven = (detail: DetailOutput) => detailOutput(detail, sameText)
