@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPrng } from './prng.ts'
-import { formatWhen, isTimestamp, whenToEpochMs, whenToUtc } from './timestamp.ts'
+import { formatWhen, isTimestamp, timestampToEpochMs, whenToEpochMs, whenToUtc } from './timestamp.ts'
 
 describe('whenToUtc and whenToEpochMs', () => {
   it('converts the documented negative offset', () => expect(whenToUtc('2017-02-19T03:43:49-11:00')).toBe('2017-02-19T14:43:49Z'))
@@ -77,5 +77,34 @@ describe('formatWhen', () => {
 
   it('reads back as the same instant', () => {
     for (const when of ['2017-02-19T14:43:49Z', '1970-01-01T00:00:00Z', '2024-02-29T23:59:59.999Z']) expect(formatWhen(whenToEpochMs(when))).toBe(when)
+  })
+})
+
+describe('timestampToEpochMs (a search bound)', () => {
+  // Epoch values worked out by hand: 2017-02-17T09:28:35Z is 1487323715 s after the epoch.
+  it('reads UTC timestamps from the documentation examples', () => {
+    expect(timestampToEpochMs('2017-02-17T09:28:35Z')).toBe(1_487_323_715_000)
+    expect(timestampToEpochMs('1970-01-01T00:00:00Z')).toBe(0)
+  })
+
+  it('honours positive and negative offsets (api/activityrecordreference.md)', () => {
+    // 2016-01-16T16:30:00+11:00 is 05:30 UTC the same day (api/postdata/searchparameters.md example).
+    expect(timestampToEpochMs('2016-01-16T16:30:00+11:00')).toBe(timestampToEpochMs('2016-01-16T05:30:00Z'))
+    expect(timestampToEpochMs('2016-01-16T00:00:00-05:30')).toBe(timestampToEpochMs('2016-01-16T05:30:00Z'))
+  })
+
+  it('keeps milliseconds of a fraction and cuts longer ones', () => {
+    expect(timestampToEpochMs('1970-01-01T00:00:01.5Z')).toBe(1500)
+    expect(timestampToEpochMs('1970-01-01T00:00:01.1234567Z')).toBe(1123)
+  })
+
+  it('reads years below 100 as written, where Date.UTC would move them to the 1900s', () => {
+    expect(timestampToEpochMs('0050-06-01T12:00:00Z')).toBe(Date.parse('0050-06-01T12:00:00Z'))
+  })
+
+  it('refuses text that is not a contract Timestamp', () => {
+    for (const text of ['2017-02-17', '2017-02-17T09:28:35', '2017-02-17 09:28:35Z', 'yesterday', '2017-02-17T09:28:35+1100']) {
+      expect(timestampToEpochMs(text), text).toBeUndefined()
+    }
   })
 })

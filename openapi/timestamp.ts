@@ -1,7 +1,8 @@
 /**
  * The contract's Timestamp (api/activityrecordreference.md): YYYY-MM-DDTHH:mm:ss, up to 7 fraction digits, then Z
- * or ±HH:mm. One reading of it serves validation (the `date-time` format, openapi/validate.ts) and storage (the
- * mock's normalising and its Audit Database), so every When the validators accept is one the store can hold
+ * or ±HH:mm. One reading of it serves validation (the `date-time` format, openapi/validate.ts), storage (the
+ * mock's normalising and its Audit Database) and search (a When range's From and To), so every When the
+ * validators accept is one the store can hold and a search bound means the same instant
  * (openapi/DECISIONS.md D40): a real date and time, no leap second, and a UTC instant within years 0001..9999.
  */
 
@@ -113,7 +114,16 @@ export function whenToUtc(when: string): string {
 
 /** The instant of a When value as epoch milliseconds; digits below the millisecond are dropped. */
 export function whenToEpochMs(when: string): number {
-  const { epochSeconds, fraction } = parseWhen(when)
+  return epochMsOf(parseWhen(when))
+}
+
+/** As whenToEpochMs, but undefined for text that is not a Timestamp: a search's From and To bounds. */
+export function timestampToEpochMs(text: string): number | undefined {
+  const read = readWhen(text)
+  return typeof read === 'string' ? undefined : epochMsOf(read)
+}
+
+function epochMsOf({ epochSeconds, fraction }: ParsedWhen): number {
   return epochSeconds * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3))
 }
 

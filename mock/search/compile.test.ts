@@ -8,7 +8,7 @@ import { demoDirectory, parseDirectory } from '../directory.ts'
 import type { CompiledQuery, StoredRecord } from '../model.ts'
 import { createAuditDatabase } from '../state/audit-database.ts'
 import { canonicalFilterList, compileSearch, type SearchEnv } from './compile.ts'
-import { parseTimestamp } from './time.ts'
+import { timestampToEpochMs } from '../../openapi/timestamp.ts'
 
 const contract = await loadContract()
 const codec = createPayloadCodec(contract)
@@ -28,7 +28,7 @@ const baseRecord: ActivityRecordOutput = {
 let seq = 0
 function stored(patch: Partial<ActivityRecordOutput> = {}): StoredRecord {
   const record = { ...baseRecord, ...patch }
-  const whenMs = parseTimestamp(record.When)
+  const whenMs = timestampToEpochMs(record.When)
   if (whenMs === undefined) throw new Error(`bad When in test record: ${record.When}`)
   return { seq: ++seq, whenMs, record }
 }

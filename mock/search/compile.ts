@@ -5,7 +5,8 @@ import type { CompiledQuery, IndexedField, RowReader } from '../model.ts'
 import { detailValues, fieldSources } from './fields.ts'
 import { signatureOf } from '../state/signature.ts'
 import { containmentOperators, groupOperators, implementedOperators, intervalOperators, textOperators, type ValueTest } from './operators.ts'
-import { parseTimeOfDay, parseTimestamp, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
+import { timestampToEpochMs } from '../../openapi/timestamp.ts'
+import { parseTimeOfDay, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
 
 export interface SearchEnv {
   /** Epoch milliseconds; the timeframes (Today, LastSevenDays, ...) are measured from it. */
@@ -158,7 +159,7 @@ function whenInterval(operand: Operand, { filter, contract, now }: BuildContext)
   const bound = (key: 'From' | 'To', absent: number): number => {
     const text = operand[key]
     if (text === undefined) return absent
-    return parseTimestamp(text) ?? fail(`filter ${filter.name}: ${key} ${text} is not a timestamp`)
+    return timestampToEpochMs(text) ?? fail(`filter ${filter.name}: ${key} ${text} is not a timestamp`)
   }
   return { from: bound('From', -Infinity), to: bound('To', Infinity) }
 }

@@ -1,33 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { loadContract } from '../../openapi/contract.ts'
-import { parseTimeOfDay, parseTimestamp, timeframes, withinHours } from './time.ts'
+import { parseTimeOfDay, timeframes, withinHours } from './time.ts'
 
 const contract = await loadContract()
-
-describe('parseTimestamp', () => {
-  // Epoch values worked out by hand: 2017-02-17T09:28:35Z is 1487323715 s after the epoch.
-  it('reads UTC timestamps from the documentation examples', () => {
-    expect(parseTimestamp('2017-02-17T09:28:35Z')).toBe(1_487_323_715_000)
-    expect(parseTimestamp('1970-01-01T00:00:00Z')).toBe(0)
-  })
-
-  it('honours positive and negative offsets (api/activityrecordreference.md)', () => {
-    // 2016-01-16T16:30:00+11:00 is 05:30 UTC the same day (api/postdata/searchparameters.md example).
-    expect(parseTimestamp('2016-01-16T16:30:00+11:00')).toBe(parseTimestamp('2016-01-16T05:30:00Z'))
-    expect(parseTimestamp('2016-01-16T00:00:00-05:30')).toBe(parseTimestamp('2016-01-16T05:30:00Z'))
-  })
-
-  it('keeps milliseconds of a fraction and cuts longer ones', () => {
-    expect(parseTimestamp('1970-01-01T00:00:01.5Z')).toBe(1500)
-    expect(parseTimestamp('1970-01-01T00:00:01.1234567Z')).toBe(1123)
-  })
-
-  it('refuses text that is not a contract Timestamp', () => {
-    for (const text of ['2017-02-17', '2017-02-17T09:28:35', '2017-02-17 09:28:35Z', 'yesterday', '2017-02-17T09:28:35+1100']) {
-      expect(parseTimestamp(text), text).toBeUndefined()
-    }
-  })
-})
 
 describe('parseTimeOfDay and withinHours', () => {
   it('reads HH:mm and HH:mm:ss', () => {

@@ -8,29 +8,6 @@ export interface Interval {
   to: number
 }
 
-const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|([+-])(\d{2}):(\d{2}))$/
-
-/**
- * Epoch milliseconds of a contract Timestamp (api/activityrecordreference.md: Z or a ±HH:mm offset, with
- * xs:dateTime's optional fraction, cut to milliseconds), or undefined when the text is not one.
- */
-export function parseTimestamp(text: string): number | undefined {
-  const match = timestampPattern.exec(text)
-  if (!match) return undefined
-  const [, year, month, day, hour, minute, second, fraction = '', zone, sign, offsetHours, offsetMinutes] = match
-  const local = Date.UTC(
-    Number(year),
-    Number(month) - 1,
-    Number(day),
-    Number(hour),
-    Number(minute),
-    Number(second),
-    Number(fraction.padEnd(3, '0').slice(0, 3)),
-  )
-  const offset = zone === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
-  return local - offset
-}
-
 /** Milliseconds since midnight of HH:mm or HH:mm:ss (the contract's TimeOfDay), or undefined. */
 export function parseTimeOfDay(text: string): number | undefined {
   const match = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text)
