@@ -2,6 +2,7 @@
  * The self-test's verdict, pure: which checks caught each seeded defect, whether the clean mock passed, and
  * the detection matrix as text. `cli/selftest.ts` runs the suite and hands the outcomes here.
  */
+import { replaceMarkedBlock } from '../conformance/catalogue.ts'
 import type { CheckStatus } from '../conformance/types.ts'
 import type { VerdictName } from '../conformance/verdict.ts'
 import type { Defect } from '../mock/defects/index.ts'
@@ -115,8 +116,5 @@ export const markdownMarkers = { start: '<!-- selftest:start -->', end: '<!-- se
 
 /** Replaces the block between the markers of a README with the matrix. */
 export function replaceMatrix(readme: string, markdown: string): string {
-  const start = readme.indexOf(markdownMarkers.start)
-  const end = readme.indexOf(markdownMarkers.end)
-  if (start < 0 || end < start) throw new Error('the README has no selftest markers')
-  return `${readme.slice(0, start + markdownMarkers.start.length)}\n${markdown}\n${readme.slice(end)}`
+  return replaceMarkedBlock(readme, markdownMarkers, 'selftest', markdown)
 }

@@ -14,8 +14,13 @@ export const catalogueMarkers = { start: '<!-- checks:start -->', end: '<!-- che
 
 /** Replaces the block between the markers; used by `npm run catalogue` to refresh the README. */
 export function replaceCatalogue(readme: string, table: string): string {
-  const start = readme.indexOf(catalogueMarkers.start)
-  const end = readme.indexOf(catalogueMarkers.end)
-  if (start < 0 || end < start) throw new Error('the README has no check catalogue markers')
-  return `${readme.slice(0, start + catalogueMarkers.start.length)}\n${table}\n${readme.slice(end)}`
+  return replaceMarkedBlock(readme, catalogueMarkers, 'check catalogue', table)
+}
+
+/** The README with the block between two marker comments replaced; the generated tables of the README use it. */
+export function replaceMarkedBlock(readme: string, markers: { start: string; end: string }, what: string, block: string): string {
+  const start = readme.indexOf(markers.start)
+  const end = readme.indexOf(markers.end)
+  if (start < 0 || end < start) throw new Error(`the README has no ${what} markers`)
+  return `${readme.slice(0, start + markers.start.length)}\n${block}\n${readme.slice(end)}`
 }
