@@ -53,7 +53,7 @@ export class BasicAuthenticator implements Authenticator {
     return `Basic realm=${quoteString(this.#realm)}`
   }
 
-  async authenticate(input: AuthInput): Promise<AuthResult> {
+  authenticate(input: AuthInput): AuthResult {
     const credentials = credentialsFor(input.authorization, this.scheme)
     if (credentials === undefined) return { outcome: 'absent' }
     const known = this.#known.get(credentials)

@@ -57,7 +57,7 @@ export class DigestAuthenticator implements Authenticator {
     )
   }
 
-  async authenticate(input: AuthInput): Promise<AuthResult> {
+  authenticate(input: AuthInput): AuthResult {
     if (credentialsFor(input.authorization, this.scheme) === undefined) return { outcome: 'absent' }
     const params = parseDigestAuthorization(input.authorization ?? '')
     if (params === undefined) return { outcome: 'failed' }

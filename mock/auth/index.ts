@@ -30,14 +30,14 @@ export function createAuthenticators(schemes: SchemeName[], accounts: AccountLoo
  * counts as no credentials. `challenges` are the WWW-Authenticate values a 401 lists, in
  * order; Digest contributes one per offered algorithm, with stale=true after a stale nonce.
  */
-export async function authenticate(authenticators: Authenticator[], input: AuthInput): Promise<{ result: AuthResult; readonly challenges: string[] }> {
-  const result = await dispatch(authenticators, input)
+export function authenticate(authenticators: Authenticator[], input: AuthInput): { result: AuthResult; challenges: () => string[] } {
+  const result = dispatch(authenticators, input)
   const stale = result.outcome === 'failed' && result.stale === true
-  // Made on first read: a Digest challenge draws a fresh nonce, wasted on the requests that pass.
+  // Made on first call: a Digest challenge draws a fresh nonce, wasted on the requests that pass.
   let challenges: string[] | undefined
   return {
     result,
-    get challenges() {
+    challenges: () => {
       challenges ??= authenticators.flatMap((authenticator) =>
         authenticator instanceof DigestAuthenticator ? authenticator.challenges({ stale }) : [authenticator.challenge({ stale })],
       )
@@ -46,11 +46,11 @@ export async function authenticate(authenticators: Authenticator[], input: AuthI
   }
 }
 
-async function dispatch(authenticators: Authenticator[], input: AuthInput): Promise<AuthResult> {
+function dispatch(authenticators: Authenticator[], input: AuthInput): AuthResult {
   const word = schemeWord(input.authorization)?.toLowerCase()
   if (word === undefined) {
     for (const authenticator of authenticators) {
-      const result = await authenticator.authenticate(input)
+      const result = authenticator.authenticate(input)
       if (result.outcome !== 'absent') return result
     }
     return { outcome: 'absent' }

@@ -22,7 +22,7 @@ export class NegotiateAuthenticator implements Authenticator {
     return 'Negotiate'
   }
 
-  async authenticate(input: AuthInput): Promise<AuthResult> {
+  authenticate(input: AuthInput): AuthResult {
     const credentials = credentialsFor(input.authorization, this.scheme)
     if (credentials === undefined) return this.#handshake.withoutCredentials(input, this.scheme)
     const token = decodeBase64Token(credentials)

@@ -127,7 +127,7 @@ export class NtlmAuthenticator implements Authenticator {
     return 'NTLM'
   }
 
-  async authenticate(input: AuthInput): Promise<AuthResult> {
+  authenticate(input: AuthInput): AuthResult {
     const credentials = credentialsFor(input.authorization, this.scheme)
     if (credentials === undefined) return this.#handshake.withoutCredentials(input, this.scheme)
     const token = decodeBase64Token(credentials)

@@ -28,7 +28,8 @@ export interface Authenticator {
   readonly scheme: SchemeName
   /** A WWW-Authenticate value for a fresh 401. */
   challenge(options?: { stale?: boolean }): string
-  authenticate(input: AuthInput): Promise<AuthResult>
+  /** Synchronous: every scheme decides from the header and the connection alone, so a request never waits a turn here. */
+  authenticate(input: AuthInput): AuthResult
 }
 
 export interface AuthOptions {

@@ -16,22 +16,22 @@ const refusals: Record<Exclude<AuthResult['outcome'], 'authenticated'>, string> 
 export function createAuthenticateStage(authenticators: Authenticator[]): Stage {
   return {
     name: 'authenticate',
-    async run(ctx) {
-      const authenticated = await authenticate(authenticators, {
+    run(ctx) {
+      const authenticated = authenticate(authenticators, {
         method: ctx.method,
         uri: ctx.req.url ?? '/',
         authorization: ctx.req.headers.authorization,
         connection: ctx.req.socket,
       })
       const result = authenticated.result
-      ctx.challenges = () => authenticated.challenges
+      ctx.challenges = authenticated.challenges
       if (result.outcome === 'authenticated') {
         ctx.account = result.account
         ctx.scheme = result.scheme
         if (result.wwwAuthenticate) ctx.responseHeaders['www-authenticate'] = result.wwwAuthenticate
         return undefined
       }
-      const challenge = result.outcome === 'continue' ? [result.wwwAuthenticate] : authenticated.challenges
+      const challenge = result.outcome === 'continue' ? [result.wwwAuthenticate] : authenticated.challenges()
       return emptyResponse(401, { 'www-authenticate': challenge }, [refusals[result.outcome]])
     },
   }

@@ -1,4 +1,5 @@
-import type { FaultPlan } from '../faults.ts'
+import type { WireFormat } from '../../openapi/payload.ts'
+import type { FaultDecision, FaultPlan } from '../faults.ts'
 import type { MockResponse, ResponseWriter } from '../responses.ts'
 import { emptyResponse } from '../responses.ts'
 import { established, type Stage } from './context.ts'
@@ -13,18 +14,21 @@ const droppedBody = '<?xml version="1.0" encoding="utf-8"?><ActivityRecordList'
  * sees the server's state, and before the body is read, as a server that is down reads nothing.
  */
 export function createFaultStage(deps: { plan: () => FaultPlan; writer: ResponseWriter; delay: (ms: number) => Promise<void> }): Stage {
+  const answer = (fault: FaultDecision, format: WireFormat): MockResponse | undefined => {
+    if (fault.kind === 'none') return undefined
+    const notes = [`fault: ${fault.reason}`]
+    if (fault.kind === 'drop') return { status: 200, headers: droppedHead, body: droppedBody, ending: 'cut', notes }
+    if (!fault.error) return emptyResponse(fault.status, {}, notes)
+    const response = deps.writer.errors(fault.status, format, [fault.error])
+    return { ...response, notes: [...notes, ...(response.notes ?? [])] }
+  }
   return {
     name: 'fault',
-    async run(ctx): Promise<MockResponse | undefined> {
+    run(ctx) {
       const operation = established(ctx.operation, 'route', 'the operation')
       const fault = deps.plan().decide(operation.tags.includes('write') ? 'write' : 'read')
-      if (fault.delayMs > 0) await deps.delay(fault.delayMs)
-      if (fault.kind === 'none') return undefined
-      const notes = [`fault: ${fault.reason}`]
-      if (fault.kind === 'drop') return { status: 200, headers: droppedHead, body: droppedBody, ending: 'cut', notes }
-      if (!fault.error) return emptyResponse(fault.status, {}, notes)
-      const response = deps.writer.errors(fault.status, ctx.format, [fault.error])
-      return { ...response, notes: [...notes, ...(response.notes ?? [])] }
+      // A promise only when there is a delay to wait out (compose.ts awaits only promises).
+      return fault.delayMs > 0 ? deps.delay(fault.delayMs).then(() => answer(fault, ctx.format)) : answer(fault, ctx.format)
     },
   }
 }
