@@ -61,7 +61,7 @@ export const formatsDefects: readonly Defect[] = [
     description: 'count is lost when it comes before format in the query (?count=3&format=json reads as the default page size)',
     decorator: (stages) =>
       aroundOperations(stages, readOperations, (ctx, next) => {
-        const names = [...ctx.url.searchParams.keys()]
+        const names = [...ctx.target.url.searchParams.keys()]
         if (names.indexOf('count') < 0 || names.indexOf('format') < 0 || names.indexOf('count') > names.indexOf('format')) return next(ctx)
         const { count: _lost, ...query } = ctx.query
         return next(withQuery(ctx, query))

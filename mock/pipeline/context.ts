@@ -4,6 +4,7 @@ import type { WireFormat } from '../../openapi/payload.ts'
 import type { SchemeName } from '../auth/types.ts'
 import type { ReadScope } from '../model.ts'
 import type { MockResponse } from '../responses.ts'
+import type { RequestTarget } from './target.ts'
 
 /** The stages in the order every request meets them (mock/app.ts wires them in this order). */
 export const stageNames = ['route', 'authenticate', 'authorize', 'fault', 'body', 'decode', 'validate', 'operation'] as const
@@ -17,7 +18,10 @@ export type StageName = (typeof stageNames)[number]
 export interface RequestContext {
   readonly req: IncomingMessage
   readonly method: string
-  readonly url: URL
+  /** The URL path of the request target. */
+  readonly path: string
+  /** The request target, whose whole URL is made when a stage first asks for it (pipeline/target.ts). */
+  readonly target: RequestTarget
   /** First value of each query parameter. Unknown ones stay here and are never validated (they are ignored). */
   readonly query: Readonly<Record<string, string>>
   /** `format=json` selects JSON for the body and the response; anything else means XML (validate refuses other values). */

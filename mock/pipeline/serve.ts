@@ -4,6 +4,7 @@ import { emptyResponse, type MockResponse } from '../responses.ts'
 import { runStages } from './compose.ts'
 import type { RequestContext, Stage } from './context.ts'
 import type { Responder } from './respond.ts'
+import { readTarget, type RequestTarget } from './target.ts'
 
 export interface ServeDeps {
   /** The stages as they are now (decorators can replace them while the server runs). */
@@ -18,37 +19,27 @@ export interface ServeDeps {
 /** One request from socket to socket: a context, the stages, the responder, then the journal entry. */
 export function createServe(deps: ServeDeps) {
   return async (req: IncomingMessage, res: ServerResponse, continueBody: (() => void) | undefined): Promise<void> => {
-    const url = readTarget(req.url)
-    const ctx = createContext(req, url ?? unreadable, deps.now(), continueBody)
-    const response = url ? await runStages(deps.stages(), ctx).catch((error: unknown) => deps.internalError(ctx, error)) : notAPath
+    const target = readTarget(req.url ?? '/')
+    const ctx = createContext(req, target ?? unreadable, deps.now(), continueBody)
+    const response = target ? await runStages(deps.stages(), ctx).catch((error: unknown) => deps.internalError(ctx, error)) : notAPath
     await deps.respond(ctx, response, res).catch(() => res.destroy())
     // The journal's own reader is left out, or reading the journal would fill it.
-    if (url?.pathname !== '/nwa/requests') deps.record(journalEntry(ctx, response, deps.now()))
+    if (target?.path !== '/nwa/requests') deps.record(journalEntry(ctx, response, deps.now()))
   }
 }
 
 const notAPath = emptyResponse(404, {}, ['the request target is not a URL path'])
-const unreadable = new URL('http://mock.invalid/')
-
-/** The request target as a URL (origin-form or absolute-form); undefined when it cannot be read as one. */
-function readTarget(target: string | undefined): URL | undefined {
-  try {
-    return new URL(target ?? '/', 'http://mock.invalid')
-  } catch {
-    return undefined
-  }
-}
+const unreadable = readTarget('/') as RequestTarget
 
 /** The context every request starts with. */
-function createContext(req: IncomingMessage, url: URL, receivedAt: number, continueBody: (() => void) | undefined): RequestContext {
-  const query: Record<string, string> = {}
-  for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
+function createContext(req: IncomingMessage, target: RequestTarget, receivedAt: number, continueBody: (() => void) | undefined): RequestContext {
   return {
     req,
     method: (req.method ?? 'GET').toUpperCase(),
-    url,
-    query,
-    format: query['format'] === 'json' ? 'json' : 'xml',
+    path: target.path,
+    target,
+    query: target.query,
+    format: target.query['format'] === 'json' ? 'json' : 'xml',
     receivedAt,
     continueBody,
     responseHeaders: {},

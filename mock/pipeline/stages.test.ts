@@ -13,6 +13,7 @@ import { createAuthorizeStage } from './authorize.ts'
 import { createBodyStage } from './body.ts'
 import { runStages } from './compose.ts'
 import { established, type RequestContext, type Stage } from './context.ts'
+import { readTarget } from './target.ts'
 import { createDecodeStage } from './decode.ts'
 import { createFaultStage } from './fault.ts'
 import { createOperationStage } from './operation.ts'
@@ -45,9 +46,10 @@ interface FakeRequest {
 function context({ method = 'GET', path = `${api}/activity_records/enum`, headers = {}, body }: FakeRequest = {}): RequestContext {
   const chunks = body === undefined ? [] : [Buffer.from(body)]
   const req = Object.assign(Readable.from(chunks), { method, url: path, headers, socket: {} }) as unknown as IncomingMessage
-  const url = new URL(path, 'http://mock.invalid')
-  const query = Object.fromEntries(url.searchParams)
-  return { req, method, url, query, format: query['format'] === 'json' ? 'json' : 'xml', receivedAt: 0, responseHeaders: {} }
+  const target = readTarget(path)
+  if (!target) throw new Error(`not a request target: ${path}`)
+  const { query } = target
+  return { req, method, path: target.path, target, query, format: query['format'] === 'json' ? 'json' : 'xml', receivedAt: 0, responseHeaders: {} }
 }
 
 const operation = (id: string) => contract.operations.find((candidate) => candidate.operationId === id)
