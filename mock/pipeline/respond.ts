@@ -17,7 +17,11 @@ export type Responder = (ctx: RequestContext, response: MockResponse, res: Serve
 export function createResponder(limits: DrainLimits): Responder {
   return async (ctx, response, res) => {
     if (response.ending === 'none' || res.headersSent || res.destroyed) return
-    const headers: OutgoingHttpHeaders = { ...ctx.responseHeaders, ...response.headers, server: serverHeader }
+    // Copied name by name: spreading two objects into one builds it the slow way on every response.
+    const headers: OutgoingHttpHeaders = {}
+    for (const name in ctx.responseHeaders) headers[name] = ctx.responseHeaders[name]
+    for (const name in response.headers) headers[name] = response.headers[name]
+    headers['server'] = serverHeader
     if (response.ending === 'cut') {
       res.writeHead(response.status, headers)
       res.write(response.body)
