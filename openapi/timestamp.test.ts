@@ -78,6 +78,18 @@ describe('formatWhen', () => {
   it('reads back as the same instant', () => {
     for (const when of ['2017-02-19T14:43:49Z', '1970-01-01T00:00:00Z', '2024-02-29T23:59:59.999Z']) expect(formatWhen(whenToEpochMs(when))).toBe(when)
   })
+
+  it("keeps each date right while instants of one day follow each other and cross into the next, as a page's do", () => {
+    const rand = createPrng(5).int
+    // From just before a leap day and a year's end, in uneven steps that land several times on each day.
+    for (const start of [Date.UTC(2024, 1, 28, 22), Date.UTC(1999, 11, 31, 20), Date.UTC(9999, 11, 31, 21)]) {
+      for (let ms = start, i = 0; i < 400; i++, ms += 1 + rand(3 * 3_600_000)) {
+        if (ms > Date.UTC(9999, 11, 31, 23, 59, 59, 999)) break
+        const iso = new Date(ms).toISOString()
+        expect(formatWhen(ms)).toBe(iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso)
+      }
+    }
+  })
 })
 
 describe('timestampToEpochMs (a search bound)', () => {

@@ -136,14 +136,24 @@ export function formatWhen(ms: number): string {
   const millis = ms - seconds * 1000
   const days = Math.floor(seconds / 86_400)
   const secondsOfDay = seconds - days * 86_400
-  const { year, month, day } = civilFromDays(days)
-  const clock = `${two(Math.floor(secondsOfDay / 3600))}:${two(Math.floor(secondsOfDay / 60) % 60)}:${two(secondsOfDay % 60)}`
-  return `${pad(year, 4)}-${two(month)}-${two(day)}T${clock}${millis === 0 ? '' : `.${pad(millis, 3)}`}Z`
+  if (days !== lastDays) {
+    const { year, month, day } = civilFromDays(days)
+    lastDate = `${pad(year, 4)}-${twoDigits[month]}-${twoDigits[day]}T`
+    lastDays = days
+  }
+  const clock = `${twoDigits[Math.floor(secondsOfDay / 3600)]}:${twoDigits[Math.floor(secondsOfDay / 60) % 60]}:${twoDigits[secondsOfDay % 60]}`
+  return `${lastDate}${clock}${millis === 0 ? '' : `.${pad(millis, 3)}`}Z`
 }
 
-function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n)
-}
+/** '00' to '99', so a time of day is three lookups. */
+const twoDigits = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : String(n)))
+
+/**
+ * The date part of the last day formatted: the records of a page mostly share a day, and the calendar arithmetic
+ * was most of formatWhen's cost. A memo of a pure function, so it cannot change an answer.
+ */
+let lastDays = Number.NaN
+let lastDate = ''
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0')
