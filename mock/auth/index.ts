@@ -34,15 +34,23 @@ export function authenticate(authenticators: Authenticator[], input: AuthInput):
   const result = dispatch(authenticators, input)
   const stale = result.outcome === 'failed' && result.stale === true
   // Made on first call: a Digest challenge draws a fresh nonce, wasted on the requests that pass.
-  let challenges: string[] | undefined
-  return {
-    result,
-    challenges: () => {
-      challenges ??= authenticators.flatMap((authenticator) =>
-        authenticator instanceof DigestAuthenticator ? authenticator.challenges({ stale }) : [authenticator.challenge({ stale })],
-      )
-      return challenges
-    },
+  const challenges = onFirstCall(() =>
+    authenticators.flatMap((authenticator) =>
+      authenticator instanceof DigestAuthenticator ? authenticator.challenges({ stale }) : [authenticator.challenge({ stale })],
+    ),
+  )
+  return { result, challenges }
+}
+
+/**
+ * `make`'s answer, made on the first call and kept. A helper rather than a closure written in place: tsx names
+ * every closure bound to a name (esbuild's keepNames), and naming one costs a defineProperty on every request.
+ */
+function onFirstCall<T>(make: () => T): () => T {
+  let made: { value: T } | undefined
+  return () => {
+    made ??= { value: make() }
+    return made.value
   }
 }
 

@@ -116,6 +116,18 @@ function walkMerged(postings: Posting[], after: number, visit: (seq: number) => 
   }
 }
 
+/**
+ * Adds the rows `matches` accepts (every row without it) to `found`; answers whether to go on. Made here rather than
+ * written in place in `page`: tsx names every closure bound to a name (esbuild's keepNames), and naming one costs
+ * a defineProperty on every page.
+ */
+function collector(found: number[], matches: ((row: number) => boolean) | undefined, limit: number): (row: number) => boolean {
+  return (row) => {
+    if (!matches || matches(row)) found.push(row)
+    return found.length < limit
+  }
+}
+
 /** A growable typed column, doubled when full. */
 class Column<T extends Int32Array | Float64Array> {
   length = 0
@@ -439,10 +451,7 @@ export function createAuditDatabase(): AuditDatabase {
       const from = Math.max(afterSeq, base)
       const matches = query?.bind(table.reader())
       const found: number[] = []
-      const take = (row: number): boolean => {
-        if (!matches || matches(row)) found.push(row)
-        return found.length < limit
-      }
+      const take = collector(found, matches, limit)
 
       let candidates: { postings: Posting[]; count: number; checkScope: boolean } | undefined
       if (scope.kind === 'plans') {
