@@ -99,6 +99,25 @@ describe('createMarkCodec', () => {
     expect(fresh.issue({ op: 'enum', user: 'ENTERPRISE\\A', after: 10 })).toBe(first)
   })
 
+  it('never answers one payload with the mark of another it remembers', () => {
+    // Payloads whose fields could run into each other in a remembered key: q absent or empty, NULs in q and user.
+    const payloads = [
+      { op: 'enum' as const, user: 'a', after: 1 },
+      { op: 'enum' as const, user: 'a', after: 1, q: '' },
+      { op: 'enum' as const, user: '\u0000a', after: 1 },
+      { op: 'enum' as const, user: 'b', after: 1, q: 'x\u0000a' },
+      { op: 'enum' as const, user: 'a\u0000b', after: 1, q: 'x' },
+      { op: 'enum' as const, user: 'b', after: 1, q: 'x\u0000a' },
+      { op: 'search' as const, user: 'a', after: 1 },
+      { op: 'enum' as const, user: 'a', after: 11 },
+    ]
+    const remembering = createMarkCodec(secret)
+    for (const payload of [...payloads, ...payloads.toReversed()]) {
+      // A fresh codec remembers nothing, so it signs this very payload.
+      expect(remembering.issue(payload)).toBe(createMarkCodec(secret).issue(payload))
+    }
+  })
+
   it('refuses a short secret', () => {
     expect(() => createMarkCodec(Buffer.alloc(16))).toThrow(RangeError)
   })
