@@ -105,11 +105,7 @@ function digits(text: string, at: number, count: number): number {
 export function whenToUtc(when: string): string {
   const { epochSeconds, fraction, isUtc } = parseWhen(when)
   if (isUtc) return when
-  const days = Math.floor(epochSeconds / 86_400)
-  const secondsOfDay = epochSeconds - days * 86_400
-  const { year, month, day } = civilFromDays(days)
-  const time = [Math.floor(secondsOfDay / 3600), Math.floor(secondsOfDay / 60) % 60, secondsOfDay % 60]
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time.map((n) => pad(n, 2)).join(':')}${fraction ? `.${fraction}` : ''}Z`
+  return `${formatSeconds(epochSeconds)}${fraction ? `.${fraction}` : ''}Z`
 }
 
 /** The instant of a When value as epoch milliseconds; digits below the millisecond are dropped. */
@@ -134,15 +130,19 @@ function epochMsOf({ epochSeconds, fraction }: ParsedWhen): number {
 export function formatWhen(ms: number): string {
   const seconds = Math.floor(ms / 1000)
   const millis = ms - seconds * 1000
-  const days = Math.floor(seconds / 86_400)
-  const secondsOfDay = seconds - days * 86_400
+  return `${formatSeconds(seconds)}${millis === 0 ? '' : `.${pad(millis, 3)}`}Z`
+}
+
+/** Epoch seconds as YYYY-MM-DDTHH:mm:ss, UTC: the part of a When that formatWhen and whenToUtc both write. */
+function formatSeconds(epochSeconds: number): string {
+  const days = Math.floor(epochSeconds / 86_400)
+  const secondsOfDay = epochSeconds - days * 86_400
   if (days !== lastDays) {
     const { year, month, day } = civilFromDays(days)
     lastDate = `${pad(year, 4)}-${twoDigits[month]}-${twoDigits[day]}T`
     lastDays = days
   }
-  const clock = `${twoDigits[Math.floor(secondsOfDay / 3600)]}:${twoDigits[Math.floor(secondsOfDay / 60) % 60]}:${twoDigits[secondsOfDay % 60]}`
-  return `${lastDate}${clock}${millis === 0 ? '' : `.${pad(millis, 3)}`}Z`
+  return `${lastDate}${twoDigits[Math.floor(secondsOfDay / 3600)]}:${twoDigits[Math.floor(secondsOfDay / 60) % 60]}:${twoDigits[secondsOfDay % 60]}`
 }
 
 /** '00' to '99', so a time of day is three lookups. */
@@ -150,7 +150,7 @@ const twoDigits = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : Stri
 
 /**
  * The date part of the last day formatted: the records of a page mostly share a day, and the calendar arithmetic
- * was most of formatWhen's cost. A memo of a pure function, so it cannot change an answer.
+ * was most of the cost of writing a When. A memo of a pure function, so it cannot change an answer.
  */
 let lastDays = Number.NaN
 let lastDate = ''
