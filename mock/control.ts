@@ -142,7 +142,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
   return {
     endpoints: Object.entries(routes).map(([route, { does }]) => ({ route, does })),
     async handle(ctx: RequestContext): Promise<MockResponse> {
-      const path = ctx.path.replace(/\/$/, '')
+      const path = ctx.target.path.replace(/\/$/, '')
       const route = routes[`${ctx.method} ${path}`]
       if (route) return route.handle(ctx.req, ctx.target.url)
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))

@@ -33,7 +33,7 @@ export const errorsDefects: readonly Defect[] = [
     description: 'GET on the search endpoint is served as enum (the 405 row\'s "GET or POST" read literally)',
     decorator: (stages, services) =>
       aroundStage(stages, 'route', (ctx, next) => {
-        if (ctx.method !== 'GET' || ctx.path !== `${services.contract.basePath}/activity_records/search`) return next(ctx)
+        if (ctx.method !== 'GET' || ctx.target.path !== `${services.contract.basePath}/activity_records/search`) return next(ctx)
         ctx.operation = operationById(services, 'enumerateActivityRecords')
         return Promise.resolve(undefined)
       }),

@@ -114,7 +114,7 @@ export const writeDefects: readonly Defect[] = [
     description: 'POST /activity_records without the trailing slash is 404: only the documented spelling is routed',
     decorator: (stages) =>
       aroundStage(stages, 'route', (ctx, next) =>
-        ctx.path.endsWith('/activity_records') ? Promise.resolve(emptyResponse(404, {}, ['defect: no route without the slash'])) : next(ctx),
+        ctx.target.path.endsWith('/activity_records') ? Promise.resolve(emptyResponse(404, {}, ['defect: no route without the slash'])) : next(ctx),
       ),
   },
   {

@@ -13,5 +13,5 @@ export async function runStages(stages: readonly Stage[], ctx: RequestContext): 
     const response = answer instanceof Promise ? await answer : answer
     if (response !== undefined) return response
   }
-  throw new Error(`no stage answered ${ctx.method} ${ctx.path}: the last stage must always answer`)
+  throw new Error(`no stage answered ${ctx.method} ${ctx.target.path}: the last stage must always answer`)
 }

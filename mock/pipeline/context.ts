@@ -18,8 +18,6 @@ export type StageName = (typeof stageNames)[number]
 export interface RequestContext {
   readonly req: IncomingMessage
   readonly method: string
-  /** The URL path of the request target. */
-  readonly path: string
   /** The request target, whose whole URL is made when a stage first asks for it (pipeline/target.ts). */
   readonly target: RequestTarget
   /** First value of each query parameter. Unknown ones stay here and are never validated (they are ignored). */

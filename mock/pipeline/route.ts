@@ -20,9 +20,9 @@ export function createRouteStage(deps: { backend: OpenAPIBackend; contract: Cont
   return {
     name: 'route',
     run(ctx) {
-      if (deps.control && ctx.path.startsWith('/nwa/')) return deps.control.handle(ctx)
-      const route = matchRoute(ctx.method, ctx.path)
-      if (route.kind === 'not-found') return emptyResponse(404, {}, [`no endpoint at ${ctx.path}`])
+      if (deps.control && ctx.target.path.startsWith('/nwa/')) return deps.control.handle(ctx)
+      const route = matchRoute(ctx.method, ctx.target.path)
+      if (route.kind === 'not-found') return emptyResponse(404, {}, [`no endpoint at ${ctx.target.path}`])
       if (route.kind === 'method-not-allowed') {
         const allow = route.allow.join(', ')
         return emptyResponse(405, { allow }, [`${ctx.method} is not served here (Allow: ${allow})`])

@@ -36,7 +36,6 @@ function createContext(req: IncomingMessage, target: RequestTarget, receivedAt: 
   return {
     req,
     method: (req.method ?? 'GET').toUpperCase(),
-    path: target.path,
     target,
     query: target.query,
     format: target.query['format'] === 'json' ? 'json' : 'xml',

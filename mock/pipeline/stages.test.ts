@@ -49,7 +49,7 @@ function context({ method = 'GET', path = `${api}/activity_records/enum`, header
   const target = readTarget(path)
   if (!target) throw new Error(`not a request target: ${path}`)
   const { query } = target
-  return { req, method, path: target.path, target, query, format: query['format'] === 'json' ? 'json' : 'xml', receivedAt: 0, responseHeaders: {} }
+  return { req, method, target, query, format: query['format'] === 'json' ? 'json' : 'xml', receivedAt: 0, responseHeaders: {} }
 }
 
 const operation = (id: string) => contract.operations.find((candidate) => candidate.operationId === id)
