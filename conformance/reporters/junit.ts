@@ -5,20 +5,16 @@
  * (baselined or not: the baseline never makes one pass), a thrown check an <error>, a skip <skipped>; a
  * warning passes with the warning in <system-out>, since it does not fail the run unless --fail-on warn.
  */
+import { escapeText } from '../../openapi/xml-write.ts'
 import type { CheckResult, RunResult } from '../runner.ts'
 import { byCategory, fileReporter, resultIdentityRows, type Reporter } from './reporter.ts'
 
 // Characters XML 1.0 cannot carry at all, even escaped.
 const invalidXmlChars = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g
 
+/** A control character is shown as \uXXXX, so the report says which one a server sent; the codec's writer escapes the rest. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(invalidXmlChars, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
+  return escapeText(text.replace(invalidXmlChars, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`))
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3)
