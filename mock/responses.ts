@@ -1,3 +1,4 @@
+import { boundErrorList, ERRORS_LISTED } from '../openapi/error-list.ts'
 import type { WireFormat } from '../openapi/payload.ts'
 import type { ActivityRecordOutput, ErrorEntry } from '../openapi/records.ts'
 import type { XmlCodec } from '../openapi/xml.ts'
@@ -34,16 +35,22 @@ export function writeAccepted(): MockResponse {
 }
 
 export interface ResponseWriter {
-  errors(status: number, format: WireFormat, errors: ErrorEntry[]): MockResponse
+  /** An ErrorList of at most ERRORS_LISTED errors and ERROR_BODY_BYTES (openapi/error-list.ts); `omitted` counts more found. */
+  errors(status: number, format: WireFormat, errors: ErrorEntry[], omitted?: number): MockResponse
   page(format: WireFormat, records: readonly ActivityRecordOutput[], mark: string): MockResponse
 }
 
 export function createResponseWriter(xml: XmlCodec): ResponseWriter {
   return {
-    errors(status, format, errors) {
-      const value = { ErrorList: errors }
-      const body = format === 'json' ? JSON.stringify(value) : xml.encode('ErrorList', value)
-      const notes = errors.map((error) => `${error.Category}: ${error.Description}${error.Location ? ` (${error.Location})` : ''}`)
+    errors(status, format, errors, omitted = 0) {
+      let listed = boundErrorList(errors, omitted)
+      let body = encodeErrorList(xml, format, listed)
+      // Escaping can lengthen quoted text several times over; fewer errors are listed until the answer fits.
+      for (let count = ERRORS_LISTED - 1; Buffer.byteLength(body) > ERROR_BODY_BYTES && count >= 1; count--) {
+        listed = boundErrorList(errors, omitted, count)
+        body = encodeErrorList(xml, format, listed)
+      }
+      const notes = listed.map((error) => `${error.Category}: ${error.Description}${error.Location ? ` (${error.Location})` : ''}`)
       return { status, headers: { 'content-type': contentTypes[format] }, body, notes }
     },
     page(format, records, mark) {
@@ -56,4 +63,12 @@ export function createResponseWriter(xml: XmlCodec): ResponseWriter {
       return { status: 200, headers: { 'content-type': contentTypes[format] }, body }
     },
   }
+}
+
+/** The largest ErrorList answer, in bytes: ERRORS_LISTED errors of FIELD_LENGTH-character fields fit, escaping aside. */
+export const ERROR_BODY_BYTES = 8192
+
+function encodeErrorList(xml: XmlCodec, format: WireFormat, errors: ErrorEntry[]): string {
+  const value = { ErrorList: errors }
+  return format === 'json' ? JSON.stringify(value) : xml.encode('ErrorList', value)
 }

@@ -68,7 +68,12 @@ export function validateRequest(backend: OpenAPIBackend, operation: OperationInf
   const parameters = { query, requestBody: value }
   const errors: ErrorObject[] = []
   for (const validate of backend.validator.getRequestValidatorsForOperation(operation.operationId)) {
-    if (!validate(parameters)) errors.push(...(validate.errors ?? []))
+    if (!validate(parameters)) {
+      // A loop, not push(...errors): a body of a million bad records raises more errors than a call can take arguments.
+      for (const error of validate.errors ?? []) errors.push(error)
+      // Ajv keeps the last errors on the function until its next call; a million of them would outlive the request.
+      validate.errors = null
+    }
   }
   return errors
 }

@@ -15,6 +15,8 @@ export interface PayloadRejection {
   stage: 'syntax' | 'schema'
   format: WireFormat
   issues: Issue[]
+  /** Issues found beyond those listed (validate.ts ISSUES_LISTED). */
+  omitted: number
 }
 
 export type PayloadResult<T = unknown> = { ok: true; value: T } | PayloadRejection
@@ -37,13 +39,13 @@ export function createPayloadCodec(contract: Contract): PayloadCodec {
     decode(name, text, format) {
       const parsed = format === 'xml' ? xml.decode(name, text) : parseJson(text)
       if (!parsed.ok) {
-        const detail = 'error' in parsed ? parsed.error : { message: parsed.message, kind: 'syntax' as const }
+        const detail = 'error' in parsed ? parsed.error : { message: parsed.message, kind: parsed.tooDeep ? ('structure' as const) : ('syntax' as const) }
         // A wrong root or namespace is well-formed XML that is not this document: an input error, not a syntax error.
         const stage = detail.kind === 'syntax' || detail.kind === 'doctype' ? 'syntax' : 'schema'
-        return { ok: false, stage, format, issues: [{ pointer: '', location: '', message: detail.message }] }
+        return { ok: false, stage, format, issues: [{ pointer: '', location: '', message: detail.message }], omitted: 0 }
       }
       const result = validators.validate(name, parsed.value)
-      return result.ok ? { ok: true, value: parsed.value } : { ok: false, stage: 'schema', format, issues: result.issues }
+      return result.ok ? { ok: true, value: parsed.value } : { ok: false, stage: 'schema', format, issues: result.issues, omitted: result.omitted }
     },
     encode(name, value, format) {
       const result = validators.validate(name, value)
@@ -57,5 +59,6 @@ export function createPayloadCodec(contract: Contract): PayloadCodec {
 
 /** Everything a rejection says, in one line, for error bodies and test messages. */
 export function describeRejection(rejection: PayloadRejection): string {
-  return rejection.issues.map((issue) => (issue.location ? `${issue.location}: ${issue.message}` : issue.message)).join('; ')
+  const listed = rejection.issues.map((issue) => (issue.location ? `${issue.location}: ${issue.message}` : issue.message)).join('; ')
+  return rejection.omitted > 0 ? `${listed}; and ${rejection.omitted} more` : listed
 }

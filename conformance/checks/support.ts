@@ -1,5 +1,5 @@
 import type { Contract, PayloadName } from '../../openapi/contract.ts'
-import type { PayloadCodec, PayloadResult, WireFormat } from '../../openapi/payload.ts'
+import { describeRejection, type PayloadCodec, type PayloadResult, type WireFormat } from '../../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordListResponse, ActivityRecordOutput, ErrorList, FilterList } from '../../openapi/records.ts'
 import { fail, pass, type AccountRole, type CheckContext, type CheckVerdict, type Exchange } from '../types.ts'
 
@@ -63,8 +63,7 @@ export function decodeResponse(codec: PayloadCodec, exchange: Exchange, name: Pa
 }
 
 export function describeIssues(result: PayloadResult): string {
-  if (result.ok) return ''
-  return result.issues.map((issue) => (issue.location ? `${issue.location}: ${issue.message}` : issue.message)).join('; ')
+  return result.ok ? '' : describeRejection(result)
 }
 
 // ------------------------------------------------------------------------------------------------ pages

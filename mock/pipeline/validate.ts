@@ -3,6 +3,8 @@ import type { OpenAPIBackend } from 'openapi-backend'
 import type { Contract } from '../../openapi/contract.ts'
 import type { PayloadCodec } from '../../openapi/payload.ts'
 import type { ErrorEntry } from '../../openapi/records.ts'
+import { excerpt } from '../../openapi/excerpt.ts'
+import { ISSUES_LISTED } from '../../openapi/validate.ts'
 import type { ResponseWriter } from '../responses.ts'
 import { deserializeQuery, validateRequest } from '../router.ts'
 import { established, type Stage } from './context.ts'
@@ -27,7 +29,8 @@ export function createValidateStage(deps: { backend: OpenAPIBackend; contract: C
         // The format is unknown, so the answer takes the default one.
         return deps.writer.errors(400, 'xml', [{ Category: 'InputError', Description: 'Invalid format parameter specified: only format=json is supported.' }])
       }
-      return deps.writer.errors(400, ctx.format, describeBodyErrors(errors, operation.requestPayload, ctx.value, deps))
+      const described = describeBodyErrors(errors, operation.requestPayload, ctx.value, deps)
+      return deps.writer.errors(400, ctx.format, described.errors, described.omitted)
     },
   }
 }
@@ -37,11 +40,18 @@ function describeBodyErrors(
   payload: Parameters<Contract['schema']>[0] | undefined,
   value: unknown,
   deps: { contract: Contract; codec: PayloadCodec },
-): ErrorEntry[] {
-  const inBody = errors
-    .filter((error) => error.instancePath.startsWith(bodyPath))
-    .map((error) => ({ ...error, instancePath: error.instancePath.slice(bodyPath.length) }))
-  const issues = payload && inBody.length ? deps.codec.validators.describe(inBody, deps.contract.schema(payload), value) : []
-  if (issues.length) return issues.map((issue) => ({ Category: 'InputError', Description: issue.message, Location: issue.location }))
-  return [{ Category: 'InputError', Description: errors.map((error) => `${error.instancePath} ${error.message ?? ''}`.trim()).join('; ') }]
+): { errors: ErrorEntry[]; omitted: number } {
+  const inBody: ErrorObject[] = []
+  for (const error of errors) {
+    if (error.instancePath.startsWith(bodyPath)) inBody.push({ ...error, instancePath: error.instancePath.slice(bodyPath.length) })
+  }
+  const described = payload && inBody.length ? deps.codec.validators.describe(inBody, deps.contract.schema(payload), value) : { issues: [], omitted: 0 }
+  if (described.issues.length) {
+    return {
+      errors: described.issues.map((issue) => ({ Category: 'InputError', Description: issue.message, Location: issue.location })),
+      omitted: described.omitted,
+    }
+  }
+  const first = errors.slice(0, ISSUES_LISTED).map((error) => excerpt(`${error.instancePath} ${error.message ?? ''}`.trim()))
+  return { errors: [{ Category: 'InputError', Description: first.join('; ') }], omitted: Math.max(0, errors.length - first.length) }
 }

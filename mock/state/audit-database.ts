@@ -20,7 +20,7 @@
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
 import { formatWhen, whenToEpochMs } from '../../openapi/timestamp.ts'
-import { ownCopy } from './own-copy.ts'
+import { ownCopy } from '../../openapi/excerpt.ts'
 import { lowerSignatureOf } from './signature.ts'
 
 export interface AuditDatabase {

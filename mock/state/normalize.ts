@@ -21,7 +21,7 @@
  */
 import type { ActivityRecordInput, ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import { whenToUtc } from '../../openapi/timestamp.ts'
-import { ownCopy } from './own-copy.ts'
+import { ownCopy } from '../../openapi/excerpt.ts'
 
 export const NETWRIX_API_DATA_SOURCE = 'Netwrix API'
 export const INTEGRATION_SUFFIX = ' (Integration)'
@@ -31,7 +31,7 @@ export interface NormalizeDeps {
   resolvePlan: (name: string) => { name: string; id: string } | undefined
   /**
    * Set when the input's strings may be views into its request body (XML: openapi/xml-plain.ts cuts them from
-   * it): What and the details, which the store keeps per record, are then copied out (own-copy.ts). JSON.parse
+   * it): What and the details, which the store keeps per record, are then copied out (openapi/excerpt.ts). JSON.parse
    * makes fresh strings, which need no copy.
    */
   copyText?: boolean
