@@ -70,8 +70,6 @@ export interface Contract {
   namespaces: { records: string; errors: string }
   defaultCount: number
   invalidCountDescription: string
-  /** The pattern every client-sent string carries: the characters XML 1.0 allows (x-nwa-xml-text). */
-  xmlTextPattern: string
   schema(name: PayloadName): JsonSchema
 }
 
@@ -130,7 +128,6 @@ export function buildContract(document: OpenApiDocument): Contract {
     namespaces: { records, errors },
     defaultCount: Number(countParameter?.schema?.default ?? 1000),
     invalidCountDescription: String(countParameter?.['x-nwa-invalid-description'] ?? ''),
-    xmlTextPattern: xmlTextPattern(document),
     schema,
   }
 }
@@ -180,12 +177,6 @@ function extensionDefinitions<T>(document: OpenApiDocument, key: string, build: 
   const extension = document[key] as { definitions?: Record<string, Record<string, unknown>> } | undefined
   if (!extension?.definitions) throw codes.OAS_ERR_CONTRACT.create(`${key} has no definitions`)
   return Object.fromEntries(Object.entries(extension.definitions).map(([name, value]) => [name, build(name, value)]))
-}
-
-function xmlTextPattern(document: OpenApiDocument): string {
-  const pattern = (document['x-nwa-xml-text'] as { pattern?: unknown } | undefined)?.pattern
-  if (typeof pattern !== 'string') throw codes.OAS_ERR_CONTRACT.create('x-nwa-xml-text has no pattern')
-  return pattern
 }
 
 function stringList(value: unknown): string[] {

@@ -2,8 +2,9 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats'
 import { payloadNames, type Contract, type PayloadName } from './contract.ts'
 import type { JsonSchema } from './types.ts'
+import { excerpt } from './excerpt.ts'
 import { isTimestamp } from './timestamp.ts'
-import { isXmlChar } from './xml-tree.ts'
+import { hasNotXmlChar, isXmlChar } from './xml-tree.ts'
 
 /** One thing wrong with a payload, in words a client author can act on. */
 export interface Issue {
@@ -14,7 +15,16 @@ export interface Issue {
   message: string
 }
 
-export type ValidationResult = { ok: true } | { ok: false; issues: Issue[] }
+export type ValidationResult = { ok: true } | { ok: false; issues: Issue[]; omitted: number }
+
+/** What a rejection lists at most; `omitted` counts the issues found beyond them, so a client learns how many there are. */
+export const ISSUES_LISTED = 10
+
+/** Issues in the order Ajv found them, at most ISSUES_LISTED, with the count of the others. */
+export interface Described {
+  issues: Issue[]
+  omitted: number
+}
 
 export interface Validators {
   /**
@@ -24,7 +34,7 @@ export interface Validators {
   readonly ajv: Ajv2020
   validate(name: PayloadName, value: unknown): ValidationResult
   /** Words Ajv errors raised for `value` against `root`, a payload schema (pointers relative to it). */
-  describe(errors: readonly ErrorObject[], root: JsonSchema, value: unknown): Issue[]
+  describe(errors: readonly ErrorObject[], root: JsonSchema, value: unknown): Described
 }
 
 // ajv-formats is published as CommonJS with a default export that NodeNext sees as the module object.
@@ -50,60 +60,86 @@ export function createValidators(contract: Contract): Validators {
   // The contract's one date-time is its Timestamp, and the store's reading of it decides (D40): ajv-formats takes a
   // leap second and offsets that leave years 0001..9999, which no Audit Database row can hold.
   ajv.addFormat('date-time', { type: 'string', validate: isTimestamp })
+  // The contract's text format (x-nwa-xml-text, D41): the characters XML 1.0 allows, found by a scan, not a pattern.
+  ajv.addFormat(XML_TEXT_FORMAT, { type: 'string', validate: (text: string) => !hasNotXmlChar(text) })
   const compiled = new Map<PayloadName, ValidateFunction>()
   for (const name of payloadNames) compiled.set(name, ajv.compile(contract.schema(name)))
-  const wording = { xmlTextPattern: contract.xmlTextPattern }
   return {
     ajv,
     validate(name, value) {
       const validateFn = compiled.get(name)
       if (!validateFn) throw new Error(`no validator for ${name}`)
       if (validateFn(value)) return { ok: true }
-      return { ok: false, issues: describeErrors(validateFn.errors ?? [], contract.schema(name), { ...wording, value }) }
+      const errors = validateFn.errors ?? []
+      // Ajv keeps the last errors on the function until its next call; a million of them would outlive the call.
+      validateFn.errors = null
+      return { ok: false, ...describeErrors(errors, contract.schema(name), { value }) }
     },
-    describe: (errors, root, value) => describeErrors(errors, root, { ...wording, value }),
+    describe: (errors, root, value) => describeErrors(errors, root, { value }),
   }
 }
 
-/** What the wording may consult beyond the errors: the value that failed, and which pattern means "XML text". */
+/** The string format of every text a client sends: the characters XML 1.0 allows (the contract's x-nwa-xml-text). */
+export const XML_TEXT_FORMAT = 'xml-text'
+
+/** What the wording may consult beyond the errors: the value that failed. */
 export interface WordingContext {
-  xmlTextPattern?: string
   value?: unknown
 }
 
 /**
  * Turns Ajv's errors into issues. anyOf branches (a filter value may be a string, an operator object or
  * an array) each report their own failure; the branch that understood the value is the one worth showing.
+ * A body of a million bad records raises millions of errors, so every test here is a set lookup (linear in the
+ * errors), and only the first `limit` issues are worded; the rest are counted.
  */
-export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema, wording: WordingContext = {}): Issue[] {
-  const relevant = errors.filter((error) => !['anyOf', 'oneOf', 'if'].includes(error.keyword))
-  const shapeKeywords = ['type', 'maxProperties']
-  const nonType = relevant.filter((error) => !shapeKeywords.includes(error.keyword))
+export function describeErrors(errors: readonly ErrorObject[], root: JsonSchema, wording: WordingContext = {}, limit: number = ISSUES_LISTED): Described {
+  const relevant = errors.filter((error) => !branchKeywords.has(error.keyword))
+  // Places at or above some error more specific than a shape error, at or above any error, and holding a `required`.
+  const aboveSpecific = new Set<string>()
+  const aboveAny = new Set<string>()
+  const requiredAt = new Set<string>()
+  for (const error of relevant) {
+    addWithAncestors(aboveAny, error.instancePath)
+    if (!shapeKeywords.has(error.keyword)) addWithAncestors(aboveSpecific, error.instancePath)
+    if (error.keyword === 'required') requiredAt.add(error.instancePath)
+  }
   const kept = relevant.filter((error) => {
-    if (shapeKeywords.includes(error.keyword)) {
-      // A shape error is noise when another branch failed for a more specific reason at or below this place.
-      return !nonType.some((other) => other !== error && isAtOrBelow(other.instancePath, error.instancePath))
-    }
+    // A shape error is noise when another branch failed for a more specific reason at or below this place.
+    if (shapeKeywords.has(error.keyword)) return !aboveSpecific.has(error.instancePath)
     if (error.keyword === 'additionalProperties') {
-      const name = String(error.params['additionalProperty'])
-      const child = `${error.instancePath}/${escapePointer(name)}`
+      const child = `${error.instancePath}/${escapePointer(String(error.params['additionalProperty']))}`
       // Another branch knew this property (it complained about its value or about a sibling it requires).
-      return !relevant.some(
-        (other) => other !== error && (isAtOrBelow(other.instancePath, child) || (other.keyword === 'required' && other.instancePath === error.instancePath)),
-      )
+      return !aboveAny.has(child) && !requiredAt.has(error.instancePath)
     }
     return true
   })
   const seen = new Set<string>()
   const issues: Issue[] = []
+  let omitted = 0
   for (const error of kept.length ? kept : relevant) {
-    const issue = describeError(error, root, wording)
-    const key = `${issue.pointer}|${issue.message}`
+    // Two branches raising one complaint at one place word it the same way: one issue.
+    const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`
     if (seen.has(key)) continue
     seen.add(key)
-    issues.push(issue)
+    if (issues.length < limit) issues.push(describeError(error, root, wording))
+    else omitted += 1
   }
-  return issues
+  return { issues, omitted }
+}
+
+const branchKeywords = new Set(['anyOf', 'oneOf', 'if'])
+const shapeKeywords = new Set(['type', 'maxProperties'])
+
+/** Adds a JSON pointer and every pointer above it, the empty one (the document) included. */
+function addWithAncestors(set: Set<string>, pointer: string): void {
+  let current = pointer
+  for (;;) {
+    if (set.has(current)) return
+    set.add(current)
+    if (current === '') return
+    current = current.slice(0, current.lastIndexOf('/'))
+  }
 }
 
 function describeError(error: ErrorObject, root: JsonSchema, wording: WordingContext): Issue {
@@ -132,11 +168,10 @@ function describeError(error: ErrorObject, root: JsonSchema, wording: WordingCon
       message = `${field ?? 'value'} must not be empty`
       break
     case 'pattern':
-      message =
-        params['pattern'] === wording.xmlTextPattern ? describeForbiddenCharacter(field, valueAt(wording.value, segments)) : describeFormat(segments, field)
+      message = describeFormat(segments, field)
       break
     case 'format':
-      message = describeFormat(segments, field)
+      message = params['format'] === XML_TEXT_FORMAT ? describeForbiddenCharacter(field, valueAt(wording.value, segments)) : describeFormat(segments, field)
       break
     case 'minItems':
       message = `${field ?? 'the list'} must contain at least ${String(params['limit'])} entr${params['limit'] === 1 ? 'y' : 'ies'}`
@@ -164,10 +199,10 @@ function describeUnknown(parent: readonly string[], name: string): string {
     AuditedSystem: ' (renamed DataSource in Netwrix Auditor 9.0)',
     ManagedObject: ' (replaced by MonitoringPlan with Name and ID in Netwrix Auditor 9.0)',
   }
-  if (parent.length === 1 && parent[0] === 'FilterList') return `unknown filter '${name}'`
-  if (parent[0] === 'FilterList' && parent.length >= 2) return `unknown operator '${name}' for filter ${parent[1]}`
+  if (parent.length === 1 && parent[0] === 'FilterList') return `unknown filter '${excerpt(name)}'`
+  if (parent[0] === 'FilterList' && parent.length >= 2) return `unknown operator '${excerpt(name)}' for filter ${excerpt(parent[1] ?? '')}`
   if (name === 'RID' || name === 'Message') return `${name} is an output-only field and cannot be written`
-  return `unknown field '${name}'${renamed[name] ?? ''}`
+  return `unknown field '${excerpt(name)}'${renamed[name] ?? ''}`
 }
 
 /** The first character XML 1.0 does not allow, as U+XXXX with its position, so a client can find it in its data. */
@@ -205,13 +240,9 @@ function article(type: string): string {
 function lastField(segments: readonly string[]): string | undefined {
   for (let i = segments.length - 1; i >= 0; i--) {
     const segment = segments[i]
-    if (segment !== undefined && !/^\d+$/.test(segment)) return segment
+    if (segment !== undefined && !/^\d+$/.test(segment)) return excerpt(segment)
   }
   return undefined
-}
-
-function isAtOrBelow(path: string, base: string): boolean {
-  return path === base || path.startsWith(`${base}/`)
 }
 
 function escapePointer(segment: string): string {
@@ -248,7 +279,7 @@ export function toXmlLocation(segments: readonly string[], root: JsonSchema): st
     }
     const next: JsonSchema | undefined = propertySchema(schema, segment)
     element = segment
-    parts.push(segment)
+    parts.push(excerpt(segment))
     schema = next
   }
   return `/${parts.join('/')}`
