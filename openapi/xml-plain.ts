@@ -16,7 +16,7 @@
  * the same value on every document this one takes (openapi/xml-plain.test.ts).
  */
 import type { JsonSchema } from './types.ts'
-import { decodeEntities, elementNameOf, hasNotXmlChar, isUnwrappedArray, planCache, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
+import { decodeEntities, elementNameOf, hasNotXmlChar, isUnwrappedArray, normalizeLineEnds, planCache, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
 
 /** How to read an element, prepared once per schema. */
 type Plan = ObjectPlan | ListPlan | { kind: 'string' } | { kind: 'boolean' }
@@ -94,7 +94,7 @@ export function decodePlainXml(schema: JsonSchema, text: string): { value: unkno
   const plan = planFor(schema)
   if (!plan || !rootName || hasNotXmlChar(text)) return undefined
   // End-of-line handling (XML 1.0, section 2.11), as the general decoder does it.
-  const reader = new PlainReader(text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text)
+  const reader = new PlainReader(normalizeLineEnds(text))
   try {
     return { value: reader.document(rootName, schema.xml?.namespace ?? '', plan) }
   } catch (error) {

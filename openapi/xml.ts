@@ -1,8 +1,10 @@
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser'
+import { XMLBuilder } from 'fast-xml-parser'
 import type { Contract, PayloadName } from './contract.ts'
 import { codes } from './errors.ts'
 import type { JsonSchema } from './types.ts'
+import { excerpt } from './excerpt.ts'
 import { decodePlainXml } from './xml-plain.ts'
+import { positionAt, readXml } from './xml-syntax.ts'
 import { encodePlainXml } from './xml-write.ts'
 import {
   appendChild,
@@ -15,11 +17,11 @@ import {
   isUnwrappedArray,
   NOT_XML_CHAR,
   noAttributes,
+  normalizeLineEnds,
   openElement,
   readBoolean,
   XmlDecodeFailure as DecodeFailure,
   xmlSafeText,
-  type NamespaceScope,
   type XmlDecodeError,
   type XmlElement as Element,
 } from './xml-tree.ts'
@@ -47,22 +49,8 @@ export function createXmlCodec(contract: Contract): XmlCodec {
 
 // ---------------------------------------------------------------------------------------------- decoding
 
+/** A node of fast-xml-parser's ordered form, which its builder writes. */
 type OrderedNode = Record<string, unknown>
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Entities are decoded here, in one pass, so that "&amp;#65;" stays the literal text "&#65;".
-  processEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: '#cdata',
-  commentPropName: '#comment',
-})
 
 export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
   const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml
@@ -71,42 +59,64 @@ export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
 }
 
 /**
- * The general decoder: any document, through fast-xml-parser and a walk of the element tree guided by the
- * schema. Plain documents take openapi/xml-plain.ts instead; everything else, every error included, comes here.
+ * The general decoder: any document, read into an element tree by the bounded reader (xml-syntax.ts) and walked
+ * as the schema says. Plain documents take openapi/xml-plain.ts instead; everything else, every error included,
+ * comes here.
  */
 export function decodeGeneralXml(schema: JsonSchema, text: string): XmlDecodeResult {
   try {
-    const root = readXmlTree(text)
+    const root = readXmlTree(normalizeLineEnds(text))
     const expectedName = schema.xml?.name
     const expectedNamespace = schema.xml?.namespace ?? ''
     if (root.localName !== expectedName) {
       throw new DecodeFailure({
         kind: 'root',
-        message: `the root element must be ${expectedName} in namespace ${expectedNamespace}, not ${root.qualifiedName}`,
+        message: `the root element must be ${expectedName} in namespace ${expectedNamespace}, not ${excerpt(root.qualifiedName)}`,
       })
     }
     if (root.namespace !== expectedNamespace) {
       throw new DecodeFailure({
         kind: 'namespace',
-        message: `${expectedName} must be in namespace ${expectedNamespace}, not ${root.namespace || 'no namespace'}`,
+        message: `${expectedName} must be in namespace ${expectedNamespace}, not ${root.namespace ? excerpt(root.namespace) : 'no namespace'}`,
       })
     }
     return { ok: true, value: decodeContent(root, schema, undefined, `/${root.localName}`) }
   } catch (error) {
     if (error instanceof DecodeFailure) return { ok: false, error: error.detail }
-    // fast-xml-parser throws for what its validator lets through (nesting past its limit, an unclosed
-    // processing instruction): still a document that is not well-formed, so still the client's XMLError.
-    return { ok: false, error: { kind: 'syntax', message: error instanceof Error ? error.message : String(error) } }
+    throw error
   }
 }
 
-/** Any well-formed document as an element tree, through fast-xml-parser, which also words every syntax error. */
+/** Any well-formed document as an element tree; the first fault of any other as MSXML words it. */
 function readXmlTree(text: string): Element {
   refuseForbiddenCharacters(text)
   refuseDoctype(text)
-  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false })
-  if (validation !== true) throw new DecodeFailure(describeSyntaxError(validation.err))
-  return toRootElement(parser.parse(text) as OrderedNode[])
+  // One bounded pass decides well-formedness, words the first fault as MSXML does, and builds the tree as it goes.
+  // fast-xml-parser read a name or a text a character at a time (seconds for a 50 MB value), and worded unclosed
+  // elements by printing all of them, which for a body of them is a string larger than V8 can make.
+  const open: Element[] = []
+  let root: Element | undefined
+  const syntaxError = readXml(text, {
+    start(qualifiedName, rawAttributes) {
+      const parent = open[open.length - 1]
+      const element = openElement(qualifiedName, rawAttributes, parent?.inScope ?? documentScope)
+      if (parent) appendChild(parent, element)
+      else root = element
+      open.push(element)
+    },
+    text(raw) {
+      appendText(open[open.length - 1] as Element, decodeEntities(raw))
+    },
+    cdata(content) {
+      appendText(open[open.length - 1] as Element, content)
+    },
+    end() {
+      closeElement(open.pop() as Element)
+    },
+  })
+  if (syntaxError) throw new DecodeFailure(syntaxError)
+  // A document without a fault has a root: the reader refuses one without (MSXML's 0xC00CE558).
+  return root as Element
 }
 
 /** A character XML 1.0 does not allow anywhere makes the document ill-formed, wherever it stands (section 2.2). */
@@ -114,7 +124,7 @@ function refuseForbiddenCharacters(text: string): void {
   const found = hasNotXmlChar(text) ? NOT_XML_CHAR.exec(text) : null
   if (!found) return
   const code = found[0].codePointAt(0) as number
-  const { line, column } = positionOf(text, found.index)
+  const { line, column } = positionAt(text, found.index)
   throw new DecodeFailure({
     kind: 'syntax',
     message: `the character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML 1.0. Line ${line}, position ${column}.`,
@@ -132,7 +142,7 @@ function refuseDoctype(text: string): void {
     const terminator = text.startsWith('<?', next) ? '?>' : text.startsWith('<!--', next) ? '-->' : undefined
     if (terminator === undefined) {
       if (!/^<!DOCTYPE/i.test(text.slice(next, next + 9))) return
-      const { line, column } = positionOf(text, next)
+      const { line, column } = positionAt(text, next)
       throw new DecodeFailure({ kind: 'doctype', message: 'a DOCTYPE or entity declaration is not allowed', line, column })
     }
     const end = text.indexOf(terminator, next + 2)
@@ -140,41 +150,6 @@ function refuseDoctype(text: string): void {
     if (end < 0) return
     index = end + terminator.length
   }
-}
-
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset)
-  const line = before.split('\n').length
-  return { line, column: offset - before.lastIndexOf('\n') }
-}
-
-function describeSyntaxError(err: { code: string; msg: string; line: number; col: number }): XmlDecodeError {
-  // The real server reports MSXML's wording for a mismatched end tag (api/errordetails.md); keep it recognisable.
-  const mismatch = /^Expected closing tag '([^']+)' \(opened in line \d+, col \d+\) instead of closing tag '([^']+)'/.exec(err.msg)
-  const message = mismatch ? `0xC00CE56D End tag '${mismatch[2]}' does not match the start tag '${mismatch[1]}'.` : err.msg
-  return { kind: 'syntax', message: `${message} Line ${err.line}, position ${err.col}.`, line: err.line, column: err.col }
-}
-
-function toRootElement(nodes: OrderedNode[]): Element {
-  const rootNode = nodes.find((node) => elementName(node) !== undefined)
-  if (!rootNode) throw new DecodeFailure({ kind: 'syntax', message: 'the document has no root element' })
-  return toElement(rootNode, documentScope)
-}
-
-function elementName(node: OrderedNode): string | undefined {
-  return Object.keys(node).find((key) => key !== ':@' && !key.startsWith('#'))
-}
-
-function toElement(node: OrderedNode, parentScope: NamespaceScope): Element {
-  const qualifiedName = elementName(node) as string
-  const element = openElement(qualifiedName, (node[':@'] ?? {}) as Record<string, string>, parentScope)
-  for (const child of (node[qualifiedName] ?? []) as OrderedNode[]) {
-    if ('#text' in child) appendText(element, decodeEntities(String(child['#text'])))
-    else if ('#cdata' in child) appendText(element, ((child['#cdata'] as OrderedNode[]) ?? []).map((part) => String(part['#text'] ?? '')).join(''))
-    else if (elementName(child) !== undefined) appendChild(element, toElement(child, element.inScope))
-  }
-  closeElement(element)
-  return element
 }
 
 /** Attributes that may sit on any element without being part of the payload. */
@@ -195,7 +170,8 @@ interface Path {
 }
 
 function pathText(path: Path): string {
-  const own = path.index === undefined ? path.name : `${path.name}[${path.index}]`
+  const name = excerpt(path.name)
+  const own = path.index === undefined ? name : `${name}[${path.index}]`
   return path.up ? `${pathText(path.up)}/${own}` : own
 }
 
@@ -205,7 +181,7 @@ function decodeContent(element: Element, schema: JsonSchema, up: Path | undefine
   if (element.attributes !== noAttributes) {
     for (const attribute in element.attributes) {
       if (attribute !== handledAttribute && !isIgnorableAttribute(attribute)) {
-        throw new DecodeFailure({ kind: 'structure', message: `${pathText({ up, name, index })} has an unknown attribute '${attribute}'` })
+        throw new DecodeFailure({ kind: 'structure', message: `${pathText({ up, name, index })} has an unknown attribute '${excerpt(attribute)}'` })
       }
     }
   }
@@ -243,7 +219,7 @@ function decodeWrappedArray(element: Element, schema: JsonSchema, path: Path): u
     if (child.namespace !== element.namespace) throw namespaceFailure(child, element.namespace, { up: path, name: child.localName, index: index + 1 })
     if (itemName && child.localName !== itemName) {
       const where = pathText({ up: path, name: child.localName, index: index + 1 })
-      throw new DecodeFailure({ kind: 'structure', message: `${where}: unknown element '${child.localName}', expected ${itemName}` })
+      throw new DecodeFailure({ kind: 'structure', message: `${where}: unknown element '${excerpt(child.localName)}', expected ${itemName}` })
     }
     return decodeContent(child, items, path, child.localName, index + 1)
   })
@@ -252,7 +228,7 @@ function decodeWrappedArray(element: Element, schema: JsonSchema, path: Path): u
 function namespaceFailure(child: Element, expected: string, path: Path): DecodeFailure {
   return new DecodeFailure({
     kind: 'namespace',
-    message: `${pathText(path)} must be in namespace ${expected || 'no namespace'}, not ${child.namespace || 'no namespace'}`,
+    message: `${pathText(path)} must be in namespace ${expected || 'no namespace'}, not ${child.namespace ? excerpt(child.namespace) : 'no namespace'}`,
   })
 }
 
