@@ -1,4 +1,4 @@
-import { parseJson } from '../../openapi/json.ts'
+import { MAX_JSON_DEPTH, parseJson } from '../../openapi/json.ts'
 import type { PayloadCodec } from '../../openapi/payload.ts'
 import { emptyResponse, type ResponseWriter } from '../responses.ts'
 import { established, type Stage } from './context.ts'
@@ -27,6 +27,9 @@ export function createDecodeStage(deps: { codec: PayloadCodec; writer: ResponseW
       }
       if (ctx.format === 'json') {
         const parsed = parseJson(text)
+        // Nesting past any payload's depth is refused before parsing, as input the contract cannot hold (D43).
+        if (!parsed.ok && parsed.tooDeep)
+          return deps.writer.errors(400, 'json', [{ Category: 'InputError', Description: `The document is nested deeper than ${MAX_JSON_DEPTH} levels.` }])
         if (!parsed.ok) return emptyResponse(500, {}, [`corrupted JSON: ${parsed.message}`])
         ctx.value = parsed.value
         return undefined
