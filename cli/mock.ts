@@ -19,6 +19,9 @@ export interface MockFlags {
   dataDir?: string
   maxBody?: string
   maxCount?: string
+  journalEntries?: string
+  journalBytes?: string
+  headerTimeout?: string
   auth?: string
   ntlmV1?: boolean
   control?: boolean
@@ -94,6 +97,9 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   if (!chosen.ok) errors.push(...chosen.errors.map((error) => `--defect ${flags.defect}: ${error} (nwa selftest --list names them)`))
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)
+  const requestJournalCapacity = positive('--journal-entries', flags.journalEntries)
+  const requestJournalBytes = positive('--journal-bytes', flags.journalBytes)
+  const headerTimeoutMs = positive('--header-timeout', flags.headerTimeout)
   if (errors.length) return { ok: false, errors }
   return {
     ok: true,
@@ -108,6 +114,9 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
       dataDir: flags.dataDir,
       maxBody,
       maxCount,
+      requestJournalCapacity,
+      requestJournalBytes,
+      headerTimeoutMs,
       authSchemes,
       allowNtlmV1: flags.ntlmV1 ?? false,
       control: flags.control ?? false,

@@ -113,12 +113,16 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
       return { ok: true, on: [...on] }
     },
   }
-  const requests = createRequestJournal({ capacity: options.requestJournalCapacity ?? defaults.requestJournalCapacity, sink: options.onRequest })
+  const requests = createRequestJournal({
+    capacity: options.requestJournalCapacity ?? defaults.requestJournalCapacity,
+    bytes: options.requestJournalBytes ?? defaults.requestJournalBytes,
+    sink: options.onRequest,
+  })
   const backend = await createBackend(contract, codec.validators.ajv)
   const control = options.control ? createControl({ state, clock, faults, codec, directory, requests, defects }) : undefined
   const operations = {
     ...createReadHandlers({ contract, database: state.database, marks, writer, maxCount, now: clock.now, isMember: (a, g) => directory.isMember(a, g) }),
-    ...createWriteHandler(state),
+    ...createWriteHandler(state, writer),
   }
 
   // The pipeline, in the order every request meets it.

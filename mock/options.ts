@@ -2,7 +2,7 @@ import type { SchemeName } from './auth/types.ts'
 import type { FaultSettings } from './faults.ts'
 import type { NamedDecorator } from './pipeline/decorate.ts'
 import type { DrainLimits } from './pipeline/respond.ts'
-import type { RequestEntry } from './request-journal.ts'
+import { journalDefaults, type RequestEntry } from './request-journal.ts'
 
 /** Everything the mock can be told at start; the CLI maps its flags onto this, tests pass it directly. */
 export interface MockOptions {
@@ -29,6 +29,8 @@ export interface MockOptions {
   onRequest?: (entry: RequestEntry) => void
   /** How many requests GET /nwa/requests can look back on; default 1,000. */
   requestJournalCapacity?: number
+  /** How many bytes the request journal may hold in all (request-journal.ts entryBytes); default 4 MiB. */
+  requestJournalBytes?: number
   /** How much of an oversized body is still read after the 413 so the client sees it; default the body limit (at least 1 MiB) or 10 s. */
   drain?: DrainLimits
   /** Realm and NetBIOS names the auth challenges carry. */
@@ -49,6 +51,8 @@ export const defaults = {
   authSchemes: ['Negotiate', 'NTLM', 'Digest', 'Basic'] as SchemeName[],
   realm: 'Netwrix Auditor',
   serverName: 'NWA-MOCK',
-  requestJournalCapacity: 1000,
+  requestJournalCapacity: journalDefaults.entries,
+  requestJournalBytes: journalDefaults.bytes,
   drainMs: 10_000,
+  headerTimeoutMs: 120_000,
 } as const

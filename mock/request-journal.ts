@@ -1,3 +1,5 @@
+import { excerpt } from '../openapi/excerpt.ts'
+
 /**
  * The request journal: one entry per request the mock answered, so that a connector author chasing a 400 or a
  * 401 sees on the server side what the mock decided and why. Kept in a ring buffer (GET /nwa/requests reads
@@ -32,30 +34,82 @@ export interface RequestJournal {
   record(entry: RequestEntry): void
   /** Newest last. */
   recent(filter?: RequestFilter): RequestEntry[]
+  /** What the kept entries weigh against the byte budget (entryBytes). */
+  bytes(): number
 }
 
-export function createRequestJournal(options: { capacity?: number; sink?: (entry: RequestEntry) => void } = {}): RequestJournal {
-  const capacity = options.capacity ?? 1000
-  const ring: RequestEntry[] = []
-  let next = 0
+/** What the journal keeps at most, by default: entries, and bytes of them all (README "The request journal"). */
+export const journalDefaults = { entries: 1000, bytes: 4 * 1024 * 1024 } as const
+
+/**
+ * What one entry keeps of a request at most, however large it was: the path and query, the account name, and a
+ * few reasons, each an excerpt. With these an entry is a few kilobytes, and the journal's byte budget holds hundreds.
+ */
+export const entryBounds = { path: 1024, account: 256, notes: 12, note: 400 } as const
+
+/** The entry as the journal keeps it: client text cut to entryBounds, and copied, so it never keeps a request alive. */
+export function boundEntry(entry: RequestEntry): RequestEntry {
+  const notes = entry.notes.slice(0, entryBounds.notes).map((note) => excerpt(note, entryBounds.note))
+  if (entry.notes.length > entryBounds.notes) notes.push(`… and ${entry.notes.length - entryBounds.notes} more`)
+  const bounded: RequestEntry = { ...entry, path: excerpt(entry.path, entryBounds.path), notes }
+  if (entry.account !== undefined) bounded.account = excerpt(entry.account, entryBounds.account)
+  return bounded
+}
+
+/** An entry's weight against the byte budget: its text at two bytes a character (V8's widest), plus the object itself. */
+export function entryBytes(entry: RequestEntry): number {
+  let characters = entry.time.length + entry.method.length + entry.path.length + (entry.account?.length ?? 0) + (entry.scheme?.length ?? 0)
+  characters += entry.operation?.length ?? 0
+  for (const note of entry.notes) characters += note.length
+  return ENTRY_OVERHEAD + 2 * characters + NOTE_OVERHEAD * entry.notes.length
+}
+
+const ENTRY_OVERHEAD = 160
+const NOTE_OVERHEAD = 32
+
+/**
+ * The last `entries` requests, oldest dropped first, within `bytes` (entryBytes of them all). Every entry is bounded
+ * (boundEntry) before it is kept or handed to the sink, so the log and GET /nwa/requests show the same entries.
+ */
+export function createRequestJournal(options: { capacity?: number; bytes?: number; sink?: (entry: RequestEntry) => void } = {}): RequestJournal {
+  const capacity = options.capacity ?? journalDefaults.entries
+  const budget = options.bytes ?? journalDefaults.bytes
+  const kept: RequestEntry[] = []
+  const weights: number[] = []
+  let head = 0
+  let total = 0
   return {
-    record(entry) {
-      if (ring.length < capacity) ring.push(entry)
-      else ring[next] = entry
-      next = (next + 1) % capacity
+    record(raw) {
+      const entry = boundEntry(raw)
+      const weight = entryBytes(entry)
+      kept.push(entry)
+      weights.push(weight)
+      total += weight
+      while (kept.length - head > capacity || (total > budget && kept.length - head > 1)) {
+        total -= weights[head] as number
+        head += 1
+      }
+      // The dropped prefix is cut away once it is as long as what is kept, so each entry is moved at most once on average.
+      if (head > 0 && head >= kept.length - head) {
+        kept.splice(0, head)
+        weights.splice(0, head)
+        head = 0
+      }
       options.sink?.(entry)
     },
     recent(filter = {}) {
-      const ordered = ring.length < capacity ? ring : [...ring.slice(next), ...ring.slice(0, next)]
       const account = filter.account?.toLowerCase()
-      const matching = ordered.filter(
-        (entry) =>
-          (filter.status === undefined || entry.status === filter.status) &&
-          (account === undefined || entry.account?.toLowerCase() === account) &&
-          (filter.operation === undefined || entry.operation === filter.operation),
-      )
+      const matching = kept
+        .slice(head)
+        .filter(
+          (entry) =>
+            (filter.status === undefined || entry.status === filter.status) &&
+            (account === undefined || entry.account?.toLowerCase() === account) &&
+            (filter.operation === undefined || entry.operation === filter.operation),
+        )
       return matching.slice(-(filter.limit ?? 100))
     },
+    bytes: () => total,
   }
 }
 
