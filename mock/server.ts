@@ -1,11 +1,13 @@
-import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { hostname } from 'node:os'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { createMockApp, type MockApp } from './app.ts'
 import { codes } from './errors.ts'
-import type { MockOptions } from './options.ts'
+import { answerClientError, answerConnect } from './http/odd-requests.ts'
+import { defaults, type MockOptions } from './options.ts'
 import { defaultCertificateDir, describeCertificate, loadOrCreateCertificate, type CertificateMaterial } from './tls/certificate.ts'
 
 export interface ServeOptions extends MockOptions {
@@ -16,6 +18,8 @@ export interface ServeOptions extends MockOptions {
   tls?: boolean
   certFile?: string
   keyFile?: string
+  /** How long a client may take to send a request's headers before the connection is answered 408 and closed; default 120 s, as HTTP.sys's HeaderWait. */
+  headerTimeoutMs?: number
 }
 
 export interface RunningMock {
@@ -51,12 +55,19 @@ export async function startMockServer(options: ServeOptions = {}): Promise<Runni
   const app = await createMockApp(options)
   const host = options.host ?? '127.0.0.1'
   const port = options.port ?? app.contract.defaultPort
+  const headerTimeout = options.headerTimeoutMs ?? defaults.headerTimeoutMs
+  // Node checks its timeouts on this interval, so a short header timeout needs a short interval to mean what it says.
+  const timing = { keepAlive: true, headersTimeout: headerTimeout, connectionsCheckingInterval: Math.max(250, Math.min(30_000, headerTimeout / 4)) }
   const server: Server = certificate
-    ? (createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem, keepAlive: true }, app.handle) as unknown as Server)
-    : createHttpServer({ keepAlive: true }, app.handle)
+    ? (createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem, ...timing }, app.handle) as unknown as Server)
+    : createHttpServer(timing, app.handle)
+  // The whole request may take longer than its headers (a 50 MB upload), but never less.
+  server.requestTimeout = Math.max(server.requestTimeout, headerTimeout)
   // The body stage sends 100 Continue only once it will read the body, so a client refused earlier (401, 404,
   // a declared size over the limit) never uploads it.
   server.on('checkContinue', app.handleExpectingContinue)
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => answerConnect(app.handle, req, socket))
+  server.on('clientError', (error: Error, socket: Duplex) => answerClientError(app.handle, error, socket))
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(codes.MOCK_ERR_LISTEN.create(`${host}:${port}`, error.message)))
     server.listen(port, host, () => resolve())
