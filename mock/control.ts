@@ -36,13 +36,20 @@ const problem = (status: number, errors: string[]) => json(status, { errors })
  * for a developer's own machine and CI.
  */
 export function createControl(deps: ControlDeps): ControlEndpoints {
-  const status = () => ({
-    status: 'ok',
-    records: deps.state.database.size(),
-    archive: deps.state.archiveCount(),
-    clock: deps.clock.describe(),
-    faults: deps.faults.settings(),
-  })
+  const status = () => {
+    const longTermArchive = deps.state.archiveHealth()
+    return {
+      // Degraded while writes cannot be stored: reads go on, writes get 503 until the archive recovers.
+      status: longTermArchive.writable ? 'ok' : 'degraded',
+      records: deps.state.database.size(),
+      archive: deps.state.archiveCount(),
+      longTermArchive: longTermArchive.writable
+        ? longTermArchive
+        : { writable: false, reason: longTermArchive.reason, since: new Date(longTermArchive.since).toISOString() },
+      clock: deps.clock.describe(),
+      faults: deps.faults.settings(),
+    }
+  }
 
   const readJson = async (req: IncomingMessage): Promise<{ ok: true; value: unknown; text: string } | { ok: false; response: MockResponse }> => {
     const body = await readBody(req, 64 * 1024 * 1024)

@@ -12,4 +12,6 @@ export const codes = {
   // Requests: the payload validators refuse unknown filters and operators with 400 before a search is
   // compiled, so this one means the contract names something the search compiler does not implement.
   MOCK_ERR_SEARCH: defineError('MOCK_ERR_SEARCH', 'cannot compile the search: %s'),
+  // The Long-Term Archive's journal cannot be written (a full disk): writes get 503 until it can (D44).
+  MOCK_ERR_ARCHIVE: defineError('MOCK_ERR_ARCHIVE', 'the Long-Term Archive %s cannot be written: %s'),
 } as const

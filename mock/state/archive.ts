@@ -13,7 +13,7 @@
  */
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
 import { createAuditDatabase, type AuditDatabase } from './audit-database.ts'
-import { openJournal, type Journal, type JournalEntry, type JournalFs } from './journal.ts'
+import { openJournal, type Journal, type JournalEntry, type JournalFs, type JournalHealth } from './journal.ts'
 import { whenToEpochMs } from '../../openapi/timestamp.ts'
 import { canonicalOutputRecord, normalizeInputRecord } from './normalize.ts'
 import { createRidGenerator } from './rid.ts'
@@ -40,6 +40,8 @@ export interface ArchiveState {
   readonly database: AuditDatabase
   /** Records in the Long-Term Archive, archive-only ones included. */
   archiveCount(): number
+  /** Whether the Long-Term Archive takes writes (always, in memory), and if not why: a full disk, say. */
+  archiveHealth(): JournalHealth
   /** The clock RIDs are stamped with; seeds whose dates are relative to it are moved against it. */
   now(): number
   close(): Promise<void>
@@ -64,7 +66,7 @@ export async function openArchiveState(options: ArchiveStateOptions): Promise<{ 
   let journal: Journal | undefined
   let recovered = { truncatedBytes: 0 }
   if (options.dataDir !== undefined) {
-    const opened = await openJournal(options.dataDir, options.journalFs ? { fs: options.journalFs } : {})
+    const opened = await openJournal(options.dataDir, options.journalFs ? { fs: options.journalFs, now: options.now } : { now: options.now })
     try {
       for (const entry of opened.entries) apply(entry)
     } catch (error) {
@@ -125,6 +127,8 @@ export async function openArchiveState(options: ArchiveStateOptions): Promise<{ 
     reset: () => commit([{ t: 'reset' }]),
 
     archiveCount: () => archived,
+
+    archiveHealth: () => journal?.health() ?? { writable: true },
 
     now: () => options.now(),
 

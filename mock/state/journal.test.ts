@@ -61,6 +61,38 @@ function countingFs(hold = false) {
   }
 }
 
+/**
+ * A disk of `capacity` bytes over the real file: an append writes what fits, then fails with ENOSPC as a full
+ * filesystem does; truncating frees room, and `grow` adds it, as deleting other files would.
+ */
+function fillingDisk(capacity: number) {
+  let room = capacity
+  let used = 0
+  const fs: JournalFs = {
+    syncDirectory: nodeJournalFs.syncDirectory,
+    async open(path) {
+      const file = await nodeJournalFs.open(path)
+      used = await file.size()
+      return {
+        ...file,
+        async append(chunks) {
+          for (const chunk of chunks) {
+            const fits = Math.max(0, Math.min(chunk.length, room - used))
+            await file.append([chunk.subarray(0, fits)])
+            used += fits
+            if (fits < chunk.length) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+          }
+        },
+        async truncate(length) {
+          await file.truncate(length)
+          used = length
+        },
+      }
+    },
+  }
+  return { fs, used: () => used, grow: (bytes: number) => (room += bytes) }
+}
+
 /** Resolves once `condition` holds, polling; fails the test after five seconds. */
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000
@@ -202,22 +234,59 @@ describe('openJournal', () => {
     await again.close()
   })
 
-  it('refuses further appends after a failed fsync, and after close', async () => {
+  it('refuses appends while the disk is full, says why, and takes them again once it has room, holding exactly the acknowledged entries', async () => {
     const dir = tempDir()
+    const disk = fillingDisk(4096)
+    const { journal } = await openJournal(dir, { fs: disk.fs, now: () => 1_000 })
+    await journal.append(write(1))
+    expect(journal.health()).toEqual({ writable: true })
+    // A batch larger than the room left: part of it reaches the file, then ENOSPC.
+    const big = write(...Array.from({ length: 40 }, (_, i) => 100 + i))
+    await expect(journal.append(big)).rejects.toMatchObject({ code: 'MOCK_ERR_ARCHIVE', message: expect.stringMatching(/ENOSPC: no space left on device/) })
+    expect(journal.health()).toEqual({ writable: false, reason: expect.stringMatching(/ENOSPC/), since: 1_000 })
+    expect(disk.used()).toBe(4096)
+    // Still full: refused again, and the time it went wrong is kept.
+    await expect(journal.append(big)).rejects.toMatchObject({ code: 'MOCK_ERR_ARCHIVE' })
+    expect(journal.health()).toMatchObject({ writable: false, since: 1_000 })
+    disk.grow(1 << 20)
+    await journal.append(write(2))
+    expect(journal.health()).toEqual({ writable: true })
+    await journal.close()
+    const { entries, journal: again, recovered } = await openJournal(dir)
+    expect(entries).toEqual([write(1), write(2)])
+    expect(recovered.truncatedBytes).toBe(0)
+    await again.close()
+  })
+
+  it('recovers from a failed fsync on the next append, dropping only the batch it failed, and refuses appends after close', async () => {
+    const dir = tempDir()
+    let failNext = false
     const fs: JournalFs = {
       syncDirectory: nodeJournalFs.syncDirectory,
       async open(path) {
         const file = await nodeJournalFs.open(path)
-        return { ...file, sync: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })) }
+        return {
+          ...file,
+          sync: async () => {
+            if (failNext) {
+              failNext = false
+              throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })
+            }
+            await file.sync()
+          },
+        }
       },
     }
     const { journal } = await openJournal(dir, { fs })
-    await expect(journal.append(write(1))).rejects.toThrow(/write failed/)
-    await expect(journal.append(write(2))).rejects.toThrow(/write failed/)
+    await journal.append(write(1))
+    failNext = true
+    await expect(journal.append(write(2))).rejects.toThrow(/EIO/)
+    await journal.append(write(3))
     await journal.close()
-    const healthy = await openJournal(tempDir())
-    await healthy.journal.close()
-    await expect(healthy.journal.append(write(1))).rejects.toThrow(/closed/)
+    await expect(journal.append(write(4))).rejects.toThrow(/closed/)
+    const { entries, journal: again } = await openJournal(dir)
+    expect(entries).toEqual([write(1), write(3)])
+    await again.close()
   })
 
   it('close waits for queued appends', async () => {

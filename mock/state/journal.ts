@@ -13,16 +13,24 @@
 import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
+import { codes } from '../errors.ts'
 
 export type JournalEntry = { t: 'write'; records: ActivityRecordOutput[] } | { t: 'reset' }
 
 export interface Journal {
-  /** Queues the entry synchronously (so call order is journal order) and resolves once it is fsync'ed. */
+  /**
+   * Queues the entry synchronously (so call order is journal order) and resolves once it is fsync'ed. While the file
+   * cannot be written (a full disk), it rejects with MOCK_ERR_ARCHIVE, first trying to recover (see health).
+   */
   append(entry: JournalEntry): Promise<void>
+  /** Whether appends are being taken, and if not, why and since when (ms since the epoch). */
+  health(): JournalHealth
   /** Waits for queued appends, then closes the file; later appends are refused. */
   close(): Promise<void>
   readonly path: string
 }
+
+export type JournalHealth = { writable: true } | { writable: false; reason: string; since: number }
 
 /** The file operations the journal needs, so tests can count fsyncs or make them fail. */
 export interface JournalFile {
@@ -43,6 +51,8 @@ export interface JournalFs {
 
 export interface OpenJournalOptions {
   fs?: JournalFs
+  /** The clock `health().since` is read from. */
+  now?: () => number
 }
 
 export const JOURNAL_FILE = 'archive.journal'
@@ -171,7 +181,7 @@ export async function openJournal(
       await file.sync()
       truncatedBytes = size - validLength
     }
-    return { journal: createJournal(path, file), entries, recovered: { truncatedBytes } }
+    return { journal: createJournal(path, file, validLength, options.now ?? Date.now), entries, recovered: { truncatedBytes } }
   } catch (error) {
     await file.close()
     throw error
@@ -200,24 +210,52 @@ interface Pending {
   reject: (error: Error) => void
 }
 
-function createJournal(path: string, file: JournalFile): Journal {
+/**
+ * The queue of appends over the file. A write or fsync that fails (ENOSPC on a full disk, EIO) leaves the end of the
+ * file unknown: the batch it held is refused, and so is every append queued behind it. The file is not given up on:
+ * the next append first cuts the file back to the length of what was acknowledged and fsyncs that, and goes on
+ * only if both succeed. So the journal holds exactly the acknowledged entries whatever happened, and writes resume by
+ * themselves once the disk has room again. Acknowledged entries were fsync'ed before their batch resolved, so
+ * cutting the unacknowledged tail never touches them.
+ */
+function createJournal(path: string, file: JournalFile, acknowledgedLength: number, now: () => number): Journal {
   const queue: Pending[] = []
   let draining: Promise<void> | undefined
-  let failure: Error | undefined
+  let failure: { error: Error; since: number } | undefined
+  let length = acknowledgedLength
   let closed = false
 
+  const unwritable = (cause: unknown) => codes.MOCK_ERR_ARCHIVE.create(path, describeCause(cause))
+
+  /** Cuts back to what was acknowledged; only a file known to hold exactly that takes appends again. */
+  const recover = async (): Promise<void> => {
+    if (!failure) return
+    const { since } = failure
+    try {
+      await file.truncate(length)
+      await file.sync()
+      failure = undefined
+    } catch (error) {
+      failure = { error: unwritable(error), since }
+    }
+  }
+
   const drain = async (): Promise<void> => {
-    while (queue.length > 0 && !failure) {
+    await recover()
+    while (queue.length > 0) {
       const batch = queue.splice(0)
+      if (failure) {
+        for (const p of batch) p.reject(failure.error)
+        continue
+      }
       try {
         await file.append(batch.map((p) => p.frame))
         await file.sync()
+        for (const p of batch) length += p.frame.length
         for (const p of batch) p.resolve()
       } catch (error) {
-        // After a failed write or fsync the file's contents are unknown (a later fsync may report
-        // success for pages the kernel already dropped), so every later append is refused too.
-        failure = new Error(`journal ${path}: write failed, the journal accepts no more entries`, { cause: error })
-        for (const p of [...batch, ...queue.splice(0)]) p.reject(failure)
+        failure = { error: unwritable(error), since: now() }
+        for (const p of batch) p.reject(failure.error)
       }
     }
     draining = undefined
@@ -227,7 +265,6 @@ function createJournal(path: string, file: JournalFile): Journal {
     path,
     append(entry) {
       if (closed) return Promise.reject(new Error(`journal ${path} is closed`))
-      if (failure) return Promise.reject(failure)
       let frame: Buffer
       try {
         frame = encodeFrame(entry)
@@ -240,6 +277,7 @@ function createJournal(path: string, file: JournalFile): Journal {
         draining ??= Promise.resolve().then(drain)
       })
     },
+    health: () => (failure ? { writable: false, reason: failure.error.message, since: failure.since } : { writable: true }),
     async close() {
       if (closed) return
       closed = true
@@ -247,4 +285,9 @@ function createJournal(path: string, file: JournalFile): Journal {
       await file.close()
     },
   }
+}
+
+/** The system's words for a failed write (`ENOSPC: no space left on device, write`), or the error's message. */
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause)
 }
