@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { Agent, request } from 'node:http'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadContract } from '../../openapi/contract.ts'
 import { createPayloadCodec, type PayloadCodec, type WireFormat } from '../../openapi/payload.ts'
 import { loadExamples, readFixture } from '../helpers/contract.ts'
+import { type MockProcess, startMockProcess } from '../helpers/mock-process.ts'
 
 /**
  * A seeded fuzz test of the whole pipeline over HTTP: at least 10,000 bodies across the four operations, made
@@ -22,29 +21,18 @@ const maxBody = 256 * 1024
 const auth = `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`
 const ns = 'http://schemas.netwrix.com/api/v1/activity_records/'
 
-let mock: ChildProcess
+let mock: MockProcess
 let base: string
 let codec: PayloadCodec
 const agent = new Agent({ keepAlive: true, maxSockets: 1 })
 beforeAll(async () => {
   codec = createPayloadCodec(await loadContract())
-  const cli = fileURLToPath(new URL('../../bin/nwa.js', import.meta.url))
-  mock = spawn(process.execPath, [cli, 'mock', '--no-tls', '--port', '0', '--seed', 'none', '--auth', 'Basic', '--max-body', String(maxBody), '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  base = await new Promise<string>((resolve, reject) => {
-    let banner = ''
-    mock.stdout?.on('data', (chunk: Buffer) => {
-      banner += chunk.toString()
-      const listening = /listening\s+(http:\/\/\S+?)\/netwrix\/api\/v1/.exec(banner)
-      if (listening?.[1]) resolve(listening[1])
-    })
-    mock.once('exit', (code) => reject(new Error(`nwa mock exited with ${code} before listening: ${banner}`)))
-  })
+  mock = await startMockProcess(['--seed', 'none', '--auth', 'Basic', '--max-body', String(maxBody)])
+  base = mock.base
 })
 afterAll(() => {
   agent.destroy()
-  mock.kill()
+  mock.stop()
 })
 
 interface Answer {
