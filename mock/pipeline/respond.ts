@@ -31,10 +31,11 @@ export function createResponder(limits: DrainLimits): Responder {
     }
     // The length without a copy: the socket takes the string as it is.
     headers['content-length'] = Buffer.byteLength(response.body, 'utf8')
-    if (response.ending === 'drain') {
-      // The whole response (its body is empty) goes out now; the connection stays open while the rest of the
-      // request body is read and dropped, so the client sees the status instead of a reset. RFC 9112 section 9.6
-      // asks a server that closes mid-request for exactly this.
+    // A refusal before the body was read (a 401, 404 or 405 to an upload, a 413) goes out now; the connection stays open
+    // while the rest of the body is read and dropped, so the client sees the status instead of a reset, which a
+    // connection closed under its upload would give it. RFC 9112 section 9.6 asks a server that closes mid-request for
+    // exactly this. (On a kept-alive connection Node drops an unread body itself; on a closing one it would not.)
+    if (response.ending === 'drain' || bodyStillArriving(ctx.req)) {
       res.writeHead(response.status, headers)
       res.flushHeaders()
       await drain(ctx.req, limits)
@@ -44,6 +45,11 @@ export function createResponder(limits: DrainLimits): Responder {
     res.writeHead(response.status, headers)
     res.end(response.body, 'utf8')
   }
+}
+
+/** Whether the request has a body nobody has read yet. */
+function bodyStillArriving(req: IncomingMessage): boolean {
+  return !req.complete && !req.readableEnded && !req.destroyed
 }
 
 /** Reads and drops what is left of a request body, until it ends, the client goes, or a limit is reached. */

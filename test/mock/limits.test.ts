@@ -31,7 +31,8 @@ function send(base: string, family: Pick<BodyFamily, 'endpoint' | 'format'>, use
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
   return new Promise((resolve, reject) => {
     let answer: Answer | undefined
-    const req = request(`${base}${path}`, { method: 'POST', headers: { authorization } }, (res) => {
+    // A connection of its own: building the next 50 MB body can outlast the server's keep-alive timeout.
+    const req = request(`${base}${path}`, { method: 'POST', agent: false, headers: { authorization } }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => {
