@@ -37,7 +37,9 @@ export function createResponder(limits: DrainLimits): Responder {
     // exactly this. (On a kept-alive connection Node drops an unread body itself; on a closing one it would not.)
     if (response.ending === 'drain' || bodyStillArriving(ctx.req)) {
       res.writeHead(response.status, headers)
-      res.flushHeaders()
+      // The whole answer goes out first (a fault's ErrorList has a body), then the upload is dropped.
+      if (response.body) res.write(response.body, 'utf8')
+      else res.flushHeaders()
       await drain(ctx.req, limits)
       res.end()
       return
