@@ -103,9 +103,17 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--fail-on <level>', 'exit 1 on a MUST failure, or also on a warning').choices(['must', 'warn']).default('must'))
     .option('--allow-incomplete', 'exit 0 on INCOMPLETE when the MUST checks that did not run were skipped for a stated reason (read-only runs)')
     .option('--max-pages <n>', 'pages a pagination check follows before calling a server endless', wholeNumber(1), 50)
+    .option('--timeout <duration>', 'how long one request may take (90s, 2m; default 30s)')
+    .option('--deadline <duration>', 'how long the whole run may take, pre-flight included (10m, 1h); none by default')
+    .option('--max-response <bytes>', 'the most bytes read of one response (default 67108864, 64 MiB)', wholeNumber(1))
     .action(async (flags: Record<string, unknown>) => {
       const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now, random: (n: number) => randomBytes(n) }
-      const options = flags as unknown as CheckCommandOptions
+      const { timeout, maxResponse, ...rest } = flags
+      const options = {
+        ...(rest as unknown as CheckCommandOptions),
+        ...(timeout === undefined ? {} : { timeoutMs: String(timeout) }),
+        ...(maxResponse === undefined ? {} : { maxResponseBytes: Number(maxResponse) }),
+      }
       if (options.target || options.config) {
         exitCode = await runCheckCommand(options, io)
         return

@@ -52,8 +52,12 @@ export interface CheckCommandOptions {
   /** Accounts known to the caller (e.g. the CLI's embedded mock); the config file and --user override them. */
   accounts?: Partial<Record<AccountRole, Account>>
   groups?: GroupFixture
-  /** Per request, default 30 s. */
-  timeoutMs?: number
+  /** Per request, default 30 s; a number of ms, or a duration (`90s`, `2m`). */
+  timeoutMs?: number | string
+  /** The whole run, pre-flight included: a duration (`10m`) or ms; none by default. */
+  deadline?: string | number
+  /** The most bytes read of one response; default 64 MiB. */
+  maxResponseBytes?: number
 }
 
 export interface CheckCommandIo {
@@ -89,6 +93,17 @@ export function parseBaseline(text: string): Set<string> {
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter((line) => line !== ''),
   )
+}
+
+const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `500ms`, `90s`, `10m`, `1h`, or a bare number of seconds, as milliseconds; anything else is a usage error naming the flag. */
+export function parseDuration(value: string | number, flag: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim())
+  const ms = match === null ? Number.NaN : Number(match[1]) * durationUnits[match[2] ?? 's']!
+  if (!(ms > 0)) throw codes.CONF_ERR_USAGE.create(`${flag} ${String(value)}: expected a duration such as 90s, 10m or 1h`)
+  return Math.round(ms)
 }
 
 function readText(file: string, what: string): string {
@@ -134,6 +149,12 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
     const maxPages = options.maxPages ?? 50
     if (!Number.isInteger(maxPages) || maxPages < 1) throw codes.CONF_ERR_USAGE.create(`--max-pages ${String(maxPages)}: expected a positive whole number`)
 
+    const deadlineMs = options.deadline === undefined ? undefined : parseDuration(options.deadline, '--deadline')
+    const timeoutMs = options.timeoutMs === undefined ? undefined : parseDuration(options.timeoutMs, '--timeout')
+    const maxResponseBytes = options.maxResponseBytes
+    if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+      throw codes.CONF_ERR_USAGE.create(`--max-response ${String(maxResponseBytes)}: expected a positive whole number of bytes`)
+    }
     const config = resolveConfig(options, io.env)
     if (config.target === undefined) throw codes.CONF_ERR_USAGE.create('no target: give --target https://host:9699 or "target" in --config')
     const registry = createRegistry(options.checks ?? (await defaultChecks()))
@@ -167,7 +188,8 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
           transport: {
             insecure: options.insecure === true,
             ...(ca === undefined ? {} : { ca, caFile: options.ca }),
-            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
           },
           now: io.now,
           random: io.random,
@@ -177,6 +199,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
         baseline,
         failOn,
         allowIncomplete: options.allowIncomplete === true,
+        ...(deadlineMs === undefined ? {} : { deadlineAt: io.now() + deadlineMs }),
       },
       (event) => {
         for (const reporter of reporters) reporter.onEvent(event)
