@@ -3,12 +3,13 @@
  * 0 CONFORMANT, 1 NOT CONFORMANT, 2 nothing was checked (usage, config, connection, pre-flight; no report),
  * 3 INCOMPLETE (conformance/verdict.ts). Starting the embedded mock when there is no target is the CLI's job.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadContract } from '../openapi/contract.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { defaultSchemes } from './auth/with-auth.ts'
+import { parseBaseline, renderBaseline, updateBaseline, type BaselineEntry } from './baseline.ts'
 import { loadConfig, mergeConfig, type RunConfig } from './config.ts'
 import { codes, ConformanceError } from './errors.ts'
 import { createRegistry } from './registry.ts'
@@ -38,8 +39,10 @@ export interface CheckCommandOptions {
   /** Ids, id prefixes ending in *, tag:NAME or bare tags; commas also separate entries. */
   only?: string[] | string
   skip?: string[] | string
-  /** File of accepted failures: one check id per line, # comments. */
+  /** File of accepted failures: a YAML list of { check, reason, expires }, or one check id per line (# comments). */
   baseline?: string
+  /** Rewrite the --baseline file with the checks that fail or warn in this run. */
+  baselineUpdate?: boolean
   /** Default reports/. */
   reportDir?: string
   failOn?: FailOn
@@ -86,15 +89,6 @@ function entries(value: string[] | string | undefined): string[] {
     .filter((item) => item !== '')
 }
 
-export function parseBaseline(text: string): Set<string> {
-  return new Set(
-    text
-      .split(/\r?\n/)
-      .map((line) => line.replace(/#.*$/, '').trim())
-      .filter((line) => line !== ''),
-  )
-}
-
 const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /** `500ms`, `90s`, `10m`, `1h`, or a bare number of seconds, as milliseconds; anything else is a usage error naming the flag. */
@@ -112,6 +106,13 @@ function readText(file: string, what: string): string {
   } catch (error) {
     throw codes.CONF_ERR_USAGE.wrap(error, `${what} ${file}: ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+/** The --baseline file; with --baseline-update a file that does not exist yet is an empty baseline. */
+function readBaseline(options: CheckCommandOptions): BaselineEntry[] | undefined {
+  if (options.baseline === undefined) return undefined
+  if (options.baselineUpdate && !existsSync(options.baseline)) return []
+  return parseBaseline(readText(options.baseline, '--baseline'), options.baseline)
 }
 
 async function defaultChecks(): Promise<Check[]> {
@@ -159,9 +160,11 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
     if (config.target === undefined) throw codes.CONF_ERR_USAGE.create('no target: give --target https://host:9699 or "target" in --config')
     const registry = createRegistry(options.checks ?? (await defaultChecks()))
     const checks = registry.select({ only: entries(options.only), skip: entries(options.skip) })
-    const baseline = options.baseline === undefined ? new Set<string>() : parseBaseline(readText(options.baseline, '--baseline'))
-    for (const id of baseline) {
-      if (registry.get(id) === undefined) io.stderr.write(`nwa check: baseline names ${id}, which is not a check\n`)
+    if (options.baselineUpdate && options.baseline === undefined)
+      throw codes.CONF_ERR_USAGE.create('--baseline-update needs --baseline FILE: the file it writes')
+    const baseline = readBaseline(options)
+    for (const entry of baseline ?? []) {
+      if (registry.get(entry.check) === undefined) io.stderr.write(`nwa check: baseline names ${entry.check}, which is not a check\n`)
     }
     const ca = options.ca === undefined ? undefined : readText(options.ca, '--ca')
 
@@ -196,7 +199,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
           schemes,
         },
         options: { write: options.write === true, destructive: options.destructive === true, auth, maxPages },
-        baseline,
+        ...(baseline === undefined ? {} : { baseline }),
         failOn,
         allowIncomplete: options.allowIncomplete === true,
         ...(deadlineMs === undefined ? {} : { deadlineAt: io.now() + deadlineMs }),
@@ -206,6 +209,11 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       },
     )
     for (const reporter of reporters) await reporter.finish(result)
+    if (options.baselineUpdate && options.baseline !== undefined) {
+      const updated = updateBaseline(baseline ?? [], result.checks, io.now())
+      writeFileSync(options.baseline, renderBaseline(updated))
+      io.stdout.write(`baseline: wrote ${updated.length} entries (the checks that fail or warn now) to ${options.baseline}\n`)
+    }
     io.stdout.write(
       `reports: ${Object.values(reportFiles)
         .map((file) => join(reportDir, file))

@@ -29,6 +29,7 @@ export const codes = {
   // Invocation: flags and the files they name.
   CONF_ERR_USAGE: define('CONF_ERR_USAGE', '%s'),
   CONF_ERR_CONFIG: define('CONF_ERR_CONFIG', 'config %s: %s'),
+  CONF_ERR_BASELINE: define('CONF_ERR_BASELINE', 'baseline %s: %s'),
   // Transport: the target could not be reached, or stopped answering.
   CONF_ERR_CONNECT: define('CONF_ERR_CONNECT', 'cannot reach %s: %s'),
   CONF_ERR_TIMEOUT: define('CONF_ERR_TIMEOUT', '%s %s: no response within %s ms'),

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { loadRequirements, requirementLevels, type Requirement, type RequirementLevel } from '../openapi/requirements.ts'
 import { defaultSchemes } from './auth/with-auth.ts'
 import { createCheckSession, type ContextFactoryOptions } from './context.ts'
+import { markBaseline, summarizeBaseline, type BaselineEntry, type BaselineMark, type BaselineSummary } from './baseline.ts'
 import { computeCoverage, loadUntestable, type CoverageRow, type UntestableEntry } from './coverage.ts'
 import { isConformanceError } from './errors.ts'
 import { createEvidenceLog, defaultEvidenceLimits, type CheckEvidence, type EvidenceLimits, type EvidenceLog, type EvidenceSink } from './evidence.ts'
@@ -31,8 +32,13 @@ export interface CheckResult {
   message: string
   /** Whole milliseconds. */
   durationMs: number
-  /** Listed in the baseline file: reported with its status; it exempts a warning from --fail-on warn, never a MUST failure. */
+  /**
+   * Excused by an unexpired baseline entry: reported with its status; it exempts a warning from --fail-on warn, never a
+   * MUST failure.
+   */
   baselined: boolean
+  /** The baseline entry naming this check, expired or not. */
+  baseline?: BaselineMark
   evidence: CheckEvidence
 }
 
@@ -53,6 +59,8 @@ export interface RunSummary {
   byLevel: Record<RequirementLevel, StatusCounts>
   baselined: number
   allowIncomplete: boolean
+  /** With a baseline: how many entries, which expired, which excused nothing. */
+  baseline?: BaselineSummary
 }
 
 export interface RunResult {
@@ -75,8 +83,8 @@ export interface RunPlan {
   checks: Check[]
   context: ContextFactoryOptions
   options: RunOptions
-  /** Check ids whose failures are known: marked in the reports, and exempt from --fail-on warn. */
-  baseline?: Set<string>
+  /** Known failures: an unexpired entry marks its check in the reports and exempts it from --fail-on warn. */
+  baseline?: readonly BaselineEntry[]
   failOn: FailOn
   /** Accept an INCOMPLETE verdict (MUST checks skipped for a stated reason) with exit 0. */
   allowIncomplete?: boolean
@@ -207,6 +215,7 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       meta,
       preflight,
     })
+    const baselineMarks = markBaseline(plan.baseline ?? [], started)
     const stopAfter = plan.stopAfter ?? defaultStopAfter
     const deadlineReason = deadlineAt === undefined ? '' : `the run reached its --deadline (${new Date(deadlineAt).toISOString()})`
     let stopped: string | undefined
@@ -246,6 +255,7 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
           }
         }
       }
+      const mark = baselineMarks.get(check.id)
       const result: CheckResult = {
         id: check.id,
         title: check.title,
@@ -256,7 +266,8 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
         requirements: [...check.requirements],
         ...outcome,
         durationMs: Math.round(Math.max(0, now() - checkStarted)),
-        baselined: plan.baseline?.has(check.id) ?? false,
+        baselined: mark !== undefined && !mark.expired,
+        ...(mark === undefined ? {} : { baseline: mark }),
         evidence: evidence.finish(plan.evidenceLimits ?? defaultEvidenceLimits),
       }
       results.push(result)
@@ -281,6 +292,10 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       byLevel,
       baselined: results.filter((result) => result.baselined).length,
       allowIncomplete,
+    }
+    if (plan.baseline !== undefined) {
+      const suite = new Set([...(plan.coverageChecks ?? []), ...plan.checks].map((check) => check.id))
+      summary.baseline = summarizeBaseline(plan.baseline, baselineMarks, results, (id) => suite.has(id))
     }
     const selected = new Set(plan.checks.map((check) => check.id))
     const notSelected = (plan.coverageChecks ?? plan.checks).filter((check) => check.level === 'MUST' && !selected.has(check.id)).map((check) => check.id)
