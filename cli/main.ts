@@ -5,6 +5,7 @@ import { startMockServer } from '../mock/server.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
 import { packageVersion } from '../conformance/meta.ts'
+import { runKeygen, runVerify, type KeygenOptions, type VerifyOptions } from '../conformance/bundle/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
 
@@ -107,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timeout <duration>', 'how long one request may take (90s, 2m; default 30s)')
     .option('--deadline <duration>', 'how long the whole run may take, pre-flight included (10m, 1h); none by default')
     .option('--max-response <bytes>', 'the most bytes read of one response (default 67108864, 64 MiB)', wholeNumber(1))
+    .option('--bundle <file>', 'also write a certification bundle: reports, full evidence, contract, configuration and a signed statement')
+    .option('--sign-key <file>', 'Ed25519 private key (PEM, from nwa keygen) that signs the bundle; unsigned without it')
     .action(async (flags: Record<string, unknown>) => {
       const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now, random: (n: number) => randomBytes(n) }
       const { timeout, maxResponse, ...rest } = flags
@@ -127,6 +130,22 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await running.close()
       }
+    })
+
+  prefixed(program.command('keygen'), 'nwa keygen')
+    .description('make an Ed25519 key pair for signing bundles: PREFIX.key (private) and PREFIX.pub')
+    .requiredOption('--out <prefix>', 'where the two files go')
+    .option('--passphrase <env:NAME>', 'encrypt the private key with the value of this environment variable')
+    .action((flags: KeygenOptions) => {
+      exitCode = runKeygen(flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+    })
+
+  prefixed(program.command('verify'), 'nwa verify')
+    .description("check a bundle: its signature with --key, every file's digest, and that the statement's verdict is the report's")
+    .argument('<bundle>', 'the archive nwa check --bundle wrote')
+    .option('--key <file>', 'the public key (PEM) whose signature the bundle must carry')
+    .action((file: string, flags: VerifyOptions) => {
+      exitCode = runVerify(file, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
     })
 
   prefixed(program.command('selftest'), 'nwa selftest')

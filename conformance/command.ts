@@ -3,12 +3,16 @@
  * 0 CONFORMANT, 1 NOT CONFORMANT, 2 nothing was checked (usage, config, connection, pre-flight; no report),
  * 3 INCOMPLETE (conformance/verdict.ts). Starting the embedded mock when there is no target is the CLI's job.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import type { KeyObject } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { contractPath } from '../openapi/load.ts'
 import { loadContract } from '../openapi/contract.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { defaultSchemes } from './auth/with-auth.ts'
+import { createFullEvidenceFile, readPrivateKey, redactAccounts, writeBundle, type FullEvidenceFile } from './bundle/index.ts'
 import { parseBaseline, renderBaseline, updateBaseline, type BaselineEntry } from './baseline.ts'
 import { loadConfig, mergeConfig, type RunConfig } from './config.ts'
 import { codes, ConformanceError } from './errors.ts'
@@ -61,6 +65,10 @@ export interface CheckCommandOptions {
   deadline?: string | number
   /** The most bytes read of one response; default 64 MiB. */
   maxResponseBytes?: number
+  /** Write a certification bundle here (docs/evidence.md). */
+  bundle?: string
+  /** PEM Ed25519 private key that signs the bundle; without it the bundle is unsigned and says so. */
+  signKey?: string
 }
 
 export interface CheckCommandIo {
@@ -108,6 +116,46 @@ function readText(file: string, what: string): string {
   }
 }
 
+/** The signing key's PEM; an encrypted one is opened with NWA_SIGN_KEY_PASSPHRASE. */
+function readSigningKey(file: string, env: CheckCommandIo['env']): KeyObject {
+  const pem = readText(file, '--sign-key')
+  try {
+    return readPrivateKey(pem, env['NWA_SIGN_KEY_PASSPHRASE'])
+  } catch (error) {
+    throw codes.CONF_ERR_USAGE.wrap(
+      error,
+      `--sign-key ${file}: ${error instanceof Error ? error.message : String(error)} (nwa keygen makes an Ed25519 key pair)`,
+    )
+  }
+}
+
+/** The configuration a bundle carries: what was run and how, without a password. */
+function bundleConfig(config: RunConfig, options: CheckCommandOptions, checks: readonly Check[], baseline: BaselineEntry[] | undefined): object {
+  return {
+    target: config.target,
+    accounts: redactAccounts(config.accounts),
+    ...(config.groups === undefined ? {} : { groups: config.groups }),
+    ...(config.expectedSchemes === undefined ? {} : { expectedSchemes: config.expectedSchemes }),
+    options: {
+      auth: options.auth ?? 'auto',
+      write: options.write === true,
+      destructive: options.destructive === true,
+      insecure: options.insecure === true,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      failOn: options.failOn ?? 'must',
+      allowIncomplete: options.allowIncomplete === true,
+      maxPages: options.maxPages ?? 50,
+      only: entries(options.only),
+      skip: entries(options.skip),
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+      ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
+    },
+    checks: checks.map((check) => check.id),
+    ...(baseline === undefined ? {} : { baseline }),
+  }
+}
+
 /** The --baseline file; with --baseline-update a file that does not exist yet is an empty baseline. */
 function readBaseline(options: CheckCommandOptions): BaselineEntry[] | undefined {
   if (options.baseline === undefined) return undefined
@@ -141,6 +189,8 @@ function resolveConfig(options: CheckCommandOptions, env: CheckCommandIo['env'])
 }
 
 export async function runCheckCommand(options: CheckCommandOptions, io: CheckCommandIo): Promise<RunExitCode | 2> {
+  let scratch: string | undefined
+  let fullEvidence: FullEvidenceFile | undefined
   try {
     const auth = options.auth ?? 'auto'
     if (!authModes.includes(auth)) throw codes.CONF_ERR_USAGE.create(`--auth ${String(auth)}: expected one of ${authModes.join(', ')}`)
@@ -156,6 +206,8 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
     if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
       throw codes.CONF_ERR_USAGE.create(`--max-response ${String(maxResponseBytes)}: expected a positive whole number of bytes`)
     }
+    if (options.signKey !== undefined && options.bundle === undefined) throw codes.CONF_ERR_USAGE.create('--sign-key signs a bundle: give --bundle FILE too')
+    const signingKey = options.signKey === undefined ? undefined : readSigningKey(options.signKey, io.env)
     const config = resolveConfig(options, io.env)
     if (config.target === undefined) throw codes.CONF_ERR_USAGE.create('no target: give --target https://host:9699 or "target" in --config')
     const registry = createRegistry(options.checks ?? (await defaultChecks()))
@@ -170,6 +222,10 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
 
     const contract = await loadContract()
     const reportDir = options.reportDir ?? 'reports'
+    if (options.bundle !== undefined) {
+      scratch = mkdtempSync(join(tmpdir(), 'nwa-bundle-'))
+      fullEvidence = createFullEvidenceFile(join(scratch, 'evidence.ndjson'))
+    }
     const reporters: Reporter[] = [
       createConsoleReporter({ stream: io.stdout, env: io.env }),
       createJsonReporter(join(reportDir, reportFiles.json)),
@@ -203,6 +259,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
         failOn,
         allowIncomplete: options.allowIncomplete === true,
         ...(deadlineMs === undefined ? {} : { deadlineAt: io.now() + deadlineMs }),
+        ...(fullEvidence === undefined ? {} : { evidenceSink: fullEvidence }),
       },
       (event) => {
         for (const reporter of reporters) reporter.onEvent(event)
@@ -213,6 +270,21 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       const updated = updateBaseline(baseline ?? [], result.checks, io.now())
       writeFileSync(options.baseline, renderBaseline(updated))
       io.stdout.write(`baseline: wrote ${updated.length} entries (the checks that fail or warn now) to ${options.baseline}\n`)
+    }
+    if (options.bundle !== undefined && fullEvidence !== undefined) {
+      const written = writeBundle({
+        file: options.bundle,
+        reportDir,
+        reportNames: Object.values(reportFiles),
+        evidence: fullEvidence.finish(),
+        contractPath,
+        config: bundleConfig(config, options, checks, baseline),
+        now: io.now(),
+        ...(signingKey === undefined ? {} : { signingKey }),
+      })
+      io.stdout.write(
+        `bundle: ${options.bundle} (${written.bytes} bytes), ${written.keyid === undefined ? 'UNSIGNED (give --sign-key to sign it)' : `signed with key ${written.keyid}`}\n`,
+      )
     }
     io.stdout.write(
       `reports: ${Object.values(reportFiles)
@@ -226,5 +298,8 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       return 2
     }
     throw error
+  } finally {
+    fullEvidence?.discard()
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })
   }
 }
