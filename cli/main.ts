@@ -6,6 +6,7 @@ import { NwaError } from '../openapi/errors.ts'
 import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
 import { packageVersion } from '../conformance/meta.ts'
 import { runKeygen, runVerify, type KeygenOptions, type VerifyOptions } from '../conformance/bundle/commands.ts'
+import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
 
@@ -146,6 +147,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--key <file>', 'the public key (PEM) whose signature the bundle must carry')
     .action((file: string, flags: VerifyOptions) => {
       exitCode = runVerify(file, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+    })
+
+  prefixed(program.command('diff'), 'nwa diff')
+    .description('what changed between two runs: newly failing, fixed, new and removed checks, level, decision and target changes; exit 1 on a regression')
+    .argument('<old>', 'the earlier report: conformance.json, its report directory, or a bundle')
+    .argument('<new>', 'the later report, in any of the same forms')
+    .option('--markdown <file>', 'also write the Markdown (for a pull-request comment) to this file')
+    .option('--json <file>', 'write the diff as JSON to this file')
+    .action((older: string, newer: string, flags: DiffOptions) => {
+      exitCode = runDiff(older, newer, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
     })
 
   prefixed(program.command('selftest'), 'nwa selftest')
