@@ -7,6 +7,7 @@ import { runCheckCommand, type CheckCommandOptions } from '../conformance/comman
 import { packageVersion } from '../conformance/meta.ts'
 import { runKeygen, runVerify, type KeygenOptions, type VerifyOptions } from '../conformance/bundle/commands.ts'
 import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
+import { runReplay, startRecord, type RecordOptions, type ReplayCommandOptions } from '../conformance/recording/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
 
@@ -157,6 +158,54 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json <file>', 'write the diff as JSON to this file')
     .action((older: string, newer: string, flags: DiffOptions) => {
       exitCode = runDiff(older, newer, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+    })
+
+  prefixed(program.command('record'), 'nwa record')
+    .description('a recording proxy: forwards to --target and writes every exchange to a HAR 1.2 file, credentials removed')
+    .requiredOption('--target <url>', 'the real server, scheme://host:port')
+    .requiredOption('--listen <port>', 'the port clients connect to (plain HTTP; 0: any free port)')
+    .requiredOption('--out <file>', 'the HAR file to write')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--insecure', "accept any certificate of the target's")
+    .option('--ca <file>', "trust this PEM for the target's certificate")
+    .option('--max-body <bytes>', 'of each body, the recording keeps this many bytes (default 1048576)', wholeNumber(0))
+    .option('--quiet', 'print no line per exchange')
+    .action(async (flags: RecordOptions) => {
+      const io = { stdout: process.stdout, stderr: process.stderr, env: process.env }
+      const proxy = await startRecord(flags, io)
+      if (proxy === 2) {
+        exitCode = 2
+        return
+      }
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve())
+        process.once('SIGTERM', () => resolve())
+      })
+      await proxy.close()
+      process.stdout.write(`nwa record: ${proxy.entries()} exchanges in ${flags.out}\n`)
+    })
+
+  prefixed(program.command('replay'), 'nwa replay')
+    .description('send the requests of a recording to another server and report, exchange by exchange, where the answers differ')
+    .argument('<har>', 'the recording (nwa record --out)')
+    .requiredOption('--target <url>', 'the server to replay against, scheme://host:port')
+    .option('--user <name>', 'an account of the recording, DOMAIN\\user')
+    .option('--password <password>', "its password (or 'env:NAME'; default NWA_PASSWORD)")
+    .option('--config <file>', 'the accounts of nwa check --config: every user of the recording needs its password')
+    .option('--write', 'also send the recorded writes (permanent on a real audit database)')
+    .option('--insecure', 'accept any TLS certificate')
+    .option('--ca <file>', 'trust this CA certificate (PEM)')
+    .option('--timeout <duration>', 'how long one request may take (default 30s)')
+    .option('--json <file>', 'write the comparison as JSON')
+    .option('--markdown <file>', 'write the comparison as Markdown')
+    .action(async (file: string, flags: ReplayCommandOptions) => {
+      exitCode = await runReplay(file, flags, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        now: Date.now,
+        random: (n: number) => randomBytes(n),
+      })
     })
 
   prefixed(program.command('selftest'), 'nwa selftest')
