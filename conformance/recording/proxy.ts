@@ -213,7 +213,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       headersAt = now()
       status = answer.statusCode ?? 502
       responseHeaders = pairs(answer.rawHeaders)
-      res.writeHead(status, forwardable(answer.rawHeaders).flat() as unknown as http.OutgoingHttpHeaders)
+      // A server that announces it closes the connection has the client's closed with it, announced the same way.
+      const closing = /\bclose\b/i.test(answer.headers.connection ?? '')
+      const forwarded = [...forwardable(answer.rawHeaders).flat(), ...(closing ? ['Connection', 'close'] : [])]
+      res.writeHead(status, forwarded as unknown as http.OutgoingHttpHeaders)
       answer.on('data', (chunk: Buffer) => responseBody.add(chunk))
       answer.pipe(res)
       res.once('finish', finish)
