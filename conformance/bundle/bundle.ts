@@ -16,7 +16,7 @@ export const statementFile = 'statement.dsse.json'
 export const readmeFile = 'README.txt'
 export const reportFile = 'conformance.json'
 export const statementType = 'https://in-toto.io/Statement/v1'
-/** The predicate's type (D53): a URN, since the predicate is nwa-kit's own and no address of the project is stable. */
+/** The predicate's type: a URN, since the predicate is nwa-kit's own and no address of the project is stable (docs/evidence.md). */
 export const predicateType = 'urn:nwa-kit:predicate:conformance-result:v1'
 
 /** What was judged: a server (`nwa check`) or a connector (`nwa grade`). */

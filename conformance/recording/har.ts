@@ -4,7 +4,7 @@
  * Authorization value, an NTLM, Negotiate or Digest token, a nonce, or a cookie: each becomes `[removed]`, keeping only
  * the scheme and, for replay, who authenticated (`_nwa.auth`): the user name an NTLM, Digest or Basic message carries,
  * and for Basic which of that user's passwords it was (1 for the first seen, 2 for a different one), never the
- * password (D54).
+ * password (D53).
  */
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { isNtlmMessage, MessageType, ntlmMessageType, parseAuthenticateMessage } from '../../openapi/auth/ntlm.ts'

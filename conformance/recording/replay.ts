@@ -4,7 +4,7 @@
  * with the passwords it is given, per user; the recording's handshake legs (the 401s before NTLM, Negotiate or Digest
  * succeeds) are one request here, sent again through the runner's own clients, on one replayed connection per recorded
  * one. Marks and RIDs the replayed server
- * issues replace the recorded ones in the requests that follow, as a client would post what it was given (D54).
+ * issues replace the recorded ones in the requests that follow, as a client would post what it was given (D53).
  */
 import { readFileSync, statSync } from 'node:fs'
 import type { PayloadCodec, WireFormat } from '../../openapi/payload.ts'

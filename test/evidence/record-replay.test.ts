@@ -20,7 +20,7 @@ import { captureOutput, captureStream } from '../helpers/capture.ts'
  * timeframe are the same on both; their RIDs and marks still differ (they are random and keyed), which replay maps.
  *
  * auth.wrong-password is left out of the recording: it sends wrong passwords with NTLM and Digest, whose messages do
- * not tell a proxy that never sees the password that it was wrong, so replay would send the right one (D54).
+ * not tell a proxy that never sees the password that it was wrong, so replay would send the right one (D53).
  */
 const capture = captureOutput()
 const work = mkdtempSync(join(tmpdir(), 'nwa-record-'))
