@@ -31,6 +31,7 @@ function wholeNumber(min: number): (text: string) => number {
  */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0
+  const processIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }
   const program = new Command('nwa')
     .description('Contract, reference mock server and conformance suite for the Netwrix Auditor Integration API v1')
     .version(packageVersion(), '-V, --version', 'print the nwa-kit version')
@@ -139,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--out <prefix>', 'where the two files go')
     .option('--passphrase <env:NAME>', 'encrypt the private key with the value of this environment variable')
     .action((flags: KeygenOptions) => {
-      exitCode = runKeygen(flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+      exitCode = runKeygen(flags, processIo)
     })
 
   prefixed(program.command('verify'), 'nwa verify')
@@ -147,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<bundle>', 'the archive nwa check --bundle wrote')
     .option('--key <file>', 'the public key (PEM) whose signature the bundle must carry')
     .action((file: string, flags: VerifyOptions) => {
-      exitCode = runVerify(file, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+      exitCode = runVerify(file, flags, processIo)
     })
 
   prefixed(program.command('diff'), 'nwa diff')
@@ -157,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--markdown <file>', 'also write the Markdown (for a pull-request comment) to this file')
     .option('--json <file>', 'write the diff as JSON to this file')
     .action((older: string, newer: string, flags: DiffOptions) => {
-      exitCode = runDiff(older, newer, flags, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+      exitCode = runDiff(older, newer, flags, processIo)
     })
 
   prefixed(program.command('record'), 'nwa record')
@@ -171,8 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--max-body <bytes>', 'of each body, the recording keeps this many bytes (default 1048576)', wholeNumber(0))
     .option('--quiet', 'print no line per exchange')
     .action(async (flags: RecordOptions) => {
-      const io = { stdout: process.stdout, stderr: process.stderr, env: process.env }
-      const proxy = await startRecord(flags, io)
+      const proxy = await startRecord(flags, processIo)
       if (proxy === 2) {
         exitCode = 2
         return

@@ -34,18 +34,7 @@ beforeAll(async () => {
   const output = capture()
   expect(await main(['keygen', '--out', join(work, 'signer')])).toBe(0)
   expect(output.stdout()).toMatch(/^nwa keygen: Ed25519 key [0-9a-f]{64}\n/)
-  const run = [
-    'check',
-    '--target',
-    mock.url,
-    '--user',
-    'ENTERPRISE\\NetwrixUser',
-    '--password',
-    'env:NWA_BUNDLE_TEST_PASSWORD',
-    '--only',
-    'formats.*',
-    'auth.required',
-  ]
+  const run = checkOf('formats.*', 'auth.required')
   expect(await main([...run, '--report-dir', join(work, 'reports'), '--bundle', signedFile, '--sign-key', keyFile, '--allow-incomplete'])).toBe(0)
   expect(output.stdout()).toMatch(new RegExp(`bundle: ${signedFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ bytes\\), signed with key [0-9a-f]{64}`))
   unsignedFile = join(work, 'unsigned.tar')
@@ -59,6 +48,11 @@ afterAll(async () => {
   await mock?.close()
   rmSync(work, { recursive: true, force: true })
 })
+
+/** `nwa check` against the mock as the administrator, these checks only. */
+function checkOf(...only: string[]): string[] {
+  return ['check', '--target', mock.url, '--user', 'ENTERPRISE\\NetwrixUser', '--password', 'env:NWA_BUNDLE_TEST_PASSWORD', '--only', ...only]
+}
 
 function changed(offset: number, by = 1): Buffer {
   const copy = Buffer.from(signed)
@@ -179,17 +173,7 @@ describe('a bundle made by nwa check', () => {
       expect(await main(['keygen', '--out', join(work, 'locked'), '--passphrase', 'env:NWA_TEST_PASSPHRASE'])).toBe(0)
       expect(readFileSync(join(work, 'locked.key'), 'utf8')).toContain('ENCRYPTED PRIVATE KEY')
       const bundle = join(work, 'locked.tar')
-      const run = [
-        'check',
-        '--target',
-        mock.url,
-        '--user',
-        'ENTERPRISE\\NetwrixUser',
-        '--password',
-        'env:NWA_BUNDLE_TEST_PASSWORD',
-        '--only',
-        'formats.xml-default',
-      ]
+      const run = checkOf('formats.xml-default')
       expect(await main([...run, '--report-dir', join(work, 'r3'), '--bundle', bundle, '--sign-key', join(work, 'locked.key'), '--allow-incomplete'])).toBe(2)
       expect(output.stderr()).toMatch(/--sign-key .*locked\.key: .*\(nwa keygen makes an Ed25519 key pair\)/)
       process.env['NWA_SIGN_KEY_PASSPHRASE'] = 'correct horse'
