@@ -11,6 +11,7 @@ import type { JsonReport } from './reporters/json.ts'
 import { makeCheck } from './test-support.ts'
 import { fail, pass } from './types.ts'
 import { captureStream } from '../test/helpers/capture.ts'
+import { validateReport } from '../test/helpers/report-schema.ts'
 
 const origin = 'http://nwa-cmd.test:9699'
 const dir = mkdtempSync(join(tmpdir(), 'nwa-command-'))
@@ -181,6 +182,7 @@ describe('baselines with reasons and expiry, end to end', () => {
     expect(byId['errors.soft']).toMatchObject({ status: 'warn', baselined: false, baseline: { reason: 'ticket 41', expires: '2023-12-31', expired: true } })
     expect(byId['errors.shape']).toMatchObject({ status: 'fail', baselined: true, baseline: { reason: 'ticket 42', expired: false } })
     expect(json.summary.baseline).toEqual({ entries: 3, expired: ['errors.soft'], unused: [{ check: 'formats.enum', why: 'passed' }] })
+    expect(validateReport(json), JSON.stringify(validateReport.errors)).toBe(true)
     expect(t.stdout()).toContain('baseline: 1 entry expired (errors.soft); 1 excused nothing (formats.enum: passed)')
 
     target()

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { firstDifferingPath, makeBundle, predicateType, statementFile, verifyBundle, type BundleReport } from './bundle.ts'
+import { firstDifferingPath } from '../json-path.ts'
+import { makeBundle, predicateType, statementFile, verifyBundle, type BundleReport } from './bundle.ts'
 import { envelope, inTotoPayloadType, keyId, pae, serializeEnvelope, verifyEnvelope } from './dsse.ts'
 import { packTar, readTar } from './tar.ts'
 

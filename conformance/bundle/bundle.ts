@@ -10,6 +10,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto'
 import { envelope, inTotoPayloadType, keyId, serializeEnvelope, verifyEnvelope, type DsseEnvelope } from './dsse.ts'
+import { firstDifferingPath } from '../json-path.ts'
 import { packTar, readTar, type TarEntry } from './tar.ts'
 
 export const statementFile = 'statement.dsse.json'
@@ -184,18 +185,6 @@ function isEnvelope(value: unknown): value is DsseEnvelope {
     Array.isArray(candidate.signatures) &&
     candidate.signatures.every((signature) => typeof signature?.keyid === 'string' && typeof signature.sig === 'string')
   )
-}
-
-/** The first path where two JSON values differ, as `a.b[2]`, or undefined when they are equal. */
-export function firstDifferingPath(a: unknown, b: unknown, path = ''): string | undefined {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b) ? undefined : path || '(the whole value)'
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
-  for (const key of keys) {
-    const at = Array.isArray(a) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
-    const found = firstDifferingPath((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], at)
-    if (found !== undefined) return found
-  }
-  return undefined
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { PayloadCodec, WireFormat } from '../../openapi/payload.ts'
 import type { ActivityRecordListResponse, ErrorList } from '../../openapi/records.ts'
 import { parseChallenges } from '../auth/challenge.ts'
-import { firstDifferingPath } from '../bundle/bundle.ts'
+import { firstDifferingPath } from '../json-path.ts'
 import { parseElements, type XmlElement } from '../xml-order.ts'
 
 export interface Answer {

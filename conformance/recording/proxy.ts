@@ -106,6 +106,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   }
   const connections = new WeakMap<Socket, ClientConnection>()
   const sockets = new Set<Socket>()
+  /** Upstream sockets whose closing already closes their client's connection. */
+  const watched = new WeakSet<Socket>()
   let nextId = 0
 
   const server = http.createServer((req, res) => {
@@ -122,6 +124,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const headers = forwardable(req.rawHeaders)
     const upstream = transport.request(url, {
       method: req.method,
+      // Node takes a flat [name, value, ...] list here, which keeps repeated headers and their order as the client sent
+      // them; its typings name only the object form.
       headers: [...headers.flat(), 'Host', target.host] as unknown as http.OutgoingHttpHeaders,
       agent: client.agent,
     })
@@ -202,8 +206,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       })
     }
     upstream.on('socket', (socket: Socket) => {
-      if ((socket as Socket & { nwaWatched?: boolean }).nwaWatched) return
-      ;(socket as Socket & { nwaWatched?: boolean }).nwaWatched = true
+      if (watched.has(socket)) return
+      watched.add(socket)
       socket.once('close', () => {
         client.upstreamClosed = true
         if (client.inFlight === 0) req.socket.end()
@@ -216,7 +220,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       // A server that announces it closes the connection has the client's closed with it, announced the same way.
       const closing = /\bclose\b/i.test(answer.headers.connection ?? '')
       const forwarded = [...forwardable(answer.rawHeaders).flat(), ...(closing ? ['Connection', 'close'] : [])]
-      res.writeHead(status, forwarded as unknown as http.OutgoingHttpHeaders)
+      res.writeHead(status, forwarded as unknown as http.OutgoingHttpHeaders) // the flat form again, as for the request
       answer.on('data', (chunk: Buffer) => responseBody.add(chunk))
       answer.pipe(res)
       res.once('finish', finish)
