@@ -5,6 +5,9 @@ import { startMockServer } from '../mock/server.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { runCheckCommand, type CheckCommandOptions } from '../conformance/command.ts'
 import { packageVersion } from '../conformance/meta.ts'
+import { runKeygen, runVerify, type KeygenOptions, type VerifyOptions } from '../conformance/bundle/commands.ts'
+import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
+import { runReplay, startRecord, type RecordOptions, type ReplayCommandOptions } from '../conformance/recording/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
 
@@ -28,6 +31,7 @@ function wholeNumber(min: number): (text: string) => number {
  */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0
+  const processIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }
   const program = new Command('nwa')
     .description('Contract, reference mock server and conformance suite for the Netwrix Auditor Integration API v1')
     .version(packageVersion(), '-V, --version', 'print the nwa-kit version')
@@ -101,14 +105,25 @@ export async function main(argv: string[]): Promise<number> {
     .option('--destructive', 'allow the 50 MB 413 probe')
     .option('--only <ids...>', 'run only these check ids, id prefixes ending in * or tags')
     .option('--skip <ids...>', 'skip these check ids, prefixes or tags')
-    .option('--baseline <file>', 'accepted failures, one check id per line')
+    .option('--baseline <file>', 'known failures: a YAML list of { check, reason, expires }, or one check id per line')
+    .option('--baseline-update', 'rewrite the --baseline file with the checks that fail or warn in this run')
     .option('--report-dir <dir>', 'where the reports go', 'reports')
     .addOption(new Option('--fail-on <level>', 'exit 1 on a MUST failure, or also on a warning').choices(['must', 'warn']).default('must'))
     .option('--allow-incomplete', 'exit 0 on INCOMPLETE when the MUST checks that did not run were skipped for a stated reason (read-only runs)')
     .option('--max-pages <n>', 'pages a pagination check follows before calling a server endless', wholeNumber(1), 50)
+    .option('--timeout <duration>', 'how long one request may take (90s, 2m; default 30s)')
+    .option('--deadline <duration>', 'how long the whole run may take, pre-flight included (10m, 1h); none by default')
+    .option('--max-response <bytes>', 'the most bytes read of one response (default 67108864, 64 MiB)', wholeNumber(1))
+    .option('--bundle <file>', 'also write a certification bundle: reports, full evidence, contract, configuration and a signed statement')
+    .option('--sign-key <file>', 'Ed25519 private key (PEM, from nwa keygen) that signs the bundle; unsigned without it')
     .action(async (flags: Record<string, unknown>) => {
       const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now, random: (n: number) => randomBytes(n) }
-      const options = flags as unknown as CheckCommandOptions
+      const { timeout, maxResponse, ...rest } = flags
+      const options = {
+        ...(rest as unknown as CheckCommandOptions),
+        ...(timeout === undefined ? {} : { timeoutMs: String(timeout) }),
+        ...(maxResponse === undefined ? {} : { maxResponseBytes: Number(maxResponse) }),
+      }
       if (options.target || options.config) {
         exitCode = await runCheckCommand(options, io)
         return
@@ -121,6 +136,79 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await running.close()
       }
+    })
+
+  prefixed(program.command('keygen'), 'nwa keygen')
+    .description('make an Ed25519 key pair for signing bundles: PREFIX.key (private) and PREFIX.pub')
+    .requiredOption('--out <prefix>', 'where the two files go')
+    .option('--passphrase <env:NAME>', 'encrypt the private key with the value of this environment variable')
+    .action((flags: KeygenOptions) => {
+      exitCode = runKeygen(flags, processIo)
+    })
+
+  prefixed(program.command('verify'), 'nwa verify')
+    .description("check a bundle: its signature with --key, every file's digest, and that the statement's verdict is the report's")
+    .argument('<bundle>', 'the archive nwa check --bundle wrote')
+    .option('--key <file>', 'the public key (PEM) whose signature the bundle must carry')
+    .action((file: string, flags: VerifyOptions) => {
+      exitCode = runVerify(file, flags, processIo)
+    })
+
+  prefixed(program.command('diff'), 'nwa diff')
+    .description('what changed between two runs: newly failing, fixed, new and removed checks, level, decision and target changes; exit 1 on a regression')
+    .argument('<old>', 'the earlier report: conformance.json, its report directory, or a bundle')
+    .argument('<new>', 'the later report, in any of the same forms')
+    .option('--markdown <file>', 'also write the Markdown (for a pull-request comment) to this file')
+    .option('--json <file>', 'write the diff as JSON to this file')
+    .action((older: string, newer: string, flags: DiffOptions) => {
+      exitCode = runDiff(older, newer, flags, processIo)
+    })
+
+  prefixed(program.command('record'), 'nwa record')
+    .description('a recording proxy: forwards to --target and writes every exchange to a HAR 1.2 file, credentials removed')
+    .requiredOption('--target <url>', 'the real server, scheme://host:port')
+    .requiredOption('--listen <port>', 'the port clients connect to (plain HTTP; 0: any free port)')
+    .requiredOption('--out <file>', 'the HAR file to write')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--insecure', "accept any certificate of the target's")
+    .option('--ca <file>', "trust this PEM for the target's certificate")
+    .option('--max-body <bytes>', 'of each body, the recording keeps this many bytes (default 1048576)', wholeNumber(0))
+    .option('--quiet', 'print no line per exchange')
+    .action(async (flags: RecordOptions) => {
+      const proxy = await startRecord(flags, processIo)
+      if (proxy === 2) {
+        exitCode = 2
+        return
+      }
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve())
+        process.once('SIGTERM', () => resolve())
+      })
+      await proxy.close()
+      process.stdout.write(`nwa record: ${proxy.entries()} exchanges in ${flags.out}\n`)
+    })
+
+  prefixed(program.command('replay'), 'nwa replay')
+    .description('send the requests of a recording to another server and report, exchange by exchange, where the answers differ')
+    .argument('<har>', 'the recording (nwa record --out)')
+    .requiredOption('--target <url>', 'the server to replay against, scheme://host:port')
+    .option('--user <name>', 'an account of the recording, DOMAIN\\user')
+    .option('--password <password>', "its password (or 'env:NAME'; default NWA_PASSWORD)")
+    .option('--config <file>', 'the accounts of nwa check --config: every user of the recording needs its password')
+    .option('--write', 'also send the recorded writes (permanent on a real audit database)')
+    .option('--insecure', 'accept any TLS certificate')
+    .option('--ca <file>', 'trust this CA certificate (PEM)')
+    .option('--timeout <duration>', 'how long one request may take (default 30s)')
+    .option('--json <file>', 'write the comparison as JSON')
+    .option('--markdown <file>', 'write the comparison as Markdown')
+    .action(async (file: string, flags: ReplayCommandOptions) => {
+      exitCode = await runReplay(file, flags, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        now: Date.now,
+        random: (n: number) => randomBytes(n),
+      })
     })
 
   prefixed(program.command('selftest'), 'nwa selftest')

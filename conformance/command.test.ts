@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { reportFiles, runCheckCommand, parseBaseline, type CheckCommandOptions } from './command.ts'
+import { parseDuration, reportFiles, runCheckCommand, type CheckCommandOptions } from './command.ts'
+import { parseBaseline } from './baseline.ts'
+import type { JsonReport } from './reporters/json.ts'
 import { makeCheck } from './test-support.ts'
 import { fail, pass } from './types.ts'
 import { captureStream } from '../test/helpers/capture.ts'
+import { validateReport } from '../test/helpers/report-schema.ts'
 
 const origin = 'http://nwa-cmd.test:9699'
 const dir = mkdtempSync(join(tmpdir(), 'nwa-command-'))
@@ -154,8 +157,67 @@ describe('runCheckCommand', () => {
   })
 })
 
-describe('parseBaseline', () => {
-  it('reads one id per line, ignoring comments and blank lines', () => {
-    expect([...parseBaseline('a.b\r\n  # note\nc.d # why\n\n')]).toEqual(['a.b', 'c.d'])
+describe('baselines with reasons and expiry, end to end', () => {
+  const report = (run: string) => JSON.parse(readFileSync(join(dir, run, reportFiles.json), 'utf8')) as JsonReport
+
+  it('an expired entry no longer excuses its check; an unused one is reported; --baseline-update writes the current failures', async () => {
+    const should = makeCheck({ id: 'errors.soft', level: 'SHOULD', run: async () => fail('soft') })
+    const file = join(dir, 'baseline.yaml')
+    // The run's clock is 2024-01-01: the first entry expired the day before, the second is valid through that day.
+    writeFileSync(
+      file,
+      [
+        '- { check: errors.soft, reason: ticket 41, expires: 2023-12-31 }',
+        '- { check: errors.shape, reason: ticket 42, expires: 2024-01-01 }',
+        '- { check: formats.enum, reason: fixed since }',
+      ].join('\n'),
+    )
+    target()
+    const t = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+    const options = { ...base(join(dir, 'run-expiry')), checks: [...checks, should], baseline: file, failOn: 'warn' as const }
+    // errors.soft's warning is no longer excused, so --fail-on warn exits 1 on it.
+    expect(await runCheckCommand(options, t.io)).toBe(1)
+    const json = report('run-expiry')
+    const byId = Object.fromEntries(json.checks.map((check) => [check.id, check]))
+    expect(byId['errors.soft']).toMatchObject({ status: 'warn', baselined: false, baseline: { reason: 'ticket 41', expires: '2023-12-31', expired: true } })
+    expect(byId['errors.shape']).toMatchObject({ status: 'fail', baselined: true, baseline: { reason: 'ticket 42', expired: false } })
+    expect(json.summary.baseline).toEqual({ entries: 3, expired: ['errors.soft'], unused: [{ check: 'formats.enum', why: 'passed' }] })
+    expect(validateReport(json), JSON.stringify(validateReport.errors)).toBe(true)
+    expect(t.stdout()).toContain('baseline: 1 entry expired (errors.soft); 1 excused nothing (formats.enum: passed)')
+
+    target()
+    const u = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+    expect(await runCheckCommand({ ...options, reportDir: join(dir, 'run-update'), baselineUpdate: true }, u.io)).toBe(1)
+    expect(u.stdout()).toContain(`baseline: wrote 2 entries (the checks that fail or warn now) to ${file}`)
+    expect(parseBaseline(readFileSync(file, 'utf8'), file)).toEqual([
+      { check: 'errors.shape', reason: 'ticket 42', expires: '2024-01-01' },
+      { check: 'errors.soft', reason: 'ticket 41', expires: '2023-12-31' },
+    ])
+  })
+
+  it('--baseline-update without --baseline is a usage error; a file it names need not exist yet', async () => {
+    const t = io({ NWA_ADMIN_PASSWORD: 'x' })
+    expect(await runCheckCommand({ ...base(dir), baselineUpdate: true }, t.io)).toBe(2)
+    expect(t.stderr()).toMatch(/--baseline-update needs --baseline FILE/)
+    target()
+    const fresh = join(dir, 'fresh-baseline.yaml')
+    const u = io({ NWA_ADMIN_PASSWORD: 'NetwrixIsCool' })
+    expect(await runCheckCommand({ ...base(join(dir, 'run-fresh')), baseline: fresh, baselineUpdate: true }, u.io)).toBe(1)
+    const written = parseBaseline(readFileSync(fresh, 'utf8'), fresh)
+    expect(written).toEqual([{ check: 'errors.shape', reason: 'accepted by --baseline-update on 2024-01-01: ErrorList missing' }])
+  })
+})
+
+describe('parseDuration', () => {
+  it('reads ms, s, m and h, a bare number as seconds, and refuses anything else naming the flag', () => {
+    expect([
+      parseDuration('500ms', '--t'),
+      parseDuration('90s', '--t'),
+      parseDuration('2m', '--t'),
+      parseDuration('1h', '--t'),
+      parseDuration('3', '--t'),
+    ]).toEqual([500, 90_000, 120_000, 3_600_000, 3000])
+    expect(parseDuration(250, '--t')).toBe(250)
+    for (const bad of ['', '0', '-1s', '10 minutes', '1d']) expect(() => parseDuration(bad, '--deadline')).toThrow(/--deadline .*: expected a duration/)
   })
 })

@@ -3,12 +3,17 @@
  * 0 CONFORMANT, 1 NOT CONFORMANT, 2 nothing was checked (usage, config, connection, pre-flight; no report),
  * 3 INCOMPLETE (conformance/verdict.ts). Starting the embedded mock when there is no target is the CLI's job.
  */
-import { readFileSync } from 'node:fs'
+import type { KeyObject } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { contractPath } from '../openapi/load.ts'
 import { loadContract } from '../openapi/contract.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { defaultSchemes } from './auth/with-auth.ts'
+import { createFullEvidenceFile, readPrivateKey, redactAccounts, writeBundle, type FullEvidenceFile } from './bundle/index.ts'
+import { parseBaseline, renderBaseline, updateBaseline, type BaselineEntry } from './baseline.ts'
 import { loadConfig, mergeConfig, type RunConfig } from './config.ts'
 import { codes, ConformanceError } from './errors.ts'
 import { createRegistry } from './registry.ts'
@@ -38,8 +43,10 @@ export interface CheckCommandOptions {
   /** Ids, id prefixes ending in *, tag:NAME or bare tags; commas also separate entries. */
   only?: string[] | string
   skip?: string[] | string
-  /** File of accepted failures: one check id per line, # comments. */
+  /** File of accepted failures: a YAML list of { check, reason, expires }, or one check id per line (# comments). */
   baseline?: string
+  /** Rewrite the --baseline file with the checks that fail or warn in this run. */
+  baselineUpdate?: boolean
   /** Default reports/. */
   reportDir?: string
   failOn?: FailOn
@@ -52,8 +59,16 @@ export interface CheckCommandOptions {
   /** Accounts known to the caller (e.g. the CLI's embedded mock); the config file and --user override them. */
   accounts?: Partial<Record<AccountRole, Account>>
   groups?: GroupFixture
-  /** Per request, default 30 s. */
-  timeoutMs?: number
+  /** Per request, default 30 s; a number of ms, or a duration (`90s`, `2m`). */
+  timeoutMs?: number | string
+  /** The whole run, pre-flight included: a duration (`10m`) or ms; none by default. */
+  deadline?: string | number
+  /** The most bytes read of one response; default 64 MiB. */
+  maxResponseBytes?: number
+  /** Write a certification bundle here (docs/evidence.md). */
+  bundle?: string
+  /** PEM Ed25519 private key that signs the bundle; without it the bundle is unsigned and says so. */
+  signKey?: string
 }
 
 export interface CheckCommandIo {
@@ -82,13 +97,15 @@ function entries(value: string[] | string | undefined): string[] {
     .filter((item) => item !== '')
 }
 
-export function parseBaseline(text: string): Set<string> {
-  return new Set(
-    text
-      .split(/\r?\n/)
-      .map((line) => line.replace(/#.*$/, '').trim())
-      .filter((line) => line !== ''),
-  )
+const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `500ms`, `90s`, `10m`, `1h`, or a bare number of seconds, as milliseconds; anything else is a usage error naming the flag. */
+export function parseDuration(value: string | number, flag: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(value).trim())
+  const ms = match === null ? Number.NaN : Number(match[1]) * durationUnits[match[2] ?? 's']!
+  if (!(ms > 0)) throw codes.CONF_ERR_USAGE.create(`${flag} ${String(value)}: expected a duration such as 90s, 10m or 1h`)
+  return Math.round(ms)
 }
 
 function readText(file: string, what: string): string {
@@ -97,6 +114,53 @@ function readText(file: string, what: string): string {
   } catch (error) {
     throw codes.CONF_ERR_USAGE.wrap(error, `${what} ${file}: ${error instanceof Error ? error.message : String(error)}`)
   }
+}
+
+/** The signing key's PEM; an encrypted one is opened with NWA_SIGN_KEY_PASSPHRASE. */
+function readSigningKey(file: string, env: CheckCommandIo['env']): KeyObject {
+  const pem = readText(file, '--sign-key')
+  try {
+    return readPrivateKey(pem, env['NWA_SIGN_KEY_PASSPHRASE'])
+  } catch (error) {
+    throw codes.CONF_ERR_USAGE.wrap(
+      error,
+      `--sign-key ${file}: ${error instanceof Error ? error.message : String(error)} (nwa keygen makes an Ed25519 key pair)`,
+    )
+  }
+}
+
+/** The configuration a bundle carries: what was run and how, without a password. */
+function bundleConfig(config: RunConfig, options: CheckCommandOptions, checks: readonly Check[], baseline: BaselineEntry[] | undefined): object {
+  return {
+    target: config.target,
+    accounts: redactAccounts(config.accounts),
+    ...(config.groups === undefined ? {} : { groups: config.groups }),
+    ...(config.expectedSchemes === undefined ? {} : { expectedSchemes: config.expectedSchemes }),
+    options: {
+      auth: options.auth ?? 'auto',
+      write: options.write === true,
+      destructive: options.destructive === true,
+      insecure: options.insecure === true,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      failOn: options.failOn ?? 'must',
+      allowIncomplete: options.allowIncomplete === true,
+      maxPages: options.maxPages ?? 50,
+      only: entries(options.only),
+      skip: entries(options.skip),
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+      ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
+    },
+    checks: checks.map((check) => check.id),
+    ...(baseline === undefined ? {} : { baseline }),
+  }
+}
+
+/** The --baseline file; with --baseline-update a file that does not exist yet is an empty baseline. */
+function readBaseline(options: CheckCommandOptions): BaselineEntry[] | undefined {
+  if (options.baseline === undefined) return undefined
+  if (options.baselineUpdate && !existsSync(options.baseline)) return []
+  return parseBaseline(readText(options.baseline, '--baseline'), options.baseline)
 }
 
 async function defaultChecks(): Promise<Check[]> {
@@ -125,6 +189,8 @@ function resolveConfig(options: CheckCommandOptions, env: CheckCommandIo['env'])
 }
 
 export async function runCheckCommand(options: CheckCommandOptions, io: CheckCommandIo): Promise<RunExitCode | 2> {
+  let scratch: string | undefined
+  let fullEvidence: FullEvidenceFile | undefined
   try {
     const auth = options.auth ?? 'auto'
     if (!authModes.includes(auth)) throw codes.CONF_ERR_USAGE.create(`--auth ${String(auth)}: expected one of ${authModes.join(', ')}`)
@@ -134,18 +200,32 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
     const maxPages = options.maxPages ?? 50
     if (!Number.isInteger(maxPages) || maxPages < 1) throw codes.CONF_ERR_USAGE.create(`--max-pages ${String(maxPages)}: expected a positive whole number`)
 
+    const deadlineMs = options.deadline === undefined ? undefined : parseDuration(options.deadline, '--deadline')
+    const timeoutMs = options.timeoutMs === undefined ? undefined : parseDuration(options.timeoutMs, '--timeout')
+    const maxResponseBytes = options.maxResponseBytes
+    if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+      throw codes.CONF_ERR_USAGE.create(`--max-response ${String(maxResponseBytes)}: expected a positive whole number of bytes`)
+    }
+    if (options.signKey !== undefined && options.bundle === undefined) throw codes.CONF_ERR_USAGE.create('--sign-key signs a bundle: give --bundle FILE too')
+    const signingKey = options.signKey === undefined ? undefined : readSigningKey(options.signKey, io.env)
     const config = resolveConfig(options, io.env)
     if (config.target === undefined) throw codes.CONF_ERR_USAGE.create('no target: give --target https://host:9699 or "target" in --config')
     const registry = createRegistry(options.checks ?? (await defaultChecks()))
     const checks = registry.select({ only: entries(options.only), skip: entries(options.skip) })
-    const baseline = options.baseline === undefined ? new Set<string>() : parseBaseline(readText(options.baseline, '--baseline'))
-    for (const id of baseline) {
-      if (registry.get(id) === undefined) io.stderr.write(`nwa check: baseline names ${id}, which is not a check\n`)
+    if (options.baselineUpdate && options.baseline === undefined)
+      throw codes.CONF_ERR_USAGE.create('--baseline-update needs --baseline FILE: the file it writes')
+    const baseline = readBaseline(options)
+    for (const entry of baseline ?? []) {
+      if (registry.get(entry.check) === undefined) io.stderr.write(`nwa check: baseline names ${entry.check}, which is not a check\n`)
     }
     const ca = options.ca === undefined ? undefined : readText(options.ca, '--ca')
 
     const contract = await loadContract()
     const reportDir = options.reportDir ?? 'reports'
+    if (options.bundle !== undefined) {
+      scratch = mkdtempSync(join(tmpdir(), 'nwa-bundle-'))
+      fullEvidence = createFullEvidenceFile(join(scratch, 'evidence.ndjson'))
+    }
     const reporters: Reporter[] = [
       createConsoleReporter({ stream: io.stdout, env: io.env }),
       createJsonReporter(join(reportDir, reportFiles.json)),
@@ -167,22 +247,45 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
           transport: {
             insecure: options.insecure === true,
             ...(ca === undefined ? {} : { ca, caFile: options.ca }),
-            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
           },
           now: io.now,
           random: io.random,
           schemes,
         },
         options: { write: options.write === true, destructive: options.destructive === true, auth, maxPages },
-        baseline,
+        ...(baseline === undefined ? {} : { baseline }),
         failOn,
         allowIncomplete: options.allowIncomplete === true,
+        ...(deadlineMs === undefined ? {} : { deadlineAt: io.now() + deadlineMs }),
+        ...(fullEvidence === undefined ? {} : { evidenceSink: fullEvidence }),
       },
       (event) => {
         for (const reporter of reporters) reporter.onEvent(event)
       },
     )
     for (const reporter of reporters) await reporter.finish(result)
+    if (options.baselineUpdate && options.baseline !== undefined) {
+      const updated = updateBaseline(baseline ?? [], result.checks, io.now())
+      writeFileSync(options.baseline, renderBaseline(updated))
+      io.stdout.write(`baseline: wrote ${updated.length} entries (the checks that fail or warn now) to ${options.baseline}\n`)
+    }
+    if (options.bundle !== undefined && fullEvidence !== undefined) {
+      const written = writeBundle({
+        file: options.bundle,
+        reportDir,
+        reportNames: Object.values(reportFiles),
+        evidence: fullEvidence.finish(),
+        contractPath,
+        config: bundleConfig(config, options, checks, baseline),
+        now: io.now(),
+        ...(signingKey === undefined ? {} : { signingKey }),
+      })
+      io.stdout.write(
+        `bundle: ${options.bundle} (${written.bytes} bytes), ${written.keyid === undefined ? 'UNSIGNED (give --sign-key to sign it)' : `signed with key ${written.keyid}`}\n`,
+      )
+    }
     io.stdout.write(
       `reports: ${Object.values(reportFiles)
         .map((file) => join(reportDir, file))
@@ -195,5 +298,8 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       return 2
     }
     throw error
+  } finally {
+    fullEvidence?.discard()
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })
   }
 }

@@ -41,6 +41,8 @@ export interface ServerIdentity {
 export interface CheckSession {
   readonly runMarker: string
   contextFor(evidence: EvidenceRecorder): CheckContext
+  /** From now on a request as an account throws CONF_ERR_UNAUTHENTICATED with this reason (D50). */
+  refuseAccounts(reason: string): void
   identity(): ServerIdentity
   close(): void
 }
@@ -73,6 +75,7 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
     return state
   }
   const identity: ServerIdentity = {}
+  let refused: string | undefined
   const observe: Interceptor = (next) => async (request) => {
     const response = await next(request)
     identity.server ??= headerValue(response.headers, 'server')
@@ -87,11 +90,15 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
     runMarker,
     identity: () => ({ ...identity }),
     close: () => pool.close(),
+    refuseAccounts: (reason) => {
+      refused = reason
+    },
     contextFor(evidence) {
       let overrideNoted = false
       const send = async (spec: HttpRequestSpec) => {
         const account = spec.as === null ? undefined : factory.accounts[spec.as]
         if (spec.as !== null && account === undefined) throw codes.CONF_ERR_NO_ACCOUNT.create(spec.as)
+        if (spec.as !== null && refused !== undefined) throw codes.CONF_ERR_UNAUTHENTICATED.create(refused)
         const mode = spec.auth ?? options.auth
         // A deliberately different password gets its own socket, so a refused NTLM handshake cannot taint the account's.
         const key = `${spec.as ?? 'anonymous'}${spec.password === undefined ? '' : '#override'}`

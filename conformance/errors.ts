@@ -29,9 +29,12 @@ export const codes = {
   // Invocation: flags and the files they name.
   CONF_ERR_USAGE: define('CONF_ERR_USAGE', '%s'),
   CONF_ERR_CONFIG: define('CONF_ERR_CONFIG', 'config %s: %s'),
+  CONF_ERR_BASELINE: define('CONF_ERR_BASELINE', 'baseline %s: %s'),
   // Transport: the target could not be reached, or stopped answering.
   CONF_ERR_CONNECT: define('CONF_ERR_CONNECT', 'cannot reach %s: %s'),
   CONF_ERR_TIMEOUT: define('CONF_ERR_TIMEOUT', '%s %s: no response within %s ms'),
+  CONF_ERR_RESPONSE_TOO_LARGE: define('CONF_ERR_RESPONSE_TOO_LARGE', '%s %s: the response exceeded %s bytes, and the rest was not read'),
+  CONF_ERR_DEADLINE: define('CONF_ERR_DEADLINE', '%s %s: the run reached its --deadline'),
   CONF_ERR_TLS: define('CONF_ERR_TLS', 'TLS with %s failed: %s'),
   // Pre-flight: what the run would check is not the API, or the configured accounts do not work there.
   CONF_ERR_NOT_API: define('CONF_ERR_NOT_API', '%s is not the Netwrix Auditor Integration API: %s'),
@@ -41,6 +44,7 @@ export const codes = {
   // Accounts and authentication: a check asked for an account the config lacks, or the server asked for something this client cannot speak.
   CONF_ERR_NO_ACCOUNT: define('CONF_ERR_NO_ACCOUNT', 'no %s account configured'),
   CONF_ERR_AUTH_UNSUPPORTED: define('CONF_ERR_AUTH_UNSUPPORTED', 'no client implementation of %s authentication'),
+  CONF_ERR_UNAUTHENTICATED: define('CONF_ERR_UNAUTHENTICATED', 'not run: %s'),
 } as const
 
 export type ConformanceErrorCode = keyof typeof codes

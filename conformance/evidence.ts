@@ -17,6 +17,12 @@ export interface EvidenceRecorder {
   note(text: string): void
 }
 
+/** Where every exchange goes whole, by scope (a check id, or `preflight`): the full evidence of a bundle. */
+export interface EvidenceSink {
+  record(scope: string, exchange: Exchange): void
+  note(scope: string, text: string): void
+}
+
 export interface EvidenceLimits {
   /** Bodies longer than this many UTF-8 bytes are cut. */
   bodyBytes: number

@@ -134,3 +134,33 @@ describe('evidence', () => {
     expect('body' in exchange.request).toBe(false)
   })
 })
+
+describe('createBaseDispatch bounds', () => {
+  it('refuses an answer whose declared length is over the cap before reading it, and one that streams past it', async () => {
+    const url = await listen((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'Content-Length': String(2 * 1024 * 1024) })
+        res.write('x')
+        return
+      }
+      res.writeHead(200)
+      const timer = setInterval(() => res.write(Buffer.alloc(64 * 1024)), 1)
+      res.on('close', () => clearInterval(timer))
+    })
+    const dispatch = createBaseDispatch(new http.Agent(), { maxResponseBytes: 1024 * 1024, timeoutMs: 10_000 })
+    for (const path of ['/declared', '/stream']) {
+      const error = await dispatch({ method: 'GET', url: `${url}${path}`, headers: {} }).catch((failure: unknown) => failure)
+      expect(isConformanceError(error, 'CONF_ERR_RESPONSE_TOO_LARGE'), String(error)).toBe(true)
+      expect((error as Error).message).toBe(`GET ${url}${path}: the response exceeded 1048576 bytes, and the rest was not read`)
+    }
+  })
+
+  it('never waits past the run deadline: none left fails at once, a little left cuts the wait', async () => {
+    const url = await listen(() => undefined)
+    const spent = createBaseDispatch(new http.Agent(), { remainingMs: () => 0 })
+    expect(isConformanceError(await spent({ method: 'GET', url, headers: {} }).catch((error: unknown) => error), 'CONF_ERR_DEADLINE')).toBe(true)
+    const soon = createBaseDispatch(new http.Agent(), { remainingMs: () => 50, timeoutMs: 30_000 })
+    const error = await soon({ method: 'GET', url, headers: {} }).catch((failure: unknown) => failure)
+    expect(isConformanceError(error, 'CONF_ERR_DEADLINE')).toBe(true)
+  })
+})

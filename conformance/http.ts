@@ -45,11 +45,21 @@ export interface TransportOptions {
   ca?: string | Buffer
   /** Per request, default 30 s. */
   timeoutMs?: number
+  /** The most bytes read of one response body, default 64 MiB (docs/evidence.md, "Run bounds"). */
+  maxResponseBytes?: number
+  /** Milliseconds left before the run's --deadline; a request never waits past it. */
+  remainingMs?: () => number
   /** Clock for durations; ms. */
   now?: () => number
 }
 
 export const defaultTimeoutMs = 30_000
+
+/**
+ * Far above the largest page the runner asks for (a few thousand records of at most a few kB each), and small
+ * enough that a target streaming without end costs a bounded amount of memory before the check breaks (D52).
+ */
+export const defaultMaxResponseBytes = 64 * 1024 * 1024
 
 export function headerValue(headers: Record<string, string>, name: string): string | undefined {
   const wanted = name.toLowerCase()
@@ -76,11 +86,18 @@ function joinRawHeaders(raw: string[]): Record<string, string> {
   return headers
 }
 
-/** The base dispatch: one request on `agent`, the whole body read, a timer over the whole exchange. */
+/**
+ * The base dispatch: one request on `agent`, the body read up to `maxResponseBytes`, one timer over the whole
+ * exchange (so a target that trickles a byte at a time is cut off like one that never answers), which never runs past
+ * the run's deadline.
+ */
 export function createBaseDispatch(agent: http.Agent, options: TransportOptions = {}): Dispatch {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
+  const maxBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
   const now = options.now ?? (() => performance.now())
   return (request) => {
+    const remaining = options.remainingMs?.() ?? Number.POSITIVE_INFINITY
+    if (remaining <= 0) return Promise.reject(codes.CONF_ERR_DEADLINE.create(request.method, request.url))
     const url = new URL(request.url)
     const headers = { ...request.headers }
     if (request.body !== undefined && headerValue(headers, 'content-length') === undefined) {
@@ -93,8 +110,15 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
       const outgoing = transport.request(url, { method: request.method, headers, agent }, (response) => {
         // Read now: once the body ends, a keep-alive socket goes back to the agent and leaves the response.
         const peer = peerCertificate(response.socket)
+        const tooLarge = () => outgoing.destroy(codes.CONF_ERR_RESPONSE_TOO_LARGE.create(request.method, request.url, String(maxBytes)))
+        if (Number(response.headers['content-length'] ?? 0) > maxBytes) return tooLarge()
         const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        let received = 0
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length
+          if (received > maxBytes) return tooLarge()
+          chunks.push(chunk)
+        })
         response.on('error', fail)
         response.on('end', () => {
           clearTimeout(timer)
@@ -108,9 +132,17 @@ export function createBaseDispatch(agent: http.Agent, options: TransportOptions 
           })
         })
       })
-      const timer = setTimeout(() => {
-        outgoing.destroy(codes.CONF_ERR_TIMEOUT.create(request.method, request.url, String(timeoutMs)))
-      }, timeoutMs)
+      const cutByDeadline = remaining < timeoutMs
+      const timer = setTimeout(
+        () => {
+          outgoing.destroy(
+            cutByDeadline
+              ? codes.CONF_ERR_DEADLINE.create(request.method, request.url)
+              : codes.CONF_ERR_TIMEOUT.create(request.method, request.url, String(timeoutMs)),
+          )
+        },
+        Math.min(timeoutMs, remaining),
+      )
       function fail(error: Error): void {
         clearTimeout(timer)
         reject(isConformanceError(error) ? error : codes.CONF_ERR_CONNECT.wrap(error, url.origin, error.message))

@@ -2,7 +2,8 @@
  * Pre-flight, before any check: the target answers (TLS verified, or the way to trust it named), it is the
  * Integration API, and every configured account authenticates and holds the role it was configured with.
  * A problem here is the client's (a wrong host, password or flag), never the server's non-conformance, so
- * it ends the run with one line and exit 2 instead of dozens of failures. It never writes a record.
+ * it ends the run with one line and exit 2 instead of dozens of failures; the one server fault found here, a 401
+ * without a challenge, is left to the checks (D50). It never writes a record.
  * The judgements are pure; runPreflight is the thin shell that sends the few requests they read.
  */
 import type { PayloadCodec } from '../openapi/payload.ts'
@@ -26,6 +27,8 @@ export interface Preflight {
   identity: ServerIdentity
   /** Lower-case scheme names of the anonymous 401's challenge. */
   offeredSchemes: string[]
+  /** Why no account can authenticate (a 401 without a challenge, D50): the checks that need one are not run. */
+  unauthenticated?: string
 }
 
 const enumPath = '/activity_records/enum'
@@ -254,6 +257,7 @@ export async function runPreflight(input: PreflightInput): Promise<Preflight> {
   try {
     anonymous = await input.context.send({ method: 'GET', path: enumPath, as: null })
   } catch (error) {
+    if (isConformanceError(error, 'CONF_ERR_DEADLINE')) throw error
     throw transportFailure(error, input.apiBase)
   }
   const steps: PreflightStep[] = []
@@ -267,6 +271,12 @@ export async function runPreflight(input: PreflightInput): Promise<Preflight> {
   if (!api.ok) throw codes.CONF_ERR_NOT_API.create(input.apiBase, api.reason)
   steps.push(api.step)
   const problem = api.offeredSchemes.length === 0 && anonymous.response.status === 200 ? undefined : schemeProblem(input.mode, api.offeredSchemes, input.client)
+  if (problem !== undefined && api.offeredSchemes.length === 0) {
+    // A 401 without a challenge is the server's fault (RFC 9110 section 11.6.1, D50): auth.required reports it, and
+    // the checks that need an account are not run, for this reason, instead of the whole run stopping as if the user erred.
+    steps.push({ step: 'authentication', status: 'note', message: `${problem}; the account probes were not sent` })
+    return { steps, identity: input.identity(), offeredSchemes: [], unauthenticated: problem }
+  }
   if (problem !== undefined) throw codes.CONF_ERR_AUTH_SCHEME.create(input.apiBase, problem)
   for (const role of probeOrder) {
     const account = input.accounts[role]
@@ -275,7 +285,9 @@ export async function runPreflight(input: PreflightInput): Promise<Preflight> {
     try {
       exchange = await input.context.send({ ...accountProbes[role].request, as: role })
     } catch (error) {
-      if (error instanceof ConformanceError && error.code !== 'CONF_ERR_AUTH_UNSUPPORTED') throw transportFailure(error, input.apiBase)
+      if (error instanceof ConformanceError && error.code !== 'CONF_ERR_AUTH_UNSUPPORTED' && error.code !== 'CONF_ERR_DEADLINE') {
+        throw transportFailure(error, input.apiBase)
+      }
       throw error
     }
     const judged = judgeAccount(role, account, exchange)

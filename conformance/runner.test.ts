@@ -189,11 +189,19 @@ describe('runChecks: verdict, exit code and baseline', () => {
   })
 
   it('keeps a baselined status; a baselined MUST failure still fails, a baselined warning no longer counts for --fail-on warn', async () => {
-    const { results, exitCode, verdict } = await run(plan([mustFail, shouldFail], { baseline: new Set(['must', 'should']), failOn: 'warn' }))
+    const { results, exitCode, verdict } = await run(
+      plan([mustFail, shouldFail], {
+        baseline: [
+          { check: 'must', reason: 'r' },
+          { check: 'should', reason: 'r' },
+        ],
+        failOn: 'warn',
+      }),
+    )
     expect([verdict, exitCode]).toEqual(['NOT CONFORMANT', 1])
     expect([results['must']!.status, results['must']!.baselined]).toEqual(['fail', true])
     expect([results['should']!.status, results['should']!.baselined]).toEqual(['warn', true])
-    expect(await run(plan([passing, shouldFail], { baseline: new Set(['should']), failOn: 'warn' }))).toMatchObject({ exitCode: 0 })
+    expect(await run(plan([passing, shouldFail], { baseline: [{ check: 'should', reason: 'r' }], failOn: 'warn' }))).toMatchObject({ exitCode: 0 })
   })
 
   it('counts a not-applicable skip neither as run nor as missing', async () => {

@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url'
 import { loadRequirements, requirementLevels, type Requirement, type RequirementLevel } from '../openapi/requirements.ts'
 import { defaultSchemes } from './auth/with-auth.ts'
 import { createCheckSession, type ContextFactoryOptions } from './context.ts'
+import { markBaseline, summarizeBaseline, type BaselineEntry, type BaselineMark, type BaselineSummary } from './baseline.ts'
 import { computeCoverage, loadUntestable, type CoverageRow, type UntestableEntry } from './coverage.ts'
 import { isConformanceError } from './errors.ts'
-import { createEvidenceLog, defaultEvidenceLimits, type CheckEvidence, type EvidenceLimits } from './evidence.ts'
+import { createEvidenceLog, defaultEvidenceLimits, type CheckEvidence, type EvidenceLimits, type EvidenceLog, type EvidenceSink } from './evidence.ts'
 import { runMeta, type RunMeta } from './meta.ts'
 import { runPreflight, type Preflight } from './preflight.ts'
 import type { Check, CheckStatus, CheckVerdict, RunOptions } from './types.ts'
@@ -31,8 +32,13 @@ export interface CheckResult {
   message: string
   /** Whole milliseconds. */
   durationMs: number
-  /** Listed in the baseline file: reported with its status; it exempts a warning from --fail-on warn, never a MUST failure. */
+  /**
+   * Excused by an unexpired baseline entry: reported with its status; it exempts a warning from --fail-on warn, never a
+   * MUST failure.
+   */
   baselined: boolean
+  /** The baseline entry naming this check, expired or not. */
+  baseline?: BaselineMark
   evidence: CheckEvidence
 }
 
@@ -53,6 +59,8 @@ export interface RunSummary {
   byLevel: Record<RequirementLevel, StatusCounts>
   baselined: number
   allowIncomplete: boolean
+  /** With a baseline: how many entries, which expired, which excused nothing. */
+  baseline?: BaselineSummary
 }
 
 export interface RunResult {
@@ -75,8 +83,8 @@ export interface RunPlan {
   checks: Check[]
   context: ContextFactoryOptions
   options: RunOptions
-  /** Check ids whose failures are known: marked in the reports, and exempt from --fail-on warn. */
-  baseline?: Set<string>
+  /** Known failures: an unexpired entry marks its check in the reports and exempts it from --fail-on warn. */
+  baseline?: readonly BaselineEntry[]
   failOn: FailOn
   /** Accept an INCOMPLETE verdict (MUST checks skipped for a stated reason) with exit 0. */
   allowIncomplete?: boolean
@@ -88,8 +96,14 @@ export interface RunPlan {
   requirements?: readonly Requirement[]
   untestable?: readonly UntestableEntry[]
   evidenceLimits?: EvidenceLimits
+  /** Receives every exchange and note whole, pre-flight's included (a bundle's full evidence); the reports keep trimmed ones. */
+  evidenceSink?: EvidenceSink
   /** Default: read from package.json and the contract file. */
   meta?: RunMeta
+  /** Checks in a row that break on the target's transport before the rest are not run; default 3. */
+  stopAfter?: number
+  /** When the run stops (the context's clock, ms since the epoch): requests are cut there and the remaining checks are not run. */
+  deadlineAt?: number
 }
 
 export function emptyCounts(): StatusCounts {
@@ -139,14 +153,45 @@ function isVerdict(value: unknown): value is CheckVerdict {
 }
 
 /** A check's verdict as a result status: a SHOULD or MAY fail warns; a malformed verdict is an error. */
-function outcomeOf(verdict: unknown, level: RequirementLevel): { status: CheckStatus; message: string; applicable: boolean } {
+function outcomeOf(verdict: unknown, level: RequirementLevel): Outcome {
   if (!isVerdict(verdict)) return { status: 'error', message: 'the check returned no verdict', applicable: true }
   return { status: statusOf(verdict, level), message: verdict.message, applicable: !(verdict.status === 'skip' && verdict.notApplicable === true) }
 }
 
+/** Transport failures that say the target itself stopped answering, as opposed to a check that broke on its own. */
+const targetFailures = ['CONF_ERR_TIMEOUT', 'CONF_ERR_RESPONSE_TOO_LARGE', 'CONF_ERR_CONNECT'] as const
+
+/** Checks in a row that break on the target's transport before the rest are not run (docs/evidence.md, "Run bounds"). */
+export const defaultStopAfter = 3
+
+/** Errors a check throws that mean it was not run for a stated reason, rather than that it broke. */
+const notRunCodes = ['CONF_ERR_NO_ACCOUNT', 'CONF_ERR_AUTH_UNSUPPORTED', 'CONF_ERR_UNAUTHENTICATED'] as const
+
+type Outcome = { status: CheckStatus; message: string; applicable: boolean }
+
+/** The check's evidence for the report, and every exchange whole for the sink (a bundle's full evidence). */
+function evidenceFor(scope: string, sink: EvidenceSink | undefined): EvidenceLog {
+  const log = createEvidenceLog()
+  if (sink === undefined) return log
+  return {
+    record: (exchange, origin) => {
+      sink.record(scope, exchange)
+      log.record(exchange, origin)
+    },
+    note: (text) => {
+      sink.note(scope, text)
+      log.note(text)
+    },
+    finish: (limits) => log.finish(limits),
+  }
+}
+
 export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void): Promise<RunResult> {
   const { now } = plan.context
-  const session = createCheckSession(plan.context, plan.options)
+  const deadlineAt = plan.deadlineAt
+  const context: ContextFactoryOptions =
+    deadlineAt === undefined ? plan.context : { ...plan.context, transport: { ...plan.context.transport, remainingMs: () => deadlineAt - now() } }
+  const session = createCheckSession(context, plan.options)
   try {
     const preflight = await runPreflight({
       apiBase: plan.context.apiBase,
@@ -154,9 +199,10 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       accounts: plan.context.accounts,
       mode: plan.options.auth,
       client: plan.context.schemes ?? defaultSchemes(plan.context.random, plan.context.now),
-      context: session.contextFor(createEvidenceLog()),
+      context: session.contextFor(evidenceFor('preflight', plan.evidenceSink)),
       identity: () => session.identity(),
     })
+    if (preflight.unauthenticated !== undefined) session.refuseAccounts(preflight.unauthenticated)
     const meta = plan.meta ?? runMeta()
     const started = now()
     const total = plan.checks.length
@@ -169,27 +215,47 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       meta,
       preflight,
     })
+    const baselineMarks = markBaseline(plan.baseline ?? [], started)
+    const stopAfter = plan.stopAfter ?? defaultStopAfter
+    const deadlineReason = deadlineAt === undefined ? '' : `the run reached its --deadline (${new Date(deadlineAt).toISOString()})`
+    let stopped: string | undefined
+    const stoppedIds: string[] = []
+    let brokeInARow = 0
     const results: CheckResult[] = []
     for (const [index, check] of plan.checks.entries()) {
       events({ type: 'check-started', id: check.id, title: check.title, category: check.category, index, total })
-      const evidence = createEvidenceLog()
+      const evidence = evidenceFor(check.id, plan.evidenceSink)
       const checkStarted = now()
-      let outcome: { status: CheckStatus; message: string; applicable: boolean }
+      if (stopped === undefined && deadlineAt !== undefined && checkStarted >= deadlineAt) stopped = deadlineReason
+      let outcome: Outcome
       const reason = skipReason(check, plan)
-      if (reason !== undefined) {
+      if (stopped !== undefined) {
+        outcome = { status: 'skip', message: `not run: ${stopped}`, applicable: true }
+        stoppedIds.push(check.id)
+      } else if (reason !== undefined) {
         outcome = { status: 'skip', message: reason, applicable: true }
       } else {
         try {
           outcome = outcomeOf(await check.run(session.contextFor(evidence)), check.level)
+          brokeInARow = 0
         } catch (error) {
-          if (isConformanceError(error, 'CONF_ERR_NO_ACCOUNT') || isConformanceError(error, 'CONF_ERR_AUTH_UNSUPPORTED')) {
-            outcome = { status: 'skip', message: error.message, applicable: true }
+          if (notRunCodes.some((code) => isConformanceError(error, code))) {
+            outcome = { status: 'skip', message: (error as Error).message, applicable: true }
+          } else if (isConformanceError(error, 'CONF_ERR_DEADLINE')) {
+            stopped = deadlineReason
+            outcome = { status: 'skip', message: `not run: ${stopped} while it ran`, applicable: true }
+            stoppedIds.push(check.id)
           } else {
             outcome = { status: 'error', message: error instanceof Error ? error.message : String(error), applicable: true }
             evidence.note(trimStack(error))
+            brokeInARow = targetFailures.some((code) => isConformanceError(error, code)) ? brokeInARow + 1 : 0
+            if (brokeInARow >= stopAfter) {
+              stopped = `the target stopped answering: ${brokeInARow} checks in a row broke on it, the last with "${outcome.message}"`
+            }
           }
         }
       }
+      const mark = baselineMarks.get(check.id)
       const result: CheckResult = {
         id: check.id,
         title: check.title,
@@ -200,7 +266,8 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
         requirements: [...check.requirements],
         ...outcome,
         durationMs: Math.round(Math.max(0, now() - checkStarted)),
-        baselined: plan.baseline?.has(check.id) ?? false,
+        baselined: mark !== undefined && !mark.expired,
+        ...(mark === undefined ? {} : { baseline: mark }),
         evidence: evidence.finish(plan.evidenceLimits ?? defaultEvidenceLimits),
       }
       results.push(result)
@@ -226,9 +293,17 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       baselined: results.filter((result) => result.baselined).length,
       allowIncomplete,
     }
+    if (plan.baseline !== undefined) {
+      const suite = new Set([...(plan.coverageChecks ?? []), ...plan.checks].map((check) => check.id))
+      summary.baseline = summarizeBaseline(plan.baseline, baselineMarks, results, (id) => suite.has(id))
+    }
     const selected = new Set(plan.checks.map((check) => check.id))
     const notSelected = (plan.coverageChecks ?? plan.checks).filter((check) => check.level === 'MUST' && !selected.has(check.id)).map((check) => check.id)
-    const verdict = computeVerdict(results, notSelected, { failOn: plan.failOn, allowIncomplete })
+    const verdict = computeVerdict(results, notSelected, {
+      failOn: plan.failOn,
+      allowIncomplete,
+      ...(stopped === undefined ? {} : { stopped: { reason: stopped, ids: stoppedIds } }),
+    })
     const coverage = computeCoverage(plan.requirements ?? loadRequirements(), plan.coverageChecks ?? plan.checks, plan.untestable ?? loadUntestable())
     events({ type: 'run-finished', summary, verdict, exitCode: verdict.exitCode })
     return { meta, preflight, verdict, summary, checks: results, coverage, exitCode: verdict.exitCode }

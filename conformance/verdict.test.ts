@@ -20,6 +20,18 @@ describe('computeVerdict', () => {
     expect(verdict.summary).toBe('1 of 3 MUST checks failed: a')
   })
 
+  it('names checks a stopped run never reached as stopped, says why the run stopped, and never accepts them with --allow-incomplete', () => {
+    const stopped = { reason: 'the target stopped answering: 3 checks in a row broke on it', ids: ['b', 'c'] }
+    const verdict = computeVerdict(
+      [result('a', 'MUST', 'pass'), result('b', 'MUST', 'skip', { message: 'not run: the target stopped answering' }), result('c', 'SHOULD', 'skip')],
+      [],
+      { failOn: 'must', allowIncomplete: true, stopped },
+    )
+    expect(verdict).toMatchObject({ verdict: 'INCOMPLETE', exitCode: 3, stopped: stopped.reason })
+    expect(verdict.mustNotRun).toEqual([{ id: 'b', kind: 'stopped', reason: 'not run: the target stopped answering' }])
+    expect(verdict.summary).toMatch(/^the run stopped early, the target stopped answering: 3 checks in a row broke on it; no MUST check failed, but 1 of 2/)
+  })
+
   it('is INCOMPLETE, exit 3, when no MUST failed but some were skipped, broke or were not selected, and says how many and why', () => {
     const verdict = computeVerdict(
       [

@@ -20,6 +20,8 @@ export interface VerdictPolicy {
   failOn: FailOn
   /** Accept MUST checks skipped for a stated reason (a read-only run against production); never one that broke. */
   allowIncomplete: boolean
+  /** The run stopped before these checks could run (a target that stopped answering, the --deadline). */
+  stopped?: { reason: string; ids: readonly string[] }
 }
 
 /** What the verdict reads of a check's result. */
@@ -33,7 +35,8 @@ export interface VerdictInput {
   applicable: boolean
 }
 
-export type NotRunKind = 'skipped' | 'broke' | 'not selected'
+/** `stopped`: the run ended before the check could run; like `broke`, --allow-incomplete never accepts it. */
+export type NotRunKind = 'skipped' | 'broke' | 'not selected' | 'stopped'
 
 export interface NotRun {
   id: string
@@ -57,6 +60,8 @@ export interface Verdict {
   warnings: number
   /** One line: why this verdict, with counts. */
   summary: string
+  /** Why the run stopped before its last check, when it did. */
+  stopped?: string
 }
 
 /** Not-run MUST checks grouped by reason, most frequent first: "9 needs --write: …; 2 no contributor account configured". */
@@ -69,6 +74,12 @@ export function groupReasons(notRun: readonly NotRun[]): { reason: string; ids: 
   return [...groups.entries()].map(([reason, ids]) => ({ reason, ids })).sort((a, b) => b.ids.length - a.ids.length || (a.reason < b.reason ? -1 : 1))
 }
 
+function reasonList(notRun: readonly NotRun[]): string {
+  return groupReasons(notRun)
+    .map((group) => `${group.ids.length} ${group.reason}`)
+    .join('; ')
+}
+
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`
 
 function firstLine(text: string): string {
@@ -79,7 +90,13 @@ function firstLine(text: string): string {
  * `results` are the checks that were selected and ran (or skipped); `notSelected` the MUST checks of the
  * suite that --only/--skip left out, which did not run either.
  */
+function notRunKind(result: VerdictInput, stopped: ReadonlySet<string>): NotRunKind {
+  if (stopped.has(result.id)) return 'stopped'
+  return result.status === 'error' ? 'broke' : 'skipped'
+}
+
 export function computeVerdict(results: readonly VerdictInput[], notSelected: readonly string[], policy: VerdictPolicy): Verdict {
+  const stopped = new Set(policy.stopped?.ids ?? [])
   const must = results.filter((result) => result.level === 'MUST')
   const mustNotApplicable = must.filter((result) => !result.applicable).map((result) => result.id)
   const applicable = must.filter((result) => result.applicable)
@@ -89,7 +106,7 @@ export function computeVerdict(results: readonly VerdictInput[], notSelected: re
   const mustNotRun: NotRun[] = [
     ...applicable
       .filter((result) => result.status === 'skip' || result.status === 'error')
-      .map((result): NotRun => ({ id: result.id, kind: result.status === 'error' ? 'broke' : 'skipped', reason: firstLine(result.message) })),
+      .map((result): NotRun => ({ id: result.id, kind: notRunKind(result, stopped), reason: firstLine(result.message) })),
     ...notSelected.map((id): NotRun => ({ id, kind: 'not selected', reason: 'not selected (--only/--skip)' })),
   ]
   const mustTotal = applicable.length + notSelected.length
@@ -107,19 +124,29 @@ export function computeVerdict(results: readonly VerdictInput[], notSelected: re
     summary = `${mustFailed.length} of ${plural(mustTotal, 'MUST check')} failed${baselined}: ${mustFailed.join(', ')}`
   } else if (mustNotRun.length > 0) {
     verdict = 'INCOMPLETE'
-    const accepted = policy.allowIncomplete && mustNotRun.every((item) => item.kind !== 'broke')
+    const accepted = policy.allowIncomplete && mustNotRun.every((item) => item.kind !== 'broke' && item.kind !== 'stopped')
     // A warning that --fail-on warn counts is a failure, and a failure outranks a gap, as a MUST failure does.
     exitCode = warnFails ? 1 : accepted ? 0 : 3
-    const why = groupReasons(mustNotRun)
-      .map((group) => `${group.ids.length} ${group.reason}`)
-      .join('; ')
-    summary = `no MUST check failed, but ${mustNotRun.length} of ${plural(mustTotal, 'MUST check')} did not run: ${why}${accepted ? ' (accepted with --allow-incomplete)' : ''}`
+    summary = `no MUST check failed, but ${mustNotRun.length} of ${plural(mustTotal, 'MUST check')} did not run: ${reasonList(mustNotRun)}${accepted ? ' (accepted with --allow-incomplete)' : ''}`
   } else {
     verdict = 'CONFORMANT'
     exitCode = warnFails ? 1 : 0
     summary = `all ${plural(mustTotal, 'applicable MUST check')} ran and passed`
   }
+  if (policy.stopped !== undefined) summary = `the run stopped early, ${policy.stopped.reason}; ${summary}`
   if (mustNotApplicable.length > 0) summary += `; ${mustNotApplicable.length} not applicable to this target`
   if (warnings > 0) summary += `; ${plural(warnings, 'SHOULD/MAY check')} warned or broke${warnFails ? ' (exit 1 with --fail-on warn)' : ''}`
-  return { verdict, exitCode, mustTotal, mustPassed, mustFailed, mustBaselined, mustNotRun, mustNotApplicable, warnings, summary }
+  return {
+    verdict,
+    exitCode,
+    mustTotal,
+    mustPassed,
+    mustFailed,
+    mustBaselined,
+    mustNotRun,
+    mustNotApplicable,
+    warnings,
+    summary,
+    ...(policy.stopped === undefined ? {} : { stopped: policy.stopped.reason }),
+  }
 }

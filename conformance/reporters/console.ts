@@ -3,7 +3,7 @@ import type { CheckStatus } from '../types.ts'
 import type { PreflightStatus } from '../preflight.ts'
 import { checkStatuses, emptyCounts, type RunResult, type StatusCounts } from '../runner.ts'
 import { groupReasons, type VerdictName } from '../verdict.ts'
-import { byCategory, failedChecks, formatDuration, identityRows, type Reporter } from './reporter.ts'
+import { baselineLine, byCategory, failedChecks, formatDuration, identityRows, type Reporter } from './reporter.ts'
 
 export interface ConsoleReporterOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean }
@@ -105,6 +105,8 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
       write(
         `\ncoverage: ${result.coverage.length - gaps}/${result.coverage.length} requirements covered or explained${gaps > 0 ? `, ${paint.status('fail', `${gaps} not covered`)}` : ''}\n`,
       )
+      const baseline = baselineLine(result.summary)
+      if (baseline !== undefined) write(`${paint.status('warn', baseline)}\n`)
       const { verdict } = result
       write(`\n${paint.verdict(verdict.verdict, `VERDICT: ${verdict.verdict}`)}  ${verdict.summary}\n`)
       write(`exit ${result.exitCode}\n`)

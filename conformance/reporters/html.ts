@@ -6,7 +6,7 @@ import { describeCoverage, type CoverageRow } from '../coverage.ts'
 import { checkStatuses, emptyCounts, type CheckResult, type RunResult } from '../runner.ts'
 import { requirementLevels } from '../../openapi/requirements.ts'
 import type { Exchange } from '../types.ts'
-import { byCategory, failedChecks, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
+import { baselineLine, byCategory, failedChecks, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
 import { groupReasons } from '../verdict.ts'
 
 export function escapeHtml(text: string): string {
@@ -134,7 +134,7 @@ export function renderHtml(result: RunResult): string {
 <body>
 <h1>nwa check: ${escapeHtml(summary.target)}</h1>
 ${bannerHtml(result)}
-<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${formatDuration(summary.durationMs)}) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>
+<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${formatDuration(summary.durationMs)}) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>${baselineLine(summary) === undefined ? '' : `\n<p class="warn">${escapeHtml(baselineLine(summary) ?? '')}</p>`}
 ${identityHtml(result)}
 <h2>Pre-flight</h2>
 ${preflightHtml(result)}

@@ -2,7 +2,7 @@
 import { requirementLevels } from '../../openapi/requirements.ts'
 import { checkStatuses, type CheckResult, type RunResult } from '../runner.ts'
 import { groupReasons, type VerdictName } from '../verdict.ts'
-import { fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
+import { baselineLine, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
 
 /** Inline text: markdown and HTML metacharacters escaped, kept on one line. */
 export function escapeMarkdown(text: string): string {
@@ -31,6 +31,7 @@ export function renderMarkdown(result: RunResult): string {
     ),
     ...(verdict.mustNotRun.length > 0 ? [''] : []),
     `Run \`${summary.runMarker}\`, ${formatDuration(summary.durationMs)}${summary.baselined > 0 ? `, ${summary.baselined} baselined` : ''}.`,
+    ...(baselineLine(summary) === undefined ? [] : ['', escapeMarkdown(baselineLine(summary) ?? '')]),
     '',
     '| | |',
     '| --- | --- |',

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { ServerIdentity } from '../context.ts'
 import type { RunMeta } from '../meta.ts'
-import type { CheckResult, RunEvent, RunResult } from '../runner.ts'
+import type { CheckResult, RunEvent, RunResult, RunSummary } from '../runner.ts'
 
 /** An event sink (ARCHITECTURE.md, "The runner"): listens while the run goes, writes its output once it is over. */
 export interface Reporter {
@@ -51,6 +51,19 @@ export function identityRows(meta: RunMeta, identity: ServerIdentity, target: st
 
 export function resultIdentityRows(result: RunResult): [string, string][] {
   return identityRows(result.meta, result.preflight.identity, result.summary.target)
+}
+
+/** The baseline's expired and unused entries as one line, or undefined when there is nothing to say. */
+export function baselineLine(summary: RunSummary): string | undefined {
+  const baseline = summary.baseline
+  if (baseline === undefined) return undefined
+  const parts: string[] = []
+  const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`
+  if (baseline.expired.length > 0) parts.push(`${entries(baseline.expired.length)} expired (${baseline.expired.join(', ')})`)
+  if (baseline.unused.length > 0) {
+    parts.push(`${baseline.unused.length} excused nothing (${baseline.unused.map((entry) => `${entry.check}: ${entry.why}`).join(', ')})`)
+  }
+  return parts.length === 0 ? undefined : `baseline: ${parts.join('; ')}`
 }
 
 /** Checks that failed or broke, at any level: what a reader has to look at first. */

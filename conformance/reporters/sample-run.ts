@@ -68,7 +68,7 @@ export async function sampleRun(): Promise<{ result: RunResult; events: RunEvent
         random: (n) => Buffer.alloc(n, 0x5c),
       },
       options: { write: false, destructive: false, auth: 'basic', maxPages: 50 },
-      baseline: new Set(['auth.legacy']),
+      baseline: [{ check: 'auth.legacy', reason: 'known issue' }],
       failOn: 'must',
       meta: sampleMeta,
     },
