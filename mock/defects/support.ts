@@ -11,7 +11,7 @@ import type { MarkPayload } from '../state/marks.ts'
  */
 
 /** The check families of the conformance suite; each defect names the one it is meant to be caught by. */
-export const families = ['formats', 'pagination', 'write', 'search', 'validation', 'errors', 'auth'] as const
+export const families = ['formats', 'pagination', 'write', 'search', 'validation', 'errors', 'auth', 'fidelity'] as const
 export type Family = (typeof families)[number]
 
 /** One seeded defect: a plausible bug of a real server, switched on in the reference mock by name. */
