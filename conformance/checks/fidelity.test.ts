@@ -6,7 +6,7 @@ import { whenToUtc } from '../../openapi/timestamp.ts'
 import { trimXmlSpace } from '../../openapi/xml-tree.ts'
 import { buildBatch, buildFidelityCases, caseIndex, caseKey, fidelityBody, fill, LONG_TEXT_UNITS, MAX_UNITS, textSamples } from './fidelity-data.ts'
 import { compareRecord, describeTextDifference, type FidelityRead, judgeReads, renderFindings, type SentCase } from './fidelity-judge.ts'
-import { batchProblems, storedCount } from './fidelity.ts'
+import { batchProblems, fidelityChecks, storedCount } from './fidelity.ts'
 
 let codec: PayloadCodec
 
@@ -199,6 +199,23 @@ describe('fidelity judgment: every change named with its field and code points',
     ])
   })
 
+  it('[WRITE-DETAILLIST-OPTIONAL] pairs details by PropertyName when they come back both reordered and changed, naming the change where it was sent', () => {
+    const cases = sentFrom('json')
+    const shapes = caseOf(cases, 'detail shapes')
+    const changed = served(cases, (record) =>
+      record.What.startsWith(caseKey(MARKER, shapes))
+        ? {
+            ...record,
+            DetailList: [...record.DetailList!].reverse().map((detail) => (detail.PropertyName === 'only after' ? { ...detail, After: 'changed' } : detail)),
+          }
+        : record,
+    )
+    expect(judgeReads(MARKER, cases, [read(changed)]).map((finding) => `${finding.field} ${finding.judged} ${finding.text}`)).toEqual([
+      'DetailList[3].After must sent "added value" [U+0061 U+0064 U+0064 U+0065 U+0064 U+0020 U+0076 U+0061 U+006C U+0075 U+0065], received "changed" [U+0063 U+0068 U+0061 U+006E U+0067 U+0065 U+0064]',
+      'DetailList D46 the entries came back in another order than they were sent',
+    ])
+  })
+
   it('[WRITE-OPTIONAL-FIELDS] takes an empty value read back absent, or a field added, as D49; a value lost is MUST', () => {
     const cases = sentFrom('json')
     const empty = caseOf(cases, 'empty optional values')
@@ -261,6 +278,12 @@ describe('fidelity judgment: every change named with its field and code points',
     expect(all).toMatch(/\p{M}/u)
     expect(all).toMatch(/\p{Script=Arabic}/u)
     expect(all).toMatch(/\p{Script=Han}/u)
+  })
+})
+
+describe('the fidelity checks', () => {
+  it('write, so a read-only run skips every one of them with its reason', () => {
+    expect(fidelityChecks.filter((check) => check.needs?.write !== true).map((check) => check.id)).toEqual([])
   })
 })
 
