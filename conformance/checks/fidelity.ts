@@ -1,6 +1,6 @@
 import type { WireFormat } from '../../openapi/payload.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
-import { fail, pass, skip, type Check, type CheckContext, type CheckVerdict } from '../types.ts'
+import { fail, pass, skip, type Check, type CheckContext, type CheckNeeds, type CheckVerdict } from '../types.ts'
 import { bodyStyles, buildBatch, buildFidelityCases, caseIndex, fidelityBody, fractionWhens, type PlanFixture, whenForms } from './fidelity-data.ts'
 import { type FidelityRead, type Finding, type Judged, judgeReads, recordsConcerned, renderFindings, type SentCase } from './fidelity-judge.ts'
 import {
@@ -19,7 +19,9 @@ import {
   endpoints,
 } from './support.ts'
 
-const check = (definition: Omit<Check, 'category'>): Check => ({ ...definition, category: 'fidelity' })
+/** Every check of the family writes, as the administrator: a read-only run skips it with that reason. */
+const writing: CheckNeeds = { write: true, accounts: ['administrator'] }
+const check = (definition: Omit<Check, 'category' | 'needs'>): Check => ({ ...definition, category: 'fidelity', needs: writing })
 
 const formats: readonly WireFormat[] = ['xml', 'json']
 const RECOMMENDED_BATCH = 1000
@@ -106,22 +108,41 @@ function verdictOf(ctx: CheckContext, findings: readonly Finding[], reads: numbe
   return fail(`${head}: ${renderFindings(findings, SHOWN, reads).join('; ')}${more}`)
 }
 
-function writtenCheck(format: WireFormat): (ctx: CheckContext) => Promise<CheckVerdict> {
-  return async (ctx) => {
-    const prepared = await prepare(ctx, format)
-    if (!prepared.ok) return prepared.verdict
-    const { data } = prepared
-    const name = format.toUpperCase()
-    return verdictOf(
-      ctx,
-      findingsOf(data, 'must', () => true),
-      data.reads.length,
-      `${data.cases.length} records written as ${name} (${bodyStyles[format].join(', ')} escaping) came back through search and enum, ` +
-        `read as XML and as JSON, with every value intact: text in every script and plane, the characters XML and JSON escape, ` +
-        `inner white space, 255-unit and 70,000-unit values, every optional field, and When in ${whenForms.length + fractionWhens.length} forms as the same instants`,
-      `written as ${name}: `,
-    )
-  }
+/** A MUST check of one format's data set: the requirements of both formats, and those of its own escaping and body. */
+function writtenCheck(format: WireFormat, escaping: string, ...ownRequirements: string[]): Check {
+  const name = format.toUpperCase()
+  return check({
+    id: `fidelity.${format}-written`,
+    title: `Records written as ${name}, ${escaping}, with every value the pages allow come back unchanged through search and enum in XML and JSON`,
+    level: 'MUST',
+    decision: 'D45',
+    requirements: [
+      'WRITE-TEXT-UNICODE',
+      'WRITE-LONG-TEXT',
+      'WRITE-MAXLEN-255',
+      'WRITE-WHEN-FORMATS',
+      'WRITE-OPTIONAL-FIELDS',
+      'WRITE-DETAILLIST-OPTIONAL',
+      'WRITE-ARCHIVE-ONLY',
+      'WRITE-AVAILABLE-TO-READ',
+      ...ownRequirements,
+    ],
+    tags: ['write', format, 'fidelity'],
+    async run(ctx) {
+      const prepared = await prepare(ctx, format)
+      if (!prepared.ok) return prepared.verdict
+      const { data } = prepared
+      return verdictOf(
+        ctx,
+        findingsOf(data, 'must', () => true),
+        data.reads.length,
+        `${data.cases.length} records written as ${name} (${bodyStyles[format].join(', ')} escaping) came back through search and enum, ` +
+          `read as XML and as JSON, with every value intact: text in every script and plane, the characters XML and JSON escape, ` +
+          `inner white space, 255-unit and 70,000-unit values, every optional field, and When in ${whenForms.length + fractionWhens.length} forms as the same instants`,
+        `written as ${name}: `,
+      )
+    },
+  })
 }
 
 /** A SHOULD check of one decision over both data sets (or only JSON's, for D45); a data set that could not be written is the MUST check's finding. */
@@ -264,48 +285,8 @@ async function batchesOver(ctx: CheckContext): Promise<CheckVerdict> {
 }
 
 export const fidelityChecks: Check[] = [
-  check({
-    id: 'fidelity.xml-written',
-    title: 'Records written as XML, with every value the pages allow escaped three ways, come back unchanged through search and enum in XML and JSON',
-    level: 'MUST',
-    decision: 'D45',
-    requirements: [
-      'WRITE-TEXT-UNICODE',
-      'WRITE-LONG-TEXT',
-      'XML-ENTITY-ESCAPING',
-      'WRITE-MAXLEN-255',
-      'WRITE-WHEN-FORMATS',
-      'WRITE-OPTIONAL-FIELDS',
-      'WRITE-DETAILLIST-OPTIONAL',
-      'WRITE-ARCHIVE-ONLY',
-      'WRITE-AVAILABLE-TO-READ',
-      'FMT-WRITE-XML-ROOT',
-    ],
-    tags: ['write', 'xml', 'fidelity'],
-    needs: { write: true, accounts: ['administrator'] },
-    run: writtenCheck('xml'),
-  }),
-  check({
-    id: 'fidelity.json-written',
-    title: 'Records written as JSON, raw and with \\u escapes, with every value the pages allow come back unchanged through search and enum in XML and JSON',
-    level: 'MUST',
-    decision: 'D45',
-    requirements: [
-      'WRITE-TEXT-UNICODE',
-      'WRITE-LONG-TEXT',
-      'JSON-ESCAPING',
-      'WRITE-MAXLEN-255',
-      'WRITE-WHEN-FORMATS',
-      'WRITE-OPTIONAL-FIELDS',
-      'WRITE-DETAILLIST-OPTIONAL',
-      'WRITE-ARCHIVE-ONLY',
-      'WRITE-AVAILABLE-TO-READ',
-      'FMT-WRITE-JSON-ARRAY',
-    ],
-    tags: ['write', 'json', 'fidelity'],
-    needs: { write: true, accounts: ['administrator'] },
-    run: writtenCheck('json'),
-  }),
+  writtenCheck('xml', 'escaped three ways', 'XML-ENTITY-ESCAPING', 'FMT-WRITE-XML-ROOT'),
+  writtenCheck('json', 'raw and with \\u escapes', 'JSON-ESCAPING', 'FMT-WRITE-JSON-ARRAY'),
   check({
     id: 'fidelity.json-exact',
     title: 'Values written and read as JSON keep the white space at their ends',
@@ -313,7 +294,6 @@ export const fidelityChecks: Check[] = [
     decision: 'D45',
     requirements: ['WRITE-TEXT-UNICODE', 'JSON-ESCAPING'],
     tags: ['write', 'json', 'fidelity'],
-    needs: { write: true, accounts: ['administrator'] },
     run: decidedCheck('D45', 'every value written as JSON read back as JSON through search and enum exactly as sent, white space at its ends included', 'json'),
   }),
   check({
@@ -323,7 +303,6 @@ export const fidelityChecks: Check[] = [
     decision: 'D46',
     requirements: ['WRITE-DETAILLIST-OPTIONAL'],
     tags: ['write', 'fidelity'],
-    needs: { write: true, accounts: ['administrator'] },
     run: decidedCheck('D46', 'every DetailList, forty entries included, came back in the order written, in every read'),
   }),
   check({
@@ -333,7 +312,6 @@ export const fidelityChecks: Check[] = [
     decision: 'D47',
     requirements: ['WRITE-WHEN-FORMATS'],
     tags: ['write', 'fidelity'],
-    needs: { write: true, accounts: ['administrator'] },
     run: decidedCheck('D47', `every When with fractional seconds (${fractionWhens.join(', ')}) came back as the same instant to the millisecond`),
   }),
   check({
@@ -343,7 +321,6 @@ export const fidelityChecks: Check[] = [
     decision: 'D49',
     requirements: ['WRITE-OPTIONAL-FIELDS', 'WRITE-DETAILLIST-OPTIONAL'],
     tags: ['write', 'fidelity'],
-    needs: { write: true, accounts: ['administrator'] },
     run: decidedCheck('D49', 'no record came back with an optional field it was written without, and every empty value came back empty'),
   }),
   check({
@@ -352,7 +329,6 @@ export const fidelityChecks: Check[] = [
     level: 'MUST',
     requirements: ['EP-WRITE-POST', 'STATUS-200-WRITE', 'WRITE-AVAILABLE-TO-READ', 'WRITE-RID-ASSIGNED', 'WRITE-SIZE-RECOMMENDED', 'ENUM-COMPLETE-TRAVERSAL'],
     tags: ['write', 'fidelity', 'batch'],
-    needs: { write: true, accounts: ['administrator'] },
     run: recommendedBatches,
   }),
   check({
@@ -362,7 +338,6 @@ export const fidelityChecks: Check[] = [
     decision: 'D48',
     requirements: ['WRITE-SIZE-RECOMMENDED', 'STATUS-400-WRITE', 'STATUS-413'],
     tags: ['write', 'fidelity', 'batch'],
-    needs: { write: true, accounts: ['administrator'] },
     run: batchesOver,
   }),
 ]

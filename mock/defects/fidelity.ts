@@ -3,21 +3,13 @@ import { trimXmlSpace } from '../../openapi/xml-tree.ts'
 import type { RequestContext, Stage } from '../pipeline/context.ts'
 import { aroundOperations, aroundStage } from '../pipeline/decorate.ts'
 import { emptyResponse } from '../responses.ts'
-import { type Defect, readOperations, writeOperation } from './support.ts'
+import { type Defect, editInputs, readOperations, writeOperation } from './support.ts'
 
 /**
  * What becomes of the values on their way to the Audit Database and back: encodings, normalisation, truncation,
  * fields lost or mixed up, reordering, and batches stored in part. Each is a bug a real server could have, and
  * the fidelity checks must name it with the field and the code points.
  */
-
-/** Every record of a write, edited before the operation stores it; `ctx` tells the format it came in. */
-function editWritten(stages: readonly Stage[], edit: (record: ActivityRecordInput, ctx: RequestContext) => ActivityRecordInput): Stage[] {
-  return aroundOperations(stages, [writeOperation], (ctx, next) => {
-    if (Array.isArray(ctx.value)) ctx.value = (ctx.value as ActivityRecordInput[]).map((record) => edit(record, ctx))
-    return next(ctx)
-  })
-}
 
 /** Every text a record carries (not When), through `edit`. */
 function editText(record: ActivityRecordInput, edit: (text: string) => string): ActivityRecordInput {
@@ -26,7 +18,7 @@ function editText(record: ActivityRecordInput, edit: (text: string) => string): 
 
 /** The text values of written records, through `edit`. */
 function storedText(stages: readonly Stage[], edit: (text: string) => string): Stage[] {
-  return editWritten(stages, (record) => editText(record, edit))
+  return editInputs(stages, (record) => editText(record, edit))
 }
 
 /** A write body rewritten as text before it is decoded, for one format. */
@@ -141,7 +133,7 @@ export const fidelityDefects: readonly Defect[] = [
     requirements: ['WRITE-TEXT-UNICODE'],
     decision: 'D45',
     description: 'Values written as JSON lose the spaces, tabs and line breaks at their ends, as XML element text does',
-    decorator: (stages) => editWritten(stages, (record, ctx) => (ctx.format === 'json' ? editText(record, trimXmlSpace) : record)),
+    decorator: (stages) => editInputs(stages, (record, ctx) => (ctx.format === 'json' ? editText(record, trimXmlSpace) : record)),
   },
   {
     name: 'long-text-truncated-4000',
@@ -149,7 +141,7 @@ export const fidelityDefects: readonly Defect[] = [
     requirements: ['WRITE-LONG-TEXT'],
     description: 'What, Workstation, Item and the details Before and After are cut to 4,000 characters, as in an nvarchar(4000) column',
     decorator: (stages) =>
-      editWritten(stages, (record) => {
+      editInputs(stages, (record) => {
         const details = record.DetailList?.map((detail): DetailInput => {
           const kept: DetailInput = { PropertyName: detail.PropertyName }
           if (detail.Before !== undefined) kept.Before = cut(detail.Before)!
@@ -191,7 +183,7 @@ export const fidelityDefects: readonly Defect[] = [
     requirements: ['WRITE-OPTIONAL-FIELDS', 'WRITE-AVAILABLE-TO-READ'],
     description: 'Workstation is not stored for records written as JSON (the JSON mapper looks for "WorkStation")',
     decorator: (stages) =>
-      editWritten(stages, (record, ctx) => {
+      editInputs(stages, (record, ctx) => {
         if (ctx.format !== 'json') return record
         const { Workstation: _lost, ...rest } = record
         return rest
@@ -203,7 +195,7 @@ export const fidelityDefects: readonly Defect[] = [
     requirements: ['WRITE-DETAILLIST-OPTIONAL', 'WRITE-AVAILABLE-TO-READ'],
     description: 'A Detail with an After but no Before is stored with that value as its Before (values mapped by position)',
     decorator: (stages) =>
-      editWritten(stages, (record) =>
+      editInputs(stages, (record) =>
         record.DetailList === undefined
           ? record
           : {
@@ -221,7 +213,7 @@ export const fidelityDefects: readonly Defect[] = [
     decision: 'D46',
     description: "A DetailList comes back sorted by PropertyName instead of in the writer's order (a clustered index on the name)",
     decorator: (stages) =>
-      editWritten(stages, (record) =>
+      editInputs(stages, (record) =>
         record.DetailList === undefined
           ? record
           : { ...record, DetailList: [...record.DetailList].sort((a, b) => (a.PropertyName < b.PropertyName ? -1 : a.PropertyName > b.PropertyName ? 1 : 0)) },
@@ -232,7 +224,7 @@ export const fidelityDefects: readonly Defect[] = [
     family: 'fidelity',
     requirements: ['WRITE-WHEN-FORMATS', 'WRITE-AVAILABLE-TO-READ'],
     description: 'The minutes of a When offset are ignored: +05:30 and +05:45 are read as +05:00, -03:30 as -03:00',
-    decorator: (stages) => editWritten(stages, (record) => ({ ...record, When: record.When.replace(/([+-]\d{2}):\d{2}$/, '$1:00') })),
+    decorator: (stages) => editInputs(stages, (record) => ({ ...record, When: record.When.replace(/([+-]\d{2}):\d{2}$/, '$1:00') })),
   },
   {
     name: 'when-fraction-dropped',
@@ -240,7 +232,7 @@ export const fidelityDefects: readonly Defect[] = [
     requirements: ['WRITE-WHEN-FORMATS'],
     decision: 'D47',
     description: 'Fractional seconds of a When are dropped (a datetime2(0) column): 03:43:49.5 comes back as 03:43:49',
-    decorator: (stages) => editWritten(stages, (record) => ({ ...record, When: record.When.replace(/\.\d+/, '') })),
+    decorator: (stages) => editInputs(stages, (record) => ({ ...record, When: record.When.replace(/\.\d+/, '') })),
   },
   {
     name: 'batch-stops-at-500',

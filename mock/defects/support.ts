@@ -114,6 +114,14 @@ export function observeWrites(
   })
 }
 
+/** Records as the write operation stores them, edited before it runs; `ctx` tells the format they came in. */
+export function editInputs(stages: readonly Stage[], edit: (record: ActivityRecordInput, ctx: RequestContext) => ActivityRecordInput): Stage[] {
+  return aroundOperations(stages, [writeOperation], (ctx, next) => {
+    if (Array.isArray(ctx.value)) ctx.value = (ctx.value as ActivityRecordInput[]).map((record) => edit(record, ctx))
+    return next(ctx)
+  })
+}
+
 /** Sets a key of a map that keeps at most `capacity` entries, dropping the oldest: a mock left running with a defect on stays bounded. */
 export function remember<K, V>(map: Map<K, V>, key: K, value: V, capacity = 10_000): void {
   if (!map.has(key) && map.size >= capacity) map.delete(map.keys().next().value as K)
