@@ -251,6 +251,14 @@ describe('fidelity judgment: every change named with its field and code points',
     ])
   })
 
+  it("calls no record missing from a read cut short by the client's own bound (--max-pages), yet judges what it returned", () => {
+    const cases = sentFrom('json')
+    const some = served(cases).slice(0, 5)
+    some[0] = { ...some[0]!, Who: 'changed' }
+    const findings = judgeReads(MARKER, cases, [{ ...read(some, 'json', 'enum as JSON'), partial: true }])
+    expect(findings.map((finding) => `${finding.label} ${finding.field}`)).toEqual([`${cases[0]!.label} Who`])
+  })
+
   it('groups a difference every read shows into one finding, and bounds the report', () => {
     const cases = sentFrom('json')
     const nfc = served(cases, (record) => mapText(record, (text) => text.normalize('NFC')))
