@@ -48,7 +48,6 @@ function planFixture(ctx: CheckContext): Promise<PlanFixture | undefined> {
   })
 }
 
-/** The written records as search and enum return them, in each format; enum's are those carrying the marker. */
 /** Every record enum returns in one format; `partial` when the walk was cut by --max-pages on a server holding more. */
 interface EnumWalk {
   records: ActivityRecordOutput[]
@@ -80,6 +79,7 @@ function enumRead(walk: EnumWalk, format: WireFormat, marker: string, label = `e
   }
 }
 
+/** The written records as search and enum return them, in each format; enum's are those carrying the marker. */
 async function readBack(ctx: CheckContext, marker: string): Promise<FidelityRead[]> {
   const reads: FidelityRead[] = []
   for (const format of formats) {
