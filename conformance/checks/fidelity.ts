@@ -198,7 +198,8 @@ function decidedCheck(judged: Judged, passMessage: string, only?: WireFormat): (
     }
     if (findings.length === 0 && unwritten.length === (only ? 1 : formats.length))
       return skip(`the data set could not be written as ${unwritten.join(' or ')} (fidelity.${only ?? 'xml'}-written says why)`)
-    return verdictOf(ctx, findings, reads, passMessage)
+    const half = unwritten.length ? ` (the ${unwritten.join(' and ')} data set could not be written, so only the other was judged)` : ''
+    return verdictOf(ctx, findings, reads, `${passMessage}${half}`)
   }
 }
 
