@@ -79,42 +79,66 @@ function enumRead(walk: EnumWalk, format: WireFormat, marker: string, label = `e
   }
 }
 
-/** The written records as search and enum return them, in each format; enum's are those carrying the marker. */
-async function readBack(ctx: CheckContext, marker: string): Promise<FidelityRead[]> {
-  const reads: FidelityRead[] = []
-  for (const format of formats) {
-    const walk = await searchAll(ctx, admin, { What: { Contains: marker } }, { format, maxPages: ctx.options.maxPages })
-    reads.push({ label: `search as ${format.toUpperCase()}`, format, records: walkRecords(walk), ...(walk.problem ? { problem: walk.problem } : {}) })
+/** What one format's write left: the records as sent, or the refusal the MUST check of that format reports. */
+type Written = { ok: true; marker: string; cases: SentCase[] } | { ok: false; verdict: CheckVerdict }
+
+async function writeDataSet(ctx: CheckContext, format: WireFormat, plan: PlanFixture | undefined): Promise<Written> {
+  const marker = `${ctx.runMarker}-fidelity-${format}`
+  const cases = buildFidelityCases(marker, format, plan)
+  const body = fidelityBody(ctx.codec, cases, format)
+  const decoded = ctx.codec.decode('ActivityRecordInputList', body, format)
+  if (!decoded.ok) throw new Error(`the fidelity body the kit built is not valid: ${describeIssues(decoded)}`)
+  const sent = (decoded.value as ActivityRecordInput[]).map((record, index) => ({ label: cases[index]!.label, sent: record }))
+  const written = await sendBody(ctx, admin, withQuery(endpoints.write, { format: formatParam(format) }), body, format)
+  if (written.response.status !== 200) {
+    return { ok: false, verdict: fail(`the write of ${cases.length} records, each valid by the contract, was refused: ${describeResponse(written)}`) }
   }
-  for (const format of formats) reads.push(enumRead(await walkEnum(ctx, format), format, marker))
-  return reads
+  ctx.note(`wrote ${cases.length} records as ${format.toUpperCase()} (${bodyStyles[format].join(', ')} escaping), marked "${marker}"`)
+  return { ok: true, marker, cases: sent }
 }
 
 /**
- * Writes the data set of one format once per run and reads it back; a later caller gets the same data and a
- * note saying where the exchanges are.
+ * Writes both data sets once per run, then reads each back by search in both formats, and walks enum once per
+ * format for both: a walk reads the whole Audit Database, so two serve where four would. A later caller gets the
+ * same data and a note saying where the exchanges are.
  */
-async function prepare(ctx: CheckContext, format: WireFormat): Promise<Prepared> {
+async function prepare(ctx: CheckContext): Promise<Record<WireFormat, Prepared>> {
   let wroteHere = false
-  const prepared = await ctx.memo(`fidelity-${format}`, async (): Promise<Prepared> => {
+  const prepared = await ctx.memo('fidelity-data', async (): Promise<Record<WireFormat, Prepared>> => {
     wroteHere = true
-    const marker = `${ctx.runMarker}-fidelity-${format}`
-    const cases = buildFidelityCases(marker, format, await planFixture(ctx))
-    const body = fidelityBody(ctx.codec, cases, format)
-    const decoded = ctx.codec.decode('ActivityRecordInputList', body, format)
-    if (!decoded.ok) throw new Error(`the fidelity body the kit built is not valid: ${describeIssues(decoded)}`)
-    const sent = (decoded.value as ActivityRecordInput[]).map((record, index) => ({ label: cases[index]!.label, sent: record }))
-    const written = await sendBody(ctx, admin, withQuery(endpoints.write, { format: formatParam(format) }), body, format)
-    if (written.response.status !== 200) {
-      return { ok: false, verdict: fail(`the write of ${cases.length} records, each valid by the contract, was refused: ${describeResponse(written)}`) }
+    const plan = await planFixture(ctx)
+    const written = { xml: await writeDataSet(ctx, 'xml', plan), json: await writeDataSet(ctx, 'json', plan) }
+    const reads: Record<WireFormat, FidelityRead[]> = { xml: [], json: [] }
+    for (const set of formats) {
+      const data = written[set]
+      if (!data.ok) continue
+      for (const read of formats) {
+        const walk = await searchAll(ctx, admin, { What: { Contains: data.marker } }, { format: read, maxPages: ctx.options.maxPages })
+        reads[set].push({
+          label: `search as ${read.toUpperCase()}`,
+          format: read,
+          records: walkRecords(walk),
+          ...(walk.problem ? { problem: walk.problem } : {}),
+        })
+      }
     }
-    ctx.note(`wrote ${cases.length} records as ${format.toUpperCase()} (${bodyStyles[format].join(', ')} escaping), marked "${marker}"`)
-    return { ok: true, data: { marker, format, cases: sent, reads: await readBack(ctx, marker) } }
+    if (written.xml.ok || written.json.ok) {
+      for (const read of formats) {
+        const walk = await walkEnum(ctx, read)
+        for (const set of formats) {
+          const data = written[set]
+          if (data.ok) reads[set].push(enumRead(walk, read, data.marker))
+        }
+      }
+    }
+    const outcome = (set: WireFormat): Prepared => {
+      const data = written[set]
+      return data.ok ? { ok: true, data: { marker: data.marker, format: set, cases: data.cases, reads: reads[set] } } : data
+    }
+    return { xml: outcome('xml'), json: outcome('json') }
   })
   if (!wroteHere)
-    ctx.note(
-      `the ${format.toUpperCase()} data set was written and read back once for the run, by the first fidelity check that needed it; its evidence holds those exchanges`,
-    )
+    ctx.note('the data sets were written and read back once for the run, by the first fidelity check that needed them; its evidence holds those exchanges')
   return prepared
 }
 
@@ -169,7 +193,7 @@ function writtenCheck(format: WireFormat, escaping: string, ...ownRequirements: 
     ],
     tags: ['write', format, 'fidelity'],
     async run(ctx) {
-      const prepared = await prepare(ctx, format)
+      const prepared = (await prepare(ctx))[format]
       if (!prepared.ok) return prepared.verdict
       const { data } = prepared
       return verdictOf(
@@ -192,8 +216,9 @@ function decidedCheck(judged: Judged, passMessage: string, only?: WireFormat): (
     const findings: Finding[] = []
     const unwritten: string[] = []
     let reads = 0
+    const sets = await prepare(ctx)
     for (const format of only ? [only] : formats) {
-      const prepared = await prepare(ctx, format)
+      const prepared = sets[format]
       if (!prepared.ok) {
         unwritten.push(format.toUpperCase())
         continue
