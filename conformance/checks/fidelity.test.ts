@@ -319,5 +319,8 @@ describe('fidelity batches', () => {
     expect(problems[1]).toMatch(/^the batch: 1 value\(s\) changed in 1 record\(s\): record 9: Who first difference at code point 1: sent "8 .*\(by search\)$/)
     expect(problems).toHaveLength(2)
     expect(storedCount(MARKER, partial)).toBe(500)
+    expect(batchProblems(MARKER, sent, [{ label: 'by enum', format: 'json', records: [], problem: 'page 2: expected 200, got 500' }], 'the batch')).toEqual([
+      'by enum: page 2: expected 200, got 500',
+    ])
   })
 })

@@ -245,7 +245,9 @@ const thousands = (n: number) => n.toLocaleString('en-US')
 export function batchProblems(marker: string, sent: readonly ActivityRecordInput[], reads: readonly FidelityRead[], name: string): string[] {
   const cases = sent.map((record, index) => ({ label: `record ${index + 1}`, sent: record }))
   const problems: string[] = []
-  for (const read of reads) {
+  const complete = reads.filter((read) => read.problem === undefined)
+  for (const read of reads) if (read.problem !== undefined) problems.push(`${read.label}: ${read.problem}`)
+  for (const read of complete) {
     const findings = judgeReads(marker, cases, [read]).filter((finding) => finding.field === 'record')
     const missing = findings.filter((finding) => finding.text === 'not returned').length
     const repeated = findings.length - missing
@@ -255,10 +257,10 @@ export function batchProblems(marker: string, sent: readonly ActivityRecordInput
       )
     }
   }
-  const changed = judgeReads(marker, cases, reads).filter((finding) => finding.judged === 'must' && finding.field !== 'record')
+  const changed = judgeReads(marker, cases, complete).filter((finding) => finding.judged === 'must' && finding.field !== 'record')
   if (changed.length)
     problems.push(
-      `${name}: ${thousands(changed.length)} value(s) changed in ${thousands(recordsConcerned(changed))} record(s): ${renderFindings(changed, 3, reads.length).join('; ')}`,
+      `${name}: ${thousands(changed.length)} value(s) changed in ${thousands(recordsConcerned(changed))} record(s): ${renderFindings(changed, 3, complete.length).join('; ')}`,
     )
   return problems
 }
