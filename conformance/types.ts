@@ -136,7 +136,7 @@ export interface Check {
    */
   decision?: string
   tags: string[]
-  /** Category the report groups by: formats, pagination, write, search, validation, errors, auth. */
+  /** Category the report groups by: formats, pagination, write, search, validation, errors, auth, fidelity. */
   category: string
   needs?: CheckNeeds
   run(ctx: CheckContext): Promise<CheckVerdict>

@@ -16,7 +16,17 @@
  * the same value on every document this one takes (openapi/xml-plain.test.ts).
  */
 import type { JsonSchema } from './types.ts'
-import { decodeEntities, elementNameOf, hasNotXmlChar, isUnwrappedArray, normalizeLineEnds, planCache, readBoolean, XmlDecodeFailure } from './xml-tree.ts'
+import {
+  decodeEntities,
+  elementNameOf,
+  hasNotXmlChar,
+  isUnwrappedArray,
+  normalizeLineEnds,
+  planCache,
+  readBoolean,
+  trimXmlSpace,
+  XmlDecodeFailure,
+} from './xml-tree.ts'
 
 /** How to read an element, prepared once per schema. */
 type Plan = ObjectPlan | ListPlan | { kind: 'string' } | { kind: 'boolean' }
@@ -174,7 +184,7 @@ class PlainReader {
     this.endTag(name)
     if (raw.includes(']]>')) throw notPlain
     // A view into the body, like every string cut from it: whoever keeps one copies it (the mock's store does).
-    return decodeEntities(raw).trim()
+    return trimXmlSpace(decodeEntities(raw))
   }
 
   private list(name: string, plan: ListPlan, selfClosing: boolean): unknown[] {

@@ -27,7 +27,7 @@ export interface XmlElement {
   /** Attributes other than namespace declarations, entity references decoded. */
   attributes: Record<string, string>
   children: XmlElement[]
-  /** All character data directly inside, trimmed. */
+  /** All character data directly inside, its XML white space at both ends trimmed (trimXmlSpace). */
   text: string
   /** Some of that character data is not white space (mixed content, which no payload has). */
   hasText: boolean
@@ -244,11 +244,28 @@ export function appendChild(element: XmlElement, child: XmlElement): void {
 /** Adds a piece of character data to an element being read; call `closeElement` once its end tag is read. */
 export function appendText(element: XmlElement, piece: string): void {
   element.text += piece
-  if (!element.hasText && piece.trim() !== '') element.hasText = true
+  if (!element.hasText && trimXmlSpace(piece) !== '') element.hasText = true
 }
 
 export function closeElement(element: XmlElement): void {
-  element.text = element.text.trim()
+  element.text = trimXmlSpace(element.text)
+}
+
+/**
+ * Element text without the white space XML 1.0 names (space, tab, line feed, carriage return) at either end
+ * (openapi/DECISIONS.md D11, D45). Not String.prototype.trim: a no-break or ideographic space is a character of
+ * the value, which a user name or a path may begin or end with. The same string comes back when nothing is cut.
+ */
+export function trimXmlSpace(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && isXmlSpace(text.charCodeAt(start))) start++
+  while (end > start && isXmlSpace(text.charCodeAt(end - 1))) end--
+  return start === 0 && end === text.length ? text : text.slice(start, end)
+}
+
+function isXmlSpace(code: number): boolean {
+  return code === 0x20 || code === 0x9 || code === 0xa || code === 0xd
 }
 
 /** xs:boolean's lexical forms; anything else stays text so the validator names it. */

@@ -105,13 +105,15 @@ function content(plan: Plan, value: unknown): string {
   }
 }
 
-const special = /[&<>'"]/
-const specials = /[&<>'"]/g
-const entityOf: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' }
+const special = /[&<>'"\r]/
+const specials = /[&<>'"\r]/g
+const entityOf: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;', '\r': '&#xD;' }
 
 /**
- * Text as the builder writes it: the five characters of api/postdata/overview.md as entities, and any character
- * XML 1.0 cannot carry, not even as a reference, as U+FFFD (openapi/DECISIONS.md D25).
+ * Text as both writers write it: the five characters of api/postdata/overview.md as entities; a carriage return as
+ * the reference &#xD;, since a reader turns a raw one into a line feed (XML 1.0, section 2.11) and the value would
+ * arrive changed (openapi/DECISIONS.md D45); and any character XML 1.0 cannot carry, not even as a reference, as
+ * U+FFFD (D25).
  */
 export function escapeText(text: string): string {
   const safe = xmlSafeText(text)

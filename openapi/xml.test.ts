@@ -93,6 +93,22 @@ describe('XML codec: decoding', () => {
     expect(decoded).toEqual({ ok: true, value: 'PG5yPjxu+PC9ucj4A' })
   })
 
+  it('[WRITE-TEXT-UNICODE] trims only the white space XML names around element text (D11, D45), on both decoding paths', () => {
+    const edges = '\u00A0nbsp\u3000 \uFEFF'
+    const plain = codec.decode('ActivityRecordInputList', record(base.replace('<Who>Admin</Who>', `<Who> \t\n${edges}\r\n</Who>`)), 'xml')
+    // A comment sends the same document down the general path.
+    const general = codec.decode('ActivityRecordInputList', record(base.replace('<Who>Admin</Who>', `<Who> \t\n${edges}<!-- c -->\r\n</Who>`)), 'xml')
+    for (const decoded of [plain, general]) {
+      expect(decoded.ok).toBe(true)
+      if (decoded.ok) expect((decoded.value as { Who: string }[])[0]!.Who).toBe(edges)
+    }
+  })
+
+  it('[WRITE-TEXT-UNICODE] reads a carriage return sent as a reference as itself, and a raw one as a line feed (XML 1.0, 2.11)', () => {
+    const decode = (what: string) => codec.decode('ActivityRecordInputList', record(base.replace('<What>W</What>', `<What>${what}</What>`)), 'xml')
+    expect(decode('a&#xD;&#xA;b\rc\r\nd')).toMatchObject({ ok: true, value: [{ What: 'a\r\nb\nc\nd' }] })
+  })
+
   it('reads an empty page (no ActivityRecord elements) as an empty list', () => {
     const decoded = codec.decode(
       'ActivityRecordListResponse',
@@ -104,6 +120,15 @@ describe('XML codec: decoding', () => {
 })
 
 describe('XML codec: encoding', () => {
+  it('[WRITE-TEXT-UNICODE] writes a carriage return as &#xD;, so every value, line ends included, reads back as written (D45)', () => {
+    const value = [{ Who: 'a\r\nb\rc\td\ne', Action: 'A', What: 'W\r', When: '2017-02-10T14:46:00Z', Where: 'S', ObjectType: 'T' }]
+    const plainXml = codec.encode('ActivityRecordInputList', value, 'xml')
+    expect(plainXml).toContain('<Who>a&#xD;\nb&#xD;c\td\ne</Who>')
+    expect(codec.decode('ActivityRecordInputList', plainXml, 'xml')).toMatchObject({ ok: true, value: [{ Who: 'a\r\nb\rc\td\ne' }] })
+    const search = codec.encode('ActivityRecordSearch', { FilterList: { What: { Contains: 'x\ry' } } }, 'xml')
+    expect(search).toContain('<What Operator="Contains">x&#xD;y</What>')
+  })
+
   it('[XML-ENTITY-ESCAPING] escapes & " \' < > as api/postdata/overview.md lists them', () => {
     const xml = codec.encode(
       'ActivityRecordInputList',

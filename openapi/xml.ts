@@ -5,7 +5,7 @@ import type { JsonSchema } from './types.ts'
 import { excerpt } from './excerpt.ts'
 import { decodePlainXml } from './xml-plain.ts'
 import { positionAt, readXml } from './xml-syntax.ts'
-import { encodePlainXml } from './xml-write.ts'
+import { encodePlainXml, escapeText } from './xml-write.ts'
 import {
   appendChild,
   appendText,
@@ -21,7 +21,6 @@ import {
   openElement,
   readBoolean,
   XmlDecodeFailure as DecodeFailure,
-  xmlSafeText,
   type XmlDecodeError,
   type XmlElement as Element,
 } from './xml-tree.ts'
@@ -301,7 +300,8 @@ const builder = new XMLBuilder({
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
-  processEntities: true,
+  // Text and attribute values arrive escaped by escapeText, the plain writer's own rule (CR as &#xD; included).
+  processEntities: false,
   suppressEmptyNode: true,
   format: false,
 })
@@ -322,13 +322,13 @@ export function encodeGeneralXml(schema: JsonSchema, value: unknown): string {
   const name = schema.xml?.name
   if (!name) throw codes.OAS_ERR_ENCODE.create('value', 'the schema has no XML name')
   const root: OrderedNode = { [name]: encodeContent(value, schema, name) }
-  if (schema.xml?.namespace) root[':@'] = { xmlns: schema.xml.namespace }
+  if (schema.xml?.namespace) root[':@'] = { xmlns: escapeText(schema.xml.namespace) }
   return `${declaration}${builder.build([root]) as string}`
 }
 
 function element(name: string, children: OrderedNode[], attributes?: Record<string, string>): OrderedNode {
   const node: OrderedNode = { [name]: children }
-  if (attributes) node[':@'] = attributes
+  if (attributes) node[':@'] = Object.fromEntries(Object.entries(attributes).map(([key, text]) => [key, escapeText(text)]))
   return node
 }
 
@@ -340,7 +340,7 @@ function encodeContent(value: unknown, schema: JsonSchema, path: string): Ordere
     return value.map((item, index) => element(itemName, encodeContent(item, items, `${path}[${index + 1}]`)))
   }
   if (typeof value === 'object') return encodeObject(value as Record<string, unknown>, objectBranchFor(value as Record<string, unknown>, schema), path)
-  return [{ '#text': xmlSafeText(String(value)) }]
+  return [{ '#text': escapeText(String(value)) }]
 }
 
 function firstArrayBranch(schema: JsonSchema): JsonSchema | undefined {

@@ -6,6 +6,7 @@ import { loadRequirements, requirementLevels, type RequirementLevel } from '../.
 import type { Check, CheckContext, Exchange, HttpRequestSpec } from '../types.ts'
 import { authChecks } from './auth.ts'
 import { errorsChecks } from './errors.ts'
+import { fidelityChecks } from './fidelity.ts'
 import { formatsChecks } from './formats.ts'
 import { allChecks } from './index.ts'
 import { paginationChecks } from './pagination.ts'
@@ -21,6 +22,7 @@ const families: [string, Check[]][] = [
   ['validation', validationChecks],
   ['errors', errorsChecks],
   ['auth', authChecks],
+  ['fidelity', fidelityChecks],
 ]
 
 const catalogue = loadRequirements()

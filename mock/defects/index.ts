@@ -1,5 +1,6 @@
 import { authDefects } from './auth.ts'
 import { errorsDefects } from './errors.ts'
+import { fidelityDefects } from './fidelity.ts'
 import { formatsDefects } from './formats.ts'
 import { paginationDefects } from './pagination.ts'
 import { searchDefects } from './search.ts'
@@ -22,4 +23,5 @@ export const defectCatalogue: readonly Defect[] = [
   ...validationDefects,
   ...errorsDefects,
   ...authDefects,
+  ...fidelityDefects,
 ]

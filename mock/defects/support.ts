@@ -11,7 +11,7 @@ import type { MarkPayload } from '../state/marks.ts'
  */
 
 /** The check families of the conformance suite; each defect names the one it is meant to be caught by. */
-export const families = ['formats', 'pagination', 'write', 'search', 'validation', 'errors', 'auth'] as const
+export const families = ['formats', 'pagination', 'write', 'search', 'validation', 'errors', 'auth', 'fidelity'] as const
 export type Family = (typeof families)[number]
 
 /** One seeded defect: a plausible bug of a real server, switched on in the reference mock by name. */
@@ -111,6 +111,14 @@ export function observeWrites(
     const inputs = ctx.value as ActivityRecordInput[]
     stored(inputs, await services.state.write(inputs), ctx)
     return writeAccepted()
+  })
+}
+
+/** Records as the write operation stores them, edited before it runs; `ctx` tells the format they came in. */
+export function editInputs(stages: readonly Stage[], edit: (record: ActivityRecordInput, ctx: RequestContext) => ActivityRecordInput): Stage[] {
+  return aroundOperations(stages, [writeOperation], (ctx, next) => {
+    if (Array.isArray(ctx.value)) ctx.value = (ctx.value as ActivityRecordInput[]).map((record) => edit(record, ctx))
+    return next(ctx)
   })
 }
 

@@ -1,17 +1,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
 import type { RequestContext, Stage } from '../pipeline/context.ts'
-import { aroundOperations, aroundStage, type PipelineServices } from '../pipeline/decorate.ts'
+import { aroundStage, type PipelineServices } from '../pipeline/decorate.ts'
 import { emptyResponse } from '../responses.ts'
-import { type Defect, editRecords, observeWrites, remember, writeOperation } from './support.ts'
-
-/** Records as the write operation stores them, edited before it runs. */
-function editInputs(stages: readonly Stage[], edit: (record: ActivityRecordInput) => ActivityRecordInput): Stage[] {
-  return aroundOperations(stages, [writeOperation], (ctx, next) => {
-    if (Array.isArray(ctx.value)) ctx.value = (ctx.value as ActivityRecordInput[]).map(edit)
-    return next(ctx)
-  })
-}
+import { type Defect, editInputs, editRecords, observeWrites, remember, writeOperation } from './support.ts'
 
 /**
  * Written records reported otherwise on every later read: `note` says, per record written, what to remember

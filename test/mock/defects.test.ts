@@ -31,7 +31,7 @@ let counter = 0
 const marker = (): string => `defect-probe-${++counter}`
 
 beforeAll(async () => {
-  const started = await mockApp({ seed: 'demo', authSchemes: ['Digest', 'Basic'], maxBody: 64 * 1024, control: true, defects: defectCatalogue })
+  const started = await mockApp({ seed: 'demo', authSchemes: ['Digest', 'Basic'], maxBody: 256 * 1024, control: true, defects: defectCatalogue })
   app = started.app
   send = async (method, path, options = {}) => {
     let test = started.agent[method](`${api}${path}`)
@@ -205,7 +205,7 @@ const probes: Record<string, () => Promise<unknown>> = {
   'wrong-method-404': async () => (await send('put', '/activity_records/enum')).status,
   'search-get-served': async () => (await send('get', '/activity_records/search')).status,
   'no-allow-header': async () => (await send('put', '/activity_records/enum')).headers['allow'],
-  'body-limit-missing': async () => (await send('post', '/activity_records/?format=json', { body: JSON.stringify([{ What: 'x'.repeat(70 * 1024) }]) })).status,
+  'body-limit-missing': async () => (await send('post', '/activity_records/?format=json', { body: JSON.stringify([{ What: 'x'.repeat(300 * 1024) }]) })).status,
   'json-errors-in-xml': async () => (await send('get', '/activity_records/enum?format=json&count=FIVE')).headers['content-type'],
 
   // auth
@@ -226,6 +226,56 @@ const probes: Record<string, () => Promise<unknown>> = {
     (await send('post', '/activity_records/enum?format=json&count=1', { as: accounts.planReviewer, body: JSON.stringify((await enumPage(1)).mark) })).status,
   'role-after-body': async () =>
     (await send('post', '/activity_records/search', { as: accounts.contributor, body: '<ActivityRecordSearch><broken>', type: 'application/xml' })).status,
+
+  // fidelity
+  'utf8-read-as-latin1': async () => (await writeAndRead({ Who: 'Zoë' }))[0]?.Who,
+  'astral-replaced': async () => (await writeAndRead({ Who: 'a😀' }))[0]?.Who,
+  'xml-char-refs-literal': async () => {
+    const What = marker()
+    const body = `<ActivityRecordList xmlns="${ns}"><ActivityRecord><Who>Zo&#xEB;</Who><Action>Added</Action><What>${What}</What><When>2017-02-14T15:42:34Z</When><Where>w</Where><ObjectType>t</ObjectType></ActivityRecord></ActivityRecordList>`
+    await send('post', '/activity_records/', { body, type: 'application/xml' })
+    return (await found({ What: { Contains: What } }))[0]?.Who
+  },
+  'json-surrogate-escapes-broken': async () => {
+    const What = marker()
+    await send('post', '/activity_records/?format=json', { body: JSON.stringify([record({ What, Who: 'SMILE' })]).replace('SMILE', '\\ud83d\\ude00') })
+    return (await found({ What: { Contains: What } }))[0]?.Who
+  },
+  'xml-pages-raw-cr': async () => {
+    const What = marker()
+    await write([record({ What, Who: 'a\r\nb' })])
+    return (await xmlSearch(`<What>${What}</What>`)).text.includes('\r')
+  },
+  'text-nfc-normalised': async () => (await writeAndRead({ Who: 'e\u0301' }))[0]?.Who,
+  'inner-white-space-collapsed': async () => (await writeAndRead({ Who: 'a  b\tc' }))[0]?.Who,
+  'unicode-spaces-trimmed': async () => (await writeAndRead({ Who: '\u00A0a\u3000' }))[0]?.Who,
+  'json-edges-trimmed': async () => (await writeAndRead({ Who: ' a ' }))[0]?.Who,
+  'long-text-truncated-4000': async () => (await writeAndRead({ Workstation: 'x'.repeat(5000) }))[0]?.Workstation?.length,
+  'limit-counted-in-bytes': async () => (await write([record({ What: marker(), Who: '語'.repeat(200) })])).status,
+  'workstation-lost-in-json': async () => (await writeAndRead({ Workstation: 'WKS01' }))[0]?.Workstation,
+  'detail-after-stored-as-before': async () => (await writeAndRead({ DetailList: [{ PropertyName: 'p', After: 'a' }] }))[0]?.DetailList,
+  'details-sorted': async () =>
+    (await writeAndRead({ DetailList: [{ PropertyName: 'b' }, { PropertyName: 'a' }] }))[0]?.DetailList?.map((detail) => detail.PropertyName),
+  'when-offset-minutes-dropped': async () => (await writeAndRead({ When: '2021-07-04T09:15:00+05:30' }))[0]?.When,
+  'when-fraction-dropped': async () => (await writeAndRead({ When: '2017-02-19T03:43:49.5Z' }))[0]?.When,
+  'batch-stops-at-500': async () => (await writeBatch(501)).stored,
+  'batch-chunk-repeated': async () => (await writeBatch(251)).stored,
+  'batch-over-partly-stored': async () => Object.values(await writeBatch(1001)),
+}
+
+/** A write of `size` small records in one request: its status, and how many records the search by its marker finds. */
+async function writeBatch(size: number): Promise<{ status: number; stored: number }> {
+  const What = marker()
+  const records = Array.from({ length: size }, (_, index) => ({
+    Who: 'a',
+    Action: 'Added',
+    What: `${What}-${index}`,
+    When: '2017-02-14T15:42:34Z',
+    Where: 'w',
+    ObjectType: 'o',
+  }))
+  const { status } = await write(records)
+  return { status, stored: (await found({ What: { Contains: What } }, '&count=2000')).length }
 }
 
 describe('the seeded defects (mock/defects)', () => {
