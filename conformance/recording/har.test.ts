@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildAuthenticateMessage, buildNegotiateMessage, NegotiateFlag } from '../../openapi/auth/ntlm.ts'
-import { bodyBytes, createHarWriter, harBody, readAuthorization, redactChallenge, redactRequestHeaders, redactResponseHeaders, type HarEntry } from './har.ts'
+import {
+  bodyBytes,
+  createHarWriter,
+  harBody,
+  readAuthorization,
+  redactChallenge,
+  redactRequestHeaders,
+  redactResponseHeaders,
+  type HarEntry,
+  pageMark,
+} from './har.ts'
 
 const type3 = buildAuthenticateMessage({
   flags: NegotiateFlag.Unicode,
@@ -96,5 +106,13 @@ describe('createHarWriter', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('pageMark', () => {
+  it('finds the mark at the head of an XML page and at the tail of a JSON page, and nothing elsewhere', () => {
+    expect(pageMark('<?xml version="1.0"?><ActivityRecordList xmlns="x"><ContinuationMark>AXsi+/=</ContinuationMark><ActivityRecord>', '')).toBe('AXsi+/=')
+    expect(pageMark('{"ActivityRecordList":[{"What":"', '…"}],"ContinuationMark":"AXsiYW="}')).toBe('AXsiYW=')
+    expect(pageMark('{"ActivityRecordList":[', '"What":"\\"ContinuationMark\\":\\"x\\""}]')).toBeUndefined()
   })
 })

@@ -61,7 +61,11 @@ export interface HarEntry {
   timings: { send: number; wait: number; receive: number }
   /** The client connection it came on: replay keeps one connection per recorded one's account. */
   connection?: string
-  _nwa?: { auth?: HarAuth; requestTruncated?: true; responseTruncated?: true; error?: string }
+  /**
+   * `continuationMark`: the mark of a page whose body the recording cut (pageMark), so that replay can still put the
+   * replayed server's mark in its place in the requests that post it back.
+   */
+  _nwa?: { auth?: HarAuth; requestTruncated?: true; responseTruncated?: true; continuationMark?: string; error?: string }
 }
 
 export interface Har {
@@ -163,6 +167,20 @@ export function harBody(bytes: Buffer, keep: number): { text: string; encoding?:
   }
   return { text: kept.toString('base64'), encoding: 'base64', truncated }
 }
+
+/**
+ * The Continuation mark of a page known only by its first and last bytes: an XML page carries it first, a JSON page
+ * last (D24), and a mark is a short run of base64, so the two ends of a page of any size are enough to find it.
+ */
+export function pageMark(head: string, tail: string): string | undefined {
+  return (
+    /<ContinuationMark>\s*([A-Za-z0-9+/=_-]+)\s*<\/ContinuationMark>/.exec(head)?.[1] ??
+    /"ContinuationMark"\s*:\s*"([A-Za-z0-9+/=_-]+)"\s*}\s*$/.exec(tail)?.[1]
+  )
+}
+
+/** How much of the end of a cut body a recording keeps to find a JSON page's mark. */
+export const MARK_TAIL_BYTES = 64 * 1024
 
 /** The body bytes a HAR entry holds. */
 export function bodyBytes(content: { text?: string; encoding?: string } | undefined): Buffer {

@@ -12,7 +12,17 @@ import { createHmac, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import { createHarWriter, harBody, readAuthorization, redactRequestHeaders, redactResponseHeaders, type HarEntry, type HarNameValue } from './har.ts'
+import {
+  createHarWriter,
+  harBody,
+  MARK_TAIL_BYTES,
+  pageMark,
+  readAuthorization,
+  redactRequestHeaders,
+  redactResponseHeaders,
+  type HarEntry,
+  type HarNameValue,
+} from './har.ts'
 
 export interface RecordingProxyOptions {
   /** The real server: scheme://host:port. */
@@ -62,21 +72,26 @@ function forwardable(raw: readonly string[]): [string, string][] {
 }
 
 /** Keeps the first `limit` bytes of a stream's chunks and counts the rest. */
-function prefixCollector(limit: number): { add(chunk: Buffer): void; bytes(): Buffer; size(): number } {
+function prefixCollector(limit: number): { add(chunk: Buffer): void; bytes(): Buffer; size(): number; tail(): Buffer } {
   const chunks: Buffer[] = []
   let kept = 0
   let size = 0
+  // The last MARK_TAIL_BYTES past the prefix, for the mark of a cut JSON page; bounded as the prefix is.
+  let tail = Buffer.alloc(0)
   return {
     add(chunk) {
       size += chunk.length
-      if (kept >= limit) return
-      const part = chunk.subarray(0, limit - kept)
-      chunks.push(Buffer.from(part))
-      kept += part.length
+      if (kept < limit) {
+        const part = chunk.subarray(0, limit - kept)
+        chunks.push(Buffer.from(part))
+        kept += part.length
+      }
+      if (size > kept) tail = Buffer.concat([tail, chunk]).subarray(-MARK_TAIL_BYTES)
     },
     // One byte past the limit is enough for harBody to know the body was cut.
     bytes: () => (size > kept ? Buffer.concat([...chunks, Buffer.alloc(1)]) : Buffer.concat(chunks)),
     size: () => size,
+    tail: () => Buffer.from(tail),
   }
 }
 
@@ -194,7 +209,11 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       const extra: NonNullable<HarEntry['_nwa']> = {}
       if (auth !== undefined) extra.auth = auth
       if (request.truncated) extra.requestTruncated = true
-      if (response.truncated) extra.responseTruncated = true
+      if (response.truncated) {
+        extra.responseTruncated = true
+        const mark = pageMark(response.text, responseBody.tail().toString('latin1'))
+        if (mark !== undefined) extra.continuationMark = mark
+      }
       if (error !== undefined) extra.error = error
       if (Object.keys(extra).length > 0) entry._nwa = extra
       writer.add(entry)

@@ -14,7 +14,7 @@ import { ConnectionState, type SchemeRegistry } from '../auth/scheme.ts'
 import { compose, createConnectionPool, type Dispatch, type IncomingResponse, type TransportOptions } from '../http.ts'
 import type { AuthMode } from '../types.ts'
 import { compareAnswers, excerpt, type Answer, type Difference } from './compare.ts'
-import { bodyBytes, type Har, type HarAuth, type HarEntry } from './har.ts'
+import { bodyBytes, type Har, type HarAuth, type HarEntry, MARK_TAIL_BYTES, pageMark } from './har.ts'
 
 /** The largest recording replay reads: it parses the HAR whole (docs/evidence.md, "Recordings"). */
 export const maxRecordingBytes = 512 * 1024 * 1024
@@ -28,6 +28,8 @@ export interface LogicalRequest {
   auth?: HarAuth
   requestTruncated: boolean
   responseTruncated: boolean
+  /** The mark of a page whose body the recording cut (HarEntry _nwa). */
+  continuationMark?: string
   /** The handshake legs before it (401s) that replay does not send on their own. */
   legs: number
   /** The recorded client connection it came on. */
@@ -95,6 +97,7 @@ export function logicalRequests(entries: readonly HarEntry[]): LogicalRequest[] 
       ...(auth === undefined ? {} : { auth }),
       requestTruncated: entry._nwa?.requestTruncated === true,
       responseTruncated: entry._nwa?.responseTruncated === true,
+      ...(entry._nwa?.continuationMark === undefined ? {} : { continuationMark: entry._nwa.continuationMark }),
       legs: sameRequest ? previous.legs + 1 : 0,
       connection,
     }
@@ -302,6 +305,10 @@ export async function replay(har: Har, options: ReplayOptions): Promise<ReplayRe
         if (a.ok && b.ok) translation.learnPages(a.value as ActivityRecordListResponse, b.value as ActivityRecordListResponse)
       }
       if (logical.responseTruncated) {
+        // The recording kept the cut page's mark: the replayed page's takes its place in the requests that post it.
+        if (recorded.status === 200 && replayed.status === 200) {
+          translation.learn(logical.continuationMark, pageMark(replayed.body.slice(0, MARK_TAIL_BYTES), replayed.body.slice(-MARK_TAIL_BYTES)))
+        }
         const differences =
           recorded.status === replayed.status ? [] : [{ aspect: 'status' as const, message: `recorded ${recorded.status}, replayed ${replayed.status}` }]
         done(differences.length === 0 ? { kind: 'same' } : { kind: 'different', differences }, replayed.status)

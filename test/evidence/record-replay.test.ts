@@ -120,7 +120,7 @@ describe('a recording of the suite through nwa record', () => {
     [
       'xml-plan-name-before-id',
       'element-order',
-      /^record 1: recorded .*MonitoringPlan\/ID < MonitoringPlan\/Name.*, replayed .*MonitoringPlan\/Name < MonitoringPlan\/ID/,
+      /^record \d+: recorded .*MonitoringPlan\/ID < MonitoringPlan\/Name.*, replayed .*MonitoringPlan\/Name < MonitoringPlan\/ID/,
     ],
     ['json-pages-labelled-xml', 'header', /^content-type: recorded "application\/json; charset=utf-8", replayed "application\/xml; charset=utf-8"$/],
   ])(
@@ -129,10 +129,8 @@ describe('a recording of the suite through nwa record', () => {
       const { exitCode, report } = await replayAgainst(second, [defect])
       const found = differences(report)
       expect(found.length).toBeGreaterThan(0)
-      for (const difference of found) {
-        expect(difference.aspect).toBe(aspect)
-        expect(difference.message).toMatch(message)
-      }
+      // Every difference is the defect's own: any other is listed in full when the test fails.
+      expect(found.filter((difference) => difference.aspect !== aspect || !message.test(difference.message))).toEqual([])
       expect(exitCode).toBe(1)
     },
     120_000,
