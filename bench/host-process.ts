@@ -11,8 +11,8 @@ import { residentMemory } from './measures/memory.ts'
 
 interface Served {
   url: string
-  store(records: ActivityRecordOutput[]): Promise<void> | void
-  size(): number
+  store(records: ActivityRecordOutput[]): Promise<unknown> | void
+  size(): Promise<number> | number
   close(): Promise<void>
 }
 
@@ -34,7 +34,7 @@ async function serve(kind: HostKind, options: HostOptions): Promise<Served> {
   return {
     url: running.url,
     store: (records) => running.app.state.loadSeed(records),
-    size: () => running.app.state.database.size(),
+    size: async () => (await running.app.state.counts()).records,
     close: running.close,
   }
 }

@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = 2
         return
       }
-      process.stdout.write(`${banner(running)}\n`)
+      process.stdout.write(`${banner(running, await running.app.state.counts())}\n`)
       await new Promise<void>((resolve) => {
         const stop = () => resolve()
         process.once('SIGINT', stop)

@@ -106,7 +106,7 @@ describe('the start banner', () => {
     for (const defectsOn of [['count-plus-one'], []]) {
       const running = await startMockServer({ port: 0, tls: false, seed: 'none', defects: defectCatalogue, defectsOn })
       try {
-        const line = banner(running)
+        const line = banner(running, await running.app.state.counts())
           .split('\n')
           .find((text) => text.includes('defects'))
         expect(line, defectsOn.join()).toBe(defectsOn.length ? '  defects     count-plus-one ON: a deliberately broken server, for nwa selftest' : undefined)
@@ -120,7 +120,7 @@ describe('the start banner', () => {
     for (const control of [true, false]) {
       const running = await startMockServer({ port: 0, tls: false, seed: 'none', control })
       try {
-        const text = banner(running)
+        const text = banner(running, await running.app.state.counts())
         expect(text.includes('GET /nwa/requests'), String(control)).toBe(control)
         expect(text.includes('POST /nwa/faults'), String(control)).toBe(control)
       } finally {

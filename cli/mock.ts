@@ -6,6 +6,7 @@ import { formatJsonLine, formatPrettyLine, type RequestEntry } from '../mock/req
 import { defectCatalogue } from '../mock/defects/index.ts'
 import { chooseDecorators } from '../mock/pipeline/decorate.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
+import type { StoreCounts } from '../mock/state/store.ts'
 import type { NwaError } from '../openapi/errors.ts'
 
 export interface MockFlags {
@@ -120,14 +121,15 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
 }
 
 /** The start banner: where it listens, who can log in, the control endpoints when they are on, and one request to try. */
-export function banner(running: RunningMock): string {
+export function banner(running: RunningMock, counts: StoreCounts): string {
   const { app, url, certificate } = running
   const insecure = url.startsWith('https') ? ' -k' : ''
   const lines = [
     `nwa mock: Netwrix Auditor Integration API v1 reference server`,
     `  listening   ${url}${app.contract.basePath}`,
     `  auth        ${app.options.authSchemes.join(', ')}`,
-    `  records     ${app.state.database.size()} in the Audit Database, ${app.state.archiveCount()} in the Long-Term Archive`,
+    `  store       ${app.store}`,
+    `  records     ${counts.records} in the Audit Database, ${counts.archive} in the Long-Term Archive`,
   ]
   const defects = app.defects.on()
   if (defects.length) lines.push(`  defects     ${defects.join(', ')} ON: a deliberately broken server, for nwa selftest`)

@@ -36,13 +36,17 @@ const problem = (status: number, errors: string[]) => json(status, { errors })
  * for a developer's own machine and CI.
  */
 export function createControl(deps: ControlDeps): ControlEndpoints {
-  const status = () => ({
-    status: 'ok',
-    records: deps.state.database.size(),
-    archive: deps.state.archiveCount(),
-    clock: deps.clock.describe(),
-    faults: deps.faults.settings(),
-  })
+  const status = async () => {
+    const counts = await deps.state.counts()
+    return {
+      status: 'ok',
+      store: deps.state.store.kind,
+      records: counts.records,
+      archive: counts.archive,
+      clock: deps.clock.describe(),
+      faults: deps.faults.settings(),
+    }
+  }
 
   const readJson = async (req: IncomingMessage): Promise<{ ok: true; value: unknown; text: string } | { ok: false; response: MockResponse }> => {
     const body = await readBody(req, 64 * 1024 * 1024)
@@ -59,7 +63,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
   const routes: Record<string, { does: string; handle: (req: IncomingMessage, url: URL) => Promise<MockResponse> }> = {
     'GET /nwa/health': {
       does: 'status, record counts, clock, faults',
-      handle: async () => json(200, status()),
+      handle: async () => json(200, await status()),
     },
     'POST /nwa/reset': {
       does: 'empty the data (?seed=demo|FILE reseeds)',
@@ -67,7 +71,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
         await deps.state.reset()
         const seed = url.searchParams.get('seed')
         if (seed) await applySeed(deps.state, loadSeedBatches(seed, deps.codec))
-        return json(200, status())
+        return json(200, await status())
       },
     },
     'POST /nwa/fixtures': {
@@ -79,7 +83,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
         try {
           const batch = readSeedText('the posted fixtures', body.body.toString('utf8'), format, deps.codec)
           const loaded = await applySeed(deps.state, [batch])
-          return json(200, { loaded, ...status() })
+          return json(200, { loaded, ...(await status()) })
         } catch (error) {
           return problem(400, [error instanceof Error ? error.message : String(error)])
         }
