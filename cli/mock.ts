@@ -7,6 +7,7 @@ import { defectCatalogue } from '../mock/defects/index.ts'
 import { chooseDecorators } from '../mock/pipeline/decorate.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
 import type { StoreCounts } from '../mock/state/store.ts'
+import { describeStoreSpec, parseStoreSpec } from '../mock/state/open-store.ts'
 import type { NwaError } from '../openapi/errors.ts'
 
 export interface MockFlags {
@@ -17,6 +18,8 @@ export interface MockFlags {
   key?: string
   directory?: string
   seed: string
+  /** 'memory' or a postgres:// URL (--store, NWA_STORE). */
+  store?: string
   dataDir?: string
   maxBody?: string
   maxCount?: string
@@ -93,6 +96,9 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
     .filter(Boolean)
   const chosen = chooseDecorators(defectCatalogue, defectsOn)
   if (!chosen.ok) errors.push(...chosen.errors.map((error) => `--defect ${flags.defect}: ${error} (nwa selftest --list names them)`))
+  if (flags.store !== undefined && parseStoreSpec(flags.store) === undefined) {
+    errors.push(`--store ${describeStoreText(flags.store)}: takes memory or a postgres://user@host:port/db URL`)
+  }
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)
   if (errors.length) return { ok: false, errors }
@@ -106,6 +112,7 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
       keyFile: flags.key,
       directoryFile: flags.directory,
       seed: flags.seed,
+      ...(flags.store !== undefined && { store: flags.store }),
       dataDir: flags.dataDir,
       maxBody,
       maxCount,
@@ -170,4 +177,11 @@ export function describeStartFailure(error: NwaError, flags: MockFlags): string 
   }
   const named = option[error.code]
   return named ? `${named}: ${error.message}` : error.message
+}
+
+/** A --store value as an error may quote it: a URL's password masked, anything else cut to a short excerpt. */
+function describeStoreText(text: string): string {
+  const spec = parseStoreSpec(text)
+  if (spec !== undefined) return describeStoreSpec(spec)
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
 }

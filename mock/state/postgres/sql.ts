@@ -99,7 +99,8 @@ function textConditionSql({ operator, operand }: Condition, { filter, env, param
   if (positive === 'InGroup') {
     if (source.field !== 'Who') fail(`the operator ${operator} has no SQL translation for filter ${filter.name}`)
     const members = env.directory.membersOf(operand)
-    matches = `(r.who_key = ANY(${param(members.keys)}::text[]) OR (r.who_key IS NULL AND r.who_lower = ANY(${param(members.bare)}::text[])))`
+    // A CASE, not an OR: a NULL key would make the OR unknown, and NOT unknown drops the record from NotInGroup.
+    matches = `(CASE WHEN r.who_key IS NULL THEN r.who_lower = ANY(${param(members.bare)}::text[]) ELSE r.who_key = ANY(${param(members.keys)}::text[]) END)`
   } else {
     const test = textOperatorSql[positive] ?? fail(`the operator ${operator} has no SQL translation for filter ${filter.name}`)
     matches = test(column, wanted, param)

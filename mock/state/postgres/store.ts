@@ -34,8 +34,8 @@ export interface PostgresStoreOptions {
 
 /** Records per INSERT: each statement's JSON stays a few megabytes, well below V8's string limit. */
 const ROWS_PER_STATEMENT = 10_000
-/** pg_advisory_lock key of the migrations: 'nwa-kit' in ASCII. */
-const MIGRATION_LOCK = '0x6e77612d6b6974'
+/** pg_advisory_lock key of the migrations: 'nwa-kit' in ASCII, 0x6e77612d6b6974. */
+const MIGRATION_LOCK = '31093506695719284'
 
 const columnList = recordColumns.map(([name]) => name).join(', ')
 const rowType = recordColumns.map(([name, type]) => `${name} ${type}`).join(', ')
