@@ -165,6 +165,14 @@ for (const backend of backends) {
       expect(await whats(store, { filters: { WorkingHours: { From: '15:00', To: '16:00' } } })).toEqual(['Payroll 100%', 'other'])
     })
 
+    it('takes any operand as data, quotes and wildcards included', async () => {
+      const { store } = await backend.open()
+      await store.write(batch([record({ What: `O'Brien"; DROP TABLE nwa_records; --` }), record({ What: 'OBrien' })]))
+      expect(await whats(store, { filters: { What: { Contains: `'brien"; drop table` } } })).toEqual([`O'Brien"; DROP TABLE nwa_records; --`])
+      expect(await whats(store, { filters: { What: { Contains: '%' } } })).toEqual([])
+      expect(await store.counts()).toEqual({ records: 2, archive: 2 })
+    })
+
     it('empties on reset and goes on numbering after it', async () => {
       const { store } = await backend.open()
       await store.write(batch([record(), record()]))
