@@ -70,10 +70,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const found = findPostgres()
   if (!found.ok) throw new Error(found.reason)
   const { bin, version } = found.binaries
-  const dir = mkdtempSync(join(tmpdir(), 'nwa-pg-'))
-  const data = join(dir, 'data')
-  // initdb and postgres refuse root; as root they run as nobody, in a directory nobody owns.
+  // initdb and postgres refuse root; as root they run as nobody, in a directory nobody owns, under /tmp, which nobody
+  // can reach (a TMPDIR under /root it could not).
   const asRoot = process.getuid?.() === 0
+  const dir = mkdtempSync(join(asRoot ? '/tmp' : tmpdir(), 'nwa-pg-'))
+  const data = join(dir, 'data')
   const run = (command: string, args: string[]): [string, string[]] =>
     asRoot ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', command, ...args]] : [command, args]
   let server: ChildProcess | undefined

@@ -6,8 +6,11 @@
  * Records are rows indexed for the API: a btree on the seq (the keyset a page continues from) and on When, a
  * unique index on the RID (lower-cased: the real Audit Database compares without case, S1), btrees for the
  * equality searches and scopes, and pg_trgm GIN indexes for Contains, StartsWith and EndsWith on the text fields
- * with many values. DataSource and Action have a handful of values each: a trigram index would list most rows
- * under each trigram, and a walk in seq order finds their matches at once. Each text field is kept twice: as
+ * with many values: What, Who, Where, Item, Workstation. Action, DataSource, ObjectType and MonitoringPlan have a
+ * handful of values each: a trigram index would list most rows under each of their trigrams, and a walk in seq
+ * order finds their matches at once. A RID is found by Equals through its unique index; a trigram index on it cost
+ * the most of all on every write (49 characters, nearly every trigram new), and halved the write rate with the
+ * two on the few-valued fields (docs/store.md). Each text field is kept twice: as
  * written, for pages, and lower-cased by JavaScript, for searches, so case is ignored exactly as the in-memory
  * store ignores it, whatever the database's locale (D56).
  */
@@ -17,7 +20,7 @@ export interface Migration {
   sql: string
 }
 
-const trigramFields = ['rid', 'who', 'where', 'object_type', 'what', 'plan', 'item', 'workstation']
+const trigramFields = ['what', 'who', 'where', 'item', 'workstation']
 
 export const migrations: readonly Migration[] = [
   {

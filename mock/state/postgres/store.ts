@@ -37,11 +37,10 @@ const ROWS_PER_STATEMENT = 10_000
 /** pg_advisory_lock key of the migrations: 'nwa-kit' in ASCII, 0x6e77612d6b6974. */
 const MIGRATION_LOCK = '31093506695719284'
 
-const columnList = recordColumns.map(([name]) => name).join(', ')
-const rowType = recordColumns.map(([name, type]) => `${name} ${type}`).join(', ')
 const insertRecords =
-  `INSERT INTO nwa_records (seq, ${columnList}) ` +
-  `SELECT $2::bigint + x.i, ${recordColumns.map(([name]) => `x.${name}`).join(', ')} FROM json_to_recordset($1::json) AS x(i bigint, ${rowType})`
+  `INSERT INTO nwa_records (seq, ${recordColumns.map(([name]) => name).join(', ')}) ` +
+  `SELECT $2::bigint + x."#", ${recordColumns.map(([, , key]) => `x."${key}"`).join(', ')} ` +
+  `FROM json_to_recordset($1::json) AS x("#" bigint, ${recordColumns.map(([, type, key]) => `"${key}" ${type}`).join(', ')})`
 const insertArchiveOnly = 'INSERT INTO nwa_archive_only (rid, record) SELECT x.rid, x.record FROM json_to_recordset($1::json) AS x(rid text, record json)'
 
 /** SQLSTATE classes and Node errors that mean the database is gone, not that the request was wrong. */
