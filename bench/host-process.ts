@@ -30,6 +30,7 @@ async function serve(kind: HostKind, options: HostOptions): Promise<Served> {
     seed: options.seed ?? 'none',
     authSchemes: ['Basic'],
     ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.store !== undefined && { store: options.store }),
   })
   return {
     url: running.url,

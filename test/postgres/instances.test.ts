@@ -31,10 +31,16 @@ const call = async (base: string, path: string, body?: unknown, format: 'json' |
   const text = await response.text()
   return { status: response.status, json: text && format === 'json' ? (JSON.parse(text) as Record<string, unknown>) : undefined, text }
 }
-const pageOf = (answer: Awaited<ReturnType<typeof call>>) =>
-  answer.json as { ActivityRecordList: { RID: string; What: string }[]; ContinuationMark: string }
+const pageOf = (answer: Awaited<ReturnType<typeof call>>) => answer.json as { ActivityRecordList: { RID: string; What: string }[]; ContinuationMark: string }
 const health = async (base: string) => (await (await fetch(`${base}/nwa/health`)).json()) as { records: number; archive: number; store: string }
-const record = (what: string) => ({ Who: 'ENTERPRISE\\Jason.Smith', Action: 'Added', What: what, When: '2026-11-20T10:00:00Z', Where: 'SQL01', ObjectType: 'Table' })
+const record = (what: string) => ({
+  Who: 'ENTERPRISE\\Jason.Smith',
+  Action: 'Added',
+  What: what,
+  When: '2026-11-20T10:00:00Z',
+  Where: 'SQL01',
+  ObjectType: 'Table',
+})
 
 describe.skipIf(withoutPostgres)('two nwa mock instances on one PostgreSQL database', () => {
   beforeAll(async () => {
@@ -75,7 +81,10 @@ describe.skipIf(withoutPostgres)('two nwa mock instances on one PostgreSQL datab
       if (page.ActivityRecordList.length === 0) break
       seen.push(...page.ActivityRecordList.map((r) => r.RID))
       // Writes to both instances at once while the walk goes through what was there, then the next page from the other one.
-      if (seen.length < before) await Promise.all([first, second].map((instance, i) => call(instance.url, '/activity_records/', [record(`walk ${step} ${i}`), record(`walk ${step} ${i}b`)])))
+      if (seen.length < before)
+        await Promise.all(
+          [first, second].map((instance, i) => call(instance.url, '/activity_records/', [record(`walk ${step} ${i}`), record(`walk ${step} ${i}b`)])),
+        )
       answer = await call((step % 2 === 0 ? second : first).url, '/activity_records/enum?count=400', JSON.stringify(page.ContinuationMark))
     }
     expect(new Set(seen).size).toBe(seen.length)
@@ -94,7 +103,11 @@ describe.skipIf(withoutPostgres)('two nwa mock instances on one PostgreSQL datab
     const writer = async () => {
       for (let i = writes.shift(); i !== undefined; i = writes.shift()) {
         try {
-          const answer = await call(victim.url, '/activity_records/', Array.from({ length: size }, (_, n) => record(`killed-batch-${i}-record-${n}`)))
+          const answer = await call(
+            victim.url,
+            '/activity_records/',
+            Array.from({ length: size }, (_, n) => record(`killed-batch-${i}-record-${n}`)),
+          )
           if (answer.status === 200) acknowledged.push(i)
           if (acknowledged.length >= 5 && !killed) {
             killed = true
@@ -110,7 +123,9 @@ describe.skipIf(withoutPostgres)('two nwa mock instances on one PostgreSQL datab
     expect(killed).toBe(true)
     expect(acknowledged.length).toBeLessThan(batches)
 
-    const stored = pageOf(await call(second.url, '/activity_records/search?count=10000', { FilterList: { What: { StartsWith: 'killed-batch-' } } })).ActivityRecordList
+    const stored = pageOf(
+      await call(second.url, '/activity_records/search?count=10000', { FilterList: { What: { StartsWith: 'killed-batch-' } } }),
+    ).ActivityRecordList
     const perBatch = new Map<number, number>()
     for (const r of stored) {
       const batch = Number(/killed-batch-(\d+)-/.exec(r.What)?.[1])

@@ -12,9 +12,7 @@ export const postgresRequired = process.env['NWA_REQUIRE_POSTGRES'] === '1'
 export const withoutPostgres = !found.ok && !postgresRequired
 if (!found.ok) {
   console.warn(
-    postgresRequired
-      ? `NWA_REQUIRE_POSTGRES=1 but ${found.reason}: the PostgreSQL tests fail`
-      : `skipped: the PostgreSQL tests because ${found.reason}`,
+    postgresRequired ? `NWA_REQUIRE_POSTGRES=1 but ${found.reason}: the PostgreSQL tests fail` : `skipped: the PostgreSQL tests because ${found.reason}`,
   )
 }
 

@@ -65,7 +65,9 @@ describe.skipIf(withoutPostgres)(`PostgreSQL against the in-memory store (seed $
         const expected = JSON.stringify(await memory.page(query))
         const actual = JSON.stringify(await postgres.page(query))
         if (expected !== actual && differences.length < 5) {
-          differences.push(`search ${i}: ${JSON.stringify({ ...query, scope: query.scope.kind === 'plans' ? [...query.scope.plans] : 'all' })}\n  memory:   ${expected.slice(0, 600)}\n  postgres: ${actual.slice(0, 600)}`)
+          differences.push(
+            `search ${i}: ${JSON.stringify({ ...query, scope: query.scope.kind === 'plans' ? [...query.scope.plans] : 'all' })}\n  memory:   ${expected.slice(0, 600)}\n  postgres: ${actual.slice(0, 600)}`,
+          )
         }
         if (expected.includes('"seq"')) matched++
       }

@@ -137,7 +137,11 @@ for (const backend of backends) {
     it('[ROLE-REVIEWER-SCOPE] reads a plans scope by lower-cased name, without the records that have no plan', async () => {
       const { store } = await backend.open()
       await store.write(
-        batch([record({ What: 'ad', MonitoringPlan: { Name: 'AD Monitoring' } }), record({ What: 'none' }), record({ What: 'sp', MonitoringPlan: { Name: 'SharePoint' } })]),
+        batch([
+          record({ What: 'ad', MonitoringPlan: { Name: 'AD Monitoring' } }),
+          record({ What: 'none' }),
+          record({ What: 'sp', MonitoringPlan: { Name: 'SharePoint' } }),
+        ]),
       )
       expect(await whats(store, { scope: { kind: 'plans', plans: new Set(['ad monitoring']) } })).toEqual(['ad'])
       expect(await whats(store, { scope: { kind: 'plans', plans: new Set() } })).toEqual([])
