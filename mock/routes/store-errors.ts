@@ -7,7 +7,7 @@ import type { MockResponse, ResponseWriter } from '../responses.ts'
 /**
  * A store that stopped answering (a lost database connection) is what the real server meets when SQL Server goes
  * away: the documented 500 ServerError 0x80040C0A (api/errordetails.md), the answer `--audit-db-unreachable` gives
- * on purpose. Any other failure is rethrown, to be the pipeline's "Internal error occurred.".
+ * on purpose (D58). Any other failure is rethrown, to be the pipeline's "Internal error occurred.".
  */
 export function storeUnavailable(writer: ResponseWriter, ctx: RequestContext, error: unknown): MockResponse {
   if (!(error instanceof NwaError && error.code === codes.MOCK_ERR_STORE_UNAVAILABLE.code)) throw error

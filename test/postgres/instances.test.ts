@@ -156,7 +156,7 @@ describe.skipIf(withoutPostgres)('two nwa mock instances on one PostgreSQL datab
             noAccess: account('ENTERPRISE\\NoRole'),
           },
           groups: { inGroup: 'ENTERPRISE\\Domain Admins', members: ['ENTERPRISE\\Administrator', 'ENTERPRISE\\Jason.Smith'] },
-          // Basic only: NTLM binds its handshake and Digest its nonces to one instance (docs/store.md).
+          // Basic only: NTLM binds its handshake and Digest its nonces to one instance (D57).
           expectedSchemes: ['Basic'],
         }),
       )

@@ -67,7 +67,7 @@ function lowerDetails(filter: string, details: readonly DetailOutput[] | undefin
 
 /**
  * PostgreSQL text holds neither U+0000 nor a lone surrogate (it is UTF-8). A written record cannot carry either
- * (D25), but a seed can; it is refused whole with the field named, rather than failing inside the database.
+ * (D25), but a seed can; it is refused whole with the field named, rather than failing inside the database (D59).
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 

@@ -53,7 +53,7 @@ CREATE TABLE nwa_records (
   details json, detail_lower text[], before_lower text[], after_lower text[]
 );
 
-CREATE UNIQUE INDEX nwa_records_rid ON nwa_records (rid_lower);
+CREATE UNIQUE INDEX nwa_records_rid ON nwa_records (rid_lower); -- D59
 CREATE INDEX nwa_records_when ON nwa_records (when_ms);
 CREATE INDEX nwa_records_who ON nwa_records (who_lower);
 CREATE INDEX nwa_records_plan ON nwa_records (plan_lower, seq);

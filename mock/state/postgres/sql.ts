@@ -3,7 +3,7 @@
  *
  * No value is ever written into the statement's text: every operand, bound, plan and position is a parameter, and
  * the text depends only on the query's shape (which filters, which operators, how many entries), so a value can
- * neither change what the statement does nor reach the database as SQL (D57). Unnamed statements are planned with
+ * neither change what the statement does nor reach the database as SQL (docs/store.md). Unnamed statements are planned with
  * their parameters' values, so a LIKE pattern still meets its trigram index.
  *
  * The semantics are the search's own (mock/search/compile.ts, S1-S10), field by field:
