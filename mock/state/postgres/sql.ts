@@ -154,7 +154,7 @@ function filterSql(conditions: readonly Condition[], context: FilterContext): st
 }
 
 /**
- * The page a query asks for, and the store's last seq in the same snapshot: records with a seq after the position,
+ * The page a query asks for, and the store's last seq in the same snapshot (one statement): records with a seq after the position,
  * in the caller's scope, matching every filter, in seq order, at most `count`. The outer join answers one row of
  * NULL records when none match, so the last seq always comes back.
  */
@@ -170,8 +170,10 @@ export function pageStatement(query: StoreQuery, env: SqlEnv): CompiledStatement
     where.push(filterSql(conditions, { filter, env, now: query.now, param }))
   }
   const columns = pageColumns.map((column) => `r.${column}`).join(', ')
+  // The last seq as a scalar subquery (one row, read once) rather than a join: the planner would take the store
+  // table for hundreds of rows and price the page as if it ran once for each.
   const text =
-    `SELECT s.last_seq, p.* FROM nwa_store s LEFT JOIN LATERAL (` +
+    `SELECT (SELECT last_seq FROM nwa_store) AS last_seq, p.* FROM (SELECT) AS one LEFT JOIN LATERAL (` +
     `SELECT ${columns} FROM nwa_records r WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ${param(query.count)}::bigint` +
     ') p ON TRUE ORDER BY p.seq'
   return { text, values }
