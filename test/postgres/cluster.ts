@@ -91,7 +91,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       'max_connections=100',
       // A machine with an SSD and memory to spare, as the bench's and a developer's are: without these costs the
       // planner walks a million rows in seq order rather than read the few thousand a trigram index names.
-      'shared_buffers=512MB',
+      // Tests hold a few thousand records, and several of their clusters run at once.
+      `shared_buffers=${options.durable ? '512MB' : '128MB'}`,
       'effective_cache_size=4GB',
       'random_page_cost=1.1',
       // Fewer checkpoints while a million records load.
