@@ -25,7 +25,7 @@ export interface ArchiveLoadFigure {
 }
 
 export interface ArchiveSink {
-  store(records: ActivityRecordOutput[]): Promise<unknown> | void
+  store(records: ActivityRecordOutput[]): Promise<unknown>
   size(): Promise<number> | number
 }
 

@@ -54,7 +54,11 @@ const backends: Backend[] = [
       dirs.push(dir)
       const store = await openOn({ kind: 'memory' }, dir)
       // The journal has one writer: the first store is closed before the data is opened again.
-      return { store, again: async () => (await store.close(), openOn({ kind: 'memory' }, dir)) }
+      const again = async () => {
+        await store.close()
+        return openOn({ kind: 'memory' }, dir)
+      }
+      return { store, again }
     },
   },
   {
