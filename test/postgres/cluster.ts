@@ -106,8 +106,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     server.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.length < 8192) stderr += chunk.toString('utf8')
     })
-    // A test process that dies must not leave a server behind.
-    const killOnExit = () => server?.kill('SIGKILL')
+    // A test process that dies must not leave a server or its files behind.
+    const killOnExit = () => {
+      server?.kill('SIGKILL')
+      removeAll()
+    }
     process.once('exit', killOnExit)
     await waitUntilReady(port, () => (server?.exitCode !== null ? `postgres exited: ${stderr.slice(-2000)}` : undefined))
     const url = (database = 'postgres') => `postgres://${USER}@127.0.0.1:${port}/${database}`
