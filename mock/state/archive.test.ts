@@ -2,10 +2,10 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, it, expect } from 'vitest'
-import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
+import type { ActivityRecordInput } from '../../openapi/records.ts'
 import { readFixture } from '../../test/helpers/contract.ts'
 import type { StoredRecord } from '../model.ts'
-import { type MemoryStateOptions, openMemoryState, storedRecords } from '../../test/helpers/state.ts'
+import { type MemoryStateOptions, openMemoryState, seedRecord, storedRecords } from '../../test/helpers/state.ts'
 import type { ArchiveState } from './archive.ts'
 import { SEED_RECORDS_PER_ENTRY } from './memory-store.ts'
 import { encodeFrame, nodeJournalFs, openJournal, type JournalFs } from './journal.ts'
@@ -41,17 +41,6 @@ const input = (n: number, extra: Partial<ActivityRecordInput> = {}): ActivityRec
   When: '2017-02-10T14:46:00Z',
   Where: 'srv',
   ObjectType: 'user',
-  ...extra,
-})
-const seedRecord = (n: number, extra: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput => ({
-  DataSource: 'Active Directory',
-  ObjectType: 'user',
-  RID: `20160215110503420${n.toString(16).toUpperCase().padStart(32, '0')}`,
-  What: `seed ${n}`,
-  Action: 'Added',
-  When: '2017-02-14T15:42:34Z',
-  Where: 'EnterpriseDC1.enterprise.local',
-  Who: 'ENTERPRISE\\Administrator',
   ...extra,
 })
 

@@ -3,6 +3,7 @@ import { createPrng } from '../../openapi/prng.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import type { CompiledQuery, IndexedField, ReadScope, RowReader, StoredRecord } from '../model.ts'
 import { whenToEpochMs } from '../../openapi/timestamp.ts'
+import { seedRecord } from '../../test/helpers/state.ts'
 import { createAuditDatabase, type AuditDatabase } from './audit-database.ts'
 
 /** Appends as the store does: each When read once on the way in, handed on as epoch ms. */
@@ -20,18 +21,13 @@ let ridCounter = 0
 function record(fields: Partial<ActivityRecordOutput> & { plan?: string | undefined } = {}): ActivityRecordOutput {
   const { plan, ...rest } = fields
   ridCounter++
-  return {
+  return seedRecord(ridCounter, {
     ...(plan !== undefined && { MonitoringPlan: { Name: plan } }),
     DataSource: 'Netwrix API',
-    ObjectType: 'user',
-    RID: `20170214154234000${ridCounter.toString(16).toUpperCase().padStart(32, '0')}`,
     What: `object ${ridCounter}`,
-    Action: 'Added',
-    When: '2017-02-14T15:42:34Z',
     Where: 'dc1',
-    Who: 'ENTERPRISE\\Administrator',
     ...rest,
-  }
+  })
 }
 
 function randomRecord(rand: (n: number) => number): ActivityRecordOutput {

@@ -1,4 +1,5 @@
 import { loadContract } from '../../openapi/contract.ts'
+import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import type { StoredRecord } from '../../mock/model.ts'
 import { createArchiveState, type ArchiveState } from '../../mock/state/archive.ts'
 import type { JournalFs } from '../../mock/state/journal.ts'
@@ -36,5 +37,20 @@ export async function storedRecords(store: Pick<Store, 'page'>): Promise<StoredR
     found.push(...page.records)
     if (page.records.length < 10_000) return found
     afterSeq = page.nextAfterSeq
+  }
+}
+
+/** A collected record, as a seed holds it: record `n`, its RID made from `n`, any field replaced. */
+export function seedRecord(n: number, extra: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput {
+  return {
+    DataSource: 'Active Directory',
+    ObjectType: 'user',
+    RID: `20160215110503420${n.toString(16).toUpperCase().padStart(32, '0')}`,
+    What: `seed ${n}`,
+    Action: 'Added',
+    When: '2017-02-14T15:42:34Z',
+    Where: 'EnterpriseDC1.enterprise.local',
+    Who: 'ENTERPRISE\\Administrator',
+    ...extra,
   }
 }

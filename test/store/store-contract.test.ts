@@ -15,7 +15,7 @@ import { canonicalFilterList } from '../../mock/search/compile.ts'
 import { canonicalOutputRecord } from '../../mock/state/normalize.ts'
 import { openStore, type StoreSpec } from '../../mock/state/open-store.ts'
 import type { RecordBatch, Store } from '../../mock/state/store.ts'
-import { storedRecords } from '../helpers/state.ts'
+import { seedRecord, storedRecords } from '../helpers/state.ts'
 import { freshDatabase, useCluster, withoutPostgres } from '../postgres/support.ts'
 
 const contract = await loadContract()
@@ -71,21 +71,9 @@ const backends: Backend[] = [
   },
 ]
 
-let ridCounter = 0
-function record(fields: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput {
-  ridCounter++
-  return {
-    Action: 'Added',
-    DataSource: 'Active Directory',
-    ObjectType: 'user',
-    RID: `20170214154234000${ridCounter.toString(16).toUpperCase().padStart(32, '0')}`,
-    What: `object ${ridCounter}`,
-    When: '2017-02-14T15:42:34Z',
-    Where: 'dc1',
-    Who: 'ENTERPRISE\\Administrator',
-    ...fields,
-  }
-}
+let counter = 0
+/** A seed record of its own number, so RIDs never repeat within a store. */
+const record = (fields: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput => seedRecord(++counter, { What: `object ${counter}`, ...fields })
 const batch = (records: ActivityRecordOutput[]): RecordBatch => ({ records, whenMs: records.map((r) => whenToEpochMs(r.When)) })
 const all: ReadScope = { kind: 'all' }
 const page = async (store: Store, options: { afterSeq?: number; count?: number; scope?: ReadScope; filters?: FilterList; now?: number } = {}) =>
