@@ -68,6 +68,8 @@ describe.skipIf(withoutPostgres)('docs/store.md examples', () => {
     const dir = /in (\/\S+nwa-pg-\S+)/.exec(run.output)?.[1]
     expect(dir !== undefined && existsSync(dir)).toBe(true)
     await run.stop()
+    // npm may exit before the script it runs has removed the cluster; the script must still remove it.
+    for (let waited = 0; existsSync(dir as string) && waited < 15_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100))
     expect(existsSync(dir as string)).toBe(false)
     expect(readFileSync(join(root, '.ci', 'run'), 'utf8')).toContain(`npm run pg -- ${(command as string).replace(/^npm run pg -- /, '')}`)
   })

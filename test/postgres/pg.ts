@@ -10,6 +10,10 @@ import { spawn } from 'node:child_process'
 import { startCluster } from './cluster.ts'
 
 const command = process.argv.slice(2)
+// Ctrl-C reaches this process twice (from the terminal and relayed by tsx): a handler that stays keeps the second
+// from ending it while it removes the cluster.
+let interrupted: () => void = () => undefined
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => interrupted())
 const cluster = await startCluster({ durable: true, log: (line) => process.stderr.write(`npm run pg: ${line}\n`) })
 let code = 0
 try {
@@ -19,15 +23,12 @@ try {
     process.stdout.write(`NWA_STORE=${url}\n`)
     process.stderr.write('npm run pg: Ctrl-C stops the cluster and removes it\n')
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve)
-      process.once('SIGTERM', resolve)
+      interrupted = resolve
     })
   } else {
     const [file, ...args] = command as [string, ...string[]]
     const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, NWA_STORE: url } })
-    const stop = () => child.kill('SIGTERM')
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    interrupted = () => child.kill('SIGTERM')
     code = await new Promise<number>((resolve) => child.once('exit', (exit, signal) => resolve(exit ?? (signal ? 1 : 0))))
   }
 } finally {
