@@ -1,12 +1,14 @@
 /**
  * What the PostgreSQL store does when things go wrong: a lost database answers the documented Audit Database error
- * (D58), values PostgreSQL cannot hold and repeated RIDs refuse a seed whole (D59), and a bad URL or a database
- * without pg_trgm stops the start with one line.
+ * (D58), values PostgreSQL cannot hold and repeated RIDs refuse a seed whole (D59), migrations apply once and a
+ * database migrated by a newer kit is refused, and a bad URL stops the start with one line.
  */
+import pg from 'pg'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { createMockApp } from '../../mock/app.ts'
 import { AUDIT_DATABASE_UNREACHABLE_DESCRIPTION } from '../../mock/faults.ts'
+import { migrations } from '../../mock/state/postgres/schema.ts'
 import { startCluster } from './cluster.ts'
 import { freshDatabase, useCluster, withoutPostgres } from './support.ts'
 import { api, basic, accounts, record } from '../mock/helpers.ts'
@@ -55,6 +57,23 @@ describe.skipIf(withoutPostgres)('the PostgreSQL store when things go wrong', ()
     } finally {
       await app.close()
     }
+  })
+
+  it('applies its migrations once, records them, and refuses a database a newer nwa-kit migrated', async () => {
+    const url = await freshDatabase(cluster())
+    const first = await createMockApp({ store: url, seed: 'none' })
+    const second = await createMockApp({ store: url, seed: 'none' })
+    await Promise.all([first.close(), second.close()])
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM nwa_schema_migrations ORDER BY version')
+      expect(rows.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version))
+      await client.query("INSERT INTO nwa_schema_migrations (version, name) VALUES (999, 'from the future')")
+    } finally {
+      await client.end()
+    }
+    await expect(createMockApp({ store: url, seed: 'none' })).rejects.toThrow(/schema version 999, newer than this nwa-kit's \d+: upgrade nwa-kit/)
   })
 
   it('stops the start with one line for a URL that leads nowhere, naming the store without its password', async () => {
