@@ -11,8 +11,8 @@ import { residentMemory } from './measures/memory.ts'
 
 interface Served {
   url: string
-  store(records: ActivityRecordOutput[]): Promise<void> | void
-  size(): number
+  store(records: ActivityRecordOutput[]): Promise<unknown>
+  size(): Promise<number> | number
   close(): Promise<void>
 }
 
@@ -20,7 +20,7 @@ async function serve(kind: HostKind, options: HostOptions): Promise<Served> {
   if (kind === 'floor') {
     const { startFloorServer } = await import('./floor.ts')
     const running = await startFloorServer({ host: '127.0.0.1', port: 0 })
-    return { url: running.url, store: (records) => running.floor.load(records), size: running.floor.size, close: running.close }
+    return { url: running.url, store: async (records) => running.floor.load(records), size: running.floor.size, close: running.close }
   }
   const { startMockServer } = await import('../mock/server.ts')
   const running = await startMockServer({
@@ -30,11 +30,12 @@ async function serve(kind: HostKind, options: HostOptions): Promise<Served> {
     seed: options.seed ?? 'none',
     authSchemes: ['Basic'],
     ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.store !== undefined && { store: options.store }),
   })
   return {
     url: running.url,
     store: (records) => running.app.state.loadSeed(records),
-    size: () => running.app.state.database.size(),
+    size: async () => (await running.app.state.counts()).records,
     close: running.close,
   }
 }

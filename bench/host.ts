@@ -18,6 +18,8 @@ export interface HostOptions {
   seed?: 'demo' | 'none'
   /** The mock journals (and fsyncs) every write here. */
   dataDir?: string
+  /** The mock's store (--store): a postgres:// URL, several mocks sharing it; memory when absent. */
+  store?: string
 }
 
 export type HostCall =

@@ -24,9 +24,10 @@ import { interleavedRounds } from './rounds.ts'
 import { searchProbe } from './measures/search-latency.ts'
 import { measureWriteThroughput, RECORDS_PER_REQUEST, writeBodies } from './measures/write-throughput.ts'
 import { failedRow, floorRow, mockRow, type Row, verdictRow } from './report.ts'
+import { postgresPhase } from './postgres.ts'
 import { grouped, megabytes, ms, units } from './stats.ts'
 
-export const phaseNames = ['small-requests', 'write-memory', 'write-journal', 'archive', 'conformance'] as const
+export const phaseNames = ['small-requests', 'write-memory', 'write-journal', 'archive', 'conformance', 'postgres'] as const
 export type PhaseName = (typeof phaseNames)[number]
 
 /** Upper bounds on a phase's wall time; run.ts stops a phase that overruns. */
@@ -36,6 +37,7 @@ export const phaseTimeoutMs: Record<PhaseName, number> = {
   'write-journal': 120_000,
   archive: 300_000,
   conformance: 150_000,
+  postgres: 1_500_000,
 }
 
 const SEED = 0x4e574231 // "NWB1"
@@ -76,6 +78,8 @@ export function runPhase(name: PhaseName, log: Log): Promise<Row[]> {
       return archivePhase(log)
     case 'conformance':
       return conformancePhase(log)
+    case 'postgres':
+      return postgresPhase(log)
   }
 }
 

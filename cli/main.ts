@@ -48,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--key <file>', 'PEM private key for --cert')
     .option('--directory <file>', 'users, groups, roles, folders and monitoring plans (YAML or JSON)')
     .option('--seed <file|dir|none>', "initial data: 'demo', a file or directory of bodies, or 'none'", 'demo')
+    .addOption(
+      new Option('--store <store>', 'where the records live: memory, or a postgres://user@host:port/db URL several instances can share')
+        .env('NWA_STORE')
+        .default('memory'),
+    )
     .option('--data-dir <dir>', 'keep the Long-Term Archive journal here (memory only without it)')
     .option('--max-body <bytes>', 'larger request bodies get 413 (default 52428800)')
     .option('--max-count <n>', 'largest count accepted (default 10000)')
@@ -83,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = 2
         return
       }
-      process.stdout.write(`${banner(running)}\n`)
+      process.stdout.write(`${banner(running, await running.app.state.counts())}\n`)
       await new Promise<void>((resolve) => {
         const stop = () => resolve()
         process.once('SIGINT', stop)
@@ -217,6 +222,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--list', 'print the defect catalogue and exit')
     .option('--markdown', 'print the detection matrix as Markdown on stdout (progress goes to stderr)')
     .option('--report-dir <dir>', 'where selftest.md and selftest.json go', 'reports')
+    .addOption(new Option('--store <store>', "the embedded mock's store: memory, or a postgres:// URL").env('NWA_STORE').default('memory'))
     .action(async (flags: SelftestOptions) => {
       exitCode = await runSelftest(flags, { stdout: process.stdout, stderr: process.stderr, now: Date.now, random: (n: number) => randomBytes(n) })
     })

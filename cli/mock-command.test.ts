@@ -43,6 +43,28 @@ describe('nwa mock: mistakes stop the start with one line per mistake, naming th
     expect(output.stderr()).toBe("nwa mock: --defect nope: unknown defect 'nope' (nwa selftest --list names them)\n")
   })
 
+  it('a store that is neither memory nor a postgres URL, from the flag or from NWA_STORE', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--store', 'mysql://root@db/nwa'])).toBe(2)
+    expect(output.stderr()).toBe('nwa mock: --store mysql://root@db/nwa: takes memory or a postgres://user@host:port/db URL\n')
+    const saved = process.env['NWA_STORE']
+    process.env['NWA_STORE'] = 'redis://cache'
+    try {
+      expect(await main(['mock', '--port', '0'])).toBe(2)
+      expect(output.stderr()).toContain('nwa mock: --store redis://cache: takes memory or a postgres://user@host:port/db URL\n')
+    } finally {
+      if (saved === undefined) delete process.env['NWA_STORE']
+      else process.env['NWA_STORE'] = saved
+    }
+  })
+
+  it('a PostgreSQL store that cannot be reached, its password masked', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--store', 'postgres://nwa:secret@127.0.0.1:1/nwa'])).toBe(2)
+    expect(output.stderr()).toMatch(/^nwa mock: cannot open the store postgres:\/\/nwa:\*\*\*@127\.0\.0\.1:1\/nwa: .*\n$/)
+    expect(output.stderr()).not.toContain('secret')
+  })
+
   it('a choice that does not exist, in the same voice', async () => {
     const output = capture()
     expect(await main(['mock', '--log', 'xml'])).toBe(2)
@@ -106,7 +128,7 @@ describe('the start banner', () => {
     for (const defectsOn of [['count-plus-one'], []]) {
       const running = await startMockServer({ port: 0, tls: false, seed: 'none', defects: defectCatalogue, defectsOn })
       try {
-        const line = banner(running)
+        const line = banner(running, await running.app.state.counts())
           .split('\n')
           .find((text) => text.includes('defects'))
         expect(line, defectsOn.join()).toBe(defectsOn.length ? '  defects     count-plus-one ON: a deliberately broken server, for nwa selftest' : undefined)
@@ -120,7 +142,7 @@ describe('the start banner', () => {
     for (const control of [true, false]) {
       const running = await startMockServer({ port: 0, tls: false, seed: 'none', control })
       try {
-        const text = banner(running)
+        const text = banner(running, await running.app.state.counts())
         expect(text.includes('GET /nwa/requests'), String(control)).toBe(control)
         expect(text.includes('POST /nwa/faults'), String(control)).toBe(control)
       } finally {

@@ -6,6 +6,8 @@ import { formatJsonLine, formatPrettyLine, type RequestEntry } from '../mock/req
 import { defectCatalogue } from '../mock/defects/index.ts'
 import { chooseDecorators } from '../mock/pipeline/decorate.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
+import type { StoreCounts } from '../mock/state/store.ts'
+import { describeStoreSpec, parseStoreSpec } from '../mock/state/open-store.ts'
 import type { NwaError } from '../openapi/errors.ts'
 
 export interface MockFlags {
@@ -16,6 +18,8 @@ export interface MockFlags {
   key?: string
   directory?: string
   seed: string
+  /** 'memory' or a postgres:// URL (--store, NWA_STORE). */
+  store?: string
   dataDir?: string
   maxBody?: string
   maxCount?: string
@@ -95,6 +99,9 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
     .filter(Boolean)
   const chosen = chooseDecorators(defectCatalogue, defectsOn)
   if (!chosen.ok) errors.push(...chosen.errors.map((error) => `--defect ${flags.defect}: ${error} (nwa selftest --list names them)`))
+  if (flags.store !== undefined && parseStoreSpec(flags.store) === undefined) {
+    errors.push(`--store ${describeStoreText(flags.store)}: takes memory or a postgres://user@host:port/db URL`)
+  }
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)
   const requestJournalCapacity = positive('--journal-entries', flags.journalEntries)
@@ -111,6 +118,7 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
       keyFile: flags.key,
       directoryFile: flags.directory,
       seed: flags.seed,
+      ...(flags.store !== undefined && { store: flags.store }),
       dataDir: flags.dataDir,
       maxBody,
       maxCount,
@@ -129,14 +137,15 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
 }
 
 /** The start banner: where it listens, who can log in, the control endpoints when they are on, and one request to try. */
-export function banner(running: RunningMock): string {
+export function banner(running: RunningMock, counts: StoreCounts): string {
   const { app, url, certificate } = running
   const insecure = url.startsWith('https') ? ' -k' : ''
   const lines = [
     `nwa mock: Netwrix Auditor Integration API v1 reference server`,
     `  listening   ${url}${app.contract.basePath}`,
     `  auth        ${app.options.authSchemes.join(', ')}`,
-    `  records     ${app.state.database.size()} in the Audit Database, ${app.state.archiveCount()} in the Long-Term Archive`,
+    `  store       ${app.store}`,
+    `  records     ${counts.records} in the Audit Database, ${counts.archive} in the Long-Term Archive`,
   ]
   const defects = app.defects.on()
   if (defects.length) lines.push(`  defects     ${defects.join(', ')} ON: a deliberately broken server, for nwa selftest`)
@@ -177,4 +186,11 @@ export function describeStartFailure(error: NwaError, flags: MockFlags): string 
   }
   const named = option[error.code]
   return named ? `${named}: ${error.message}` : error.message
+}
+
+/** A --store value as an error may quote it: a URL's password masked, anything else cut to a short excerpt. */
+function describeStoreText(text: string): string {
+  const spec = parseStoreSpec(text)
+  if (spec !== undefined) return describeStoreSpec(spec)
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
 }

@@ -30,6 +30,8 @@ export interface SelftestOptions {
   markdown?: boolean
   /** Where selftest.md and selftest.json go; default reports/. */
   reportDir?: string
+  /** The embedded mock's store: 'memory' (default) or a postgres:// URL (docs/store.md). */
+  store?: string
 }
 
 export interface SelftestIo {
@@ -91,7 +93,15 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
   const contract = await loadContract()
   const codec = createPayloadCodec(contract)
   const shared = { requirements: loadRequirements(), untestable: loadUntestable(), meta: runMeta() }
-  const running = await startMockServer({ host: '127.0.0.1', port: 0, tls: false, seed: 'demo', control: true, defects: defectCatalogue })
+  const running = await startMockServer({
+    host: '127.0.0.1',
+    port: 0,
+    tls: false,
+    seed: 'demo',
+    control: true,
+    defects: defectCatalogue,
+    ...(options.store !== undefined && { store: options.store }),
+  })
   try {
     // The timeframe checks leave unjudged what lies within their clock margin of a UTC midnight, since a server's
     // day is not known to the minute; so the mock's clock and the runner's are both moved to noon of the day, and a
@@ -137,7 +147,7 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
     }
 
     progress.write(
-      `nwa selftest: the suite (${allChecks.length} checks) against the reference mock at ${running.url}, clean and with ${selected.defects.length} defects\n`,
+      `nwa selftest: the suite (${allChecks.length} checks) against the reference mock at ${running.url} (store: ${running.app.store}), clean and with ${selected.defects.length} defects\n`,
     )
     const clean = await run([])
     const cleanRow = computeMatrix(clean, []).clean

@@ -27,8 +27,9 @@ import { createBackend } from './router.ts'
 import { createReadHandlers } from './routes/read.ts'
 import { createWriteHandler } from './routes/write.ts'
 import { applySeed, loadSeedBatches } from './seed.ts'
-import { openArchiveState, type ArchiveState } from './state/archive.ts'
-import { createMarkCodec, loadOrCreateMarkSecret } from './state/marks.ts'
+import { createArchiveState, type ArchiveState } from './state/archive.ts'
+import { createMarkCodec } from './state/marks.ts'
+import { describeStoreSpec, openStore, parseStoreSpec } from './state/open-store.ts'
 
 export interface MockApp {
   /** A Node request listener: plain or TLS servers, supertest, or another framework can all mount it. */
@@ -37,6 +38,8 @@ export interface MockApp {
   handleExpectingContinue(req: IncomingMessage, res: ServerResponse): void
   contract: Contract
   state: ArchiveState
+  /** Which store the state lives in: 'memory', or the PostgreSQL URL with its password masked. */
+  store: string
   directory: Directory
   clock: MockClock
   faults: { settings(): FaultSettings; update(patch: unknown): { ok: true; settings: FaultSettings } | { ok: false; errors: string[] } }
@@ -69,16 +72,21 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const atStart = chooseDecorators(available, options.defectsOn ?? [])
   if (!atStart.ok) throw codes.MOCK_ERR_OPTIONS.create('defectsOn', atStart.errors.join('; '))
 
-  const { state, recovered } = await openArchiveState({
-    dataDir: options.dataDir,
-    now: clock.now,
-    random,
-    resolvePlan: (name) => directory.resolvePlan(name),
-  })
-  // A journal that already holds data is the state; seeding again would duplicate it.
-  if (state.archiveCount() === 0) await applySeed(state, loadSeedBatches(options.seed ?? 'demo', codec))
+  const spec = parseStoreSpec(options.store ?? 'memory')
+  if (spec === undefined) throw codes.MOCK_ERR_OPTIONS.create('store', `${options.store}: takes memory or a postgres://user@host:port/db URL`)
+  const seedBatches = loadSeedBatches(options.seed ?? 'demo', codec)
+  const { store, recovered } = await openStore({ spec, dataDir: options.dataDir, random, now: clock.now, contract, directory })
+  const state = createArchiveState({ store, now: clock.now, random, resolvePlan: (name) => directory.resolvePlan(name) })
+  try {
+    // A store that already holds data is the state; seeding again would duplicate it. Decided by the store, so
+    // instances starting together on one database seed it once.
+    await applySeed(state, seedBatches, { ifEmpty: true })
+  } catch (error) {
+    await state.close()
+    throw error
+  }
 
-  const marks = createMarkCodec(loadOrCreateMarkSecret(options.dataDir, random))
+  const marks = createMarkCodec(await store.markKey())
   const authenticators = createAuthenticators(authSchemes, directory, {
     realm: options.realm ?? defaults.realm,
     domain: directory.domain,
@@ -121,7 +129,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const backend = await createBackend(contract, codec.validators.ajv)
   const control = options.control ? createControl({ state, clock, faults, codec, directory, requests, defects }) : undefined
   const operations = {
-    ...createReadHandlers({ contract, database: state.database, marks, writer, maxCount, now: clock.now, isMember: (a, g) => directory.isMember(a, g) }),
+    ...createReadHandlers({ contract, store, marks, writer, maxCount, now: clock.now }),
     ...createWriteHandler(state, writer),
   }
 
@@ -156,6 +164,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   return {
     contract,
     state,
+    store: describeStoreSpec(spec),
     directory,
     clock,
     faults,

@@ -36,13 +36,15 @@ const problem = (status: number, errors: string[]) => json(status, { errors })
  * for a developer's own machine and CI.
  */
 export function createControl(deps: ControlDeps): ControlEndpoints {
-  const status = () => {
-    const longTermArchive = deps.state.archiveHealth()
+  const status = async () => {
+    const counts = await deps.state.counts()
+    const longTermArchive = deps.state.store.health()
     return {
-      // Degraded while writes cannot be stored: reads go on, writes get 503 until the archive recovers.
+      // Degraded while writes cannot be stored: reads go on, writes get 503 until the archive recovers (D44).
       status: longTermArchive.writable ? 'ok' : 'degraded',
-      records: deps.state.database.size(),
-      archive: deps.state.archiveCount(),
+      store: deps.state.store.kind,
+      records: counts.records,
+      archive: counts.archive,
       longTermArchive: longTermArchive.writable
         ? longTermArchive
         : { writable: false, reason: longTermArchive.reason, since: new Date(longTermArchive.since).toISOString() },
@@ -66,7 +68,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
   const routes: Record<string, { does: string; handle: (req: IncomingMessage, url: URL) => Promise<MockResponse> }> = {
     'GET /nwa/health': {
       does: 'status, record counts, clock, faults',
-      handle: async () => json(200, status()),
+      handle: async () => json(200, await status()),
     },
     'POST /nwa/reset': {
       does: 'empty the data (?seed=demo|FILE reseeds)',
@@ -74,7 +76,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
         await deps.state.reset()
         const seed = url.searchParams.get('seed')
         if (seed) await applySeed(deps.state, loadSeedBatches(seed, deps.codec))
-        return json(200, status())
+        return json(200, await status())
       },
     },
     'POST /nwa/fixtures': {
@@ -86,7 +88,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
         try {
           const batch = readSeedText('the posted fixtures', body.body.toString('utf8'), format, deps.codec)
           const loaded = await applySeed(deps.state, [batch])
-          return json(200, { loaded, ...status() })
+          return json(200, { loaded, ...(await status()) })
         } catch (error) {
           return problem(400, [error instanceof Error ? error.message : String(error)])
         }

@@ -29,6 +29,12 @@ export interface Directory {
   find(userName: string, domain?: string): { account: string; password: string } | undefined
   /** Transitive through nested groups, ignoring case; an account is a member of itself. */
   isMember(account: string, group: string): boolean
+  /**
+   * InGroup as lists a database can compare with: every account name `isMember(name, group)` holds for, as its key
+   * (qualifiedAccountKey: 'domain\\user', lower-cased), and as the bare user name (lower-cased) that means it in the
+   * default domain. The group itself is among them.
+   */
+  membersOf(group: string): { keys: string[]; bare: string[] }
   /** Direct and through groups; folder scopes are expanded to the plans they and their sub-folders hold. */
   rolesOf(account: string): { role: RoleName; plans: string[] }[]
   resolvePlan(name: string): { name: string; id: string } | undefined
@@ -187,6 +193,13 @@ export function parseDirectory(text: string, source = '(text)'): Directory {
     return false
   }
 
+  const membersOf = (group: string): { keys: string[]; bare: string[] } => {
+    // An account no group lists is a member of itself only, so the group and the accounts the groups list are all.
+    const keys = [...new Set([names.key(group), ...containing.keys()])].filter((key) => isMember(key, group))
+    const home = names.key('')
+    return { keys, bare: keys.filter((key) => key.startsWith(home)).map((key) => key.slice(home.length)) }
+  }
+
   const rolesOf = (account: string): { role: RoleName; plans: string[] }[] =>
     assignments.filter((assignment) => isMember(account, assignment.principal)).map(({ role, plans: scope }) => ({ role, plans: [...scope] }))
 
@@ -197,6 +210,7 @@ export function parseDirectory(text: string, source = '(text)'): Directory {
       return found ? { ...found } : undefined
     },
     isMember,
+    membersOf,
     rolesOf,
     resolvePlan(name) {
       const plan = plans.get(name.toLowerCase())
@@ -245,13 +259,25 @@ function isWithin(folder: string, ancestor: string, folders: Map<string, { paren
  * are ENTERPRISE\\user) and a bare 'user' in the default domain (or the one the client named).
  */
 function accountNames(defaultDomain: string) {
-  const netbios = (domain: string): string => (domain.split('.')[0] ?? domain).toUpperCase()
-  const canonical = (name: string, loginDomain?: string): string => {
-    const slash = name.indexOf('\\')
-    if (slash >= 0) return `${netbios(name.slice(0, slash))}\\${name.slice(slash + 1)}`
-    const at = name.lastIndexOf('@')
-    if (at >= 0) return `${netbios(name.slice(at + 1))}\\${name.slice(0, at)}`
-    return `${netbios(loginDomain || defaultDomain)}\\${name}`
-  }
+  const canonical = (name: string, loginDomain?: string): string => qualifiedAccountName(name) ?? `${netbios(loginDomain || defaultDomain)}\\${name}`
   return { canonical, key: (name: string): string => canonical(name).toLowerCase() }
+}
+
+const netbios = (domain: string): string => (domain.split('.')[0] ?? domain).toUpperCase()
+
+/** 'DOMAIN\\user' for a name that says its domain ('DOMAIN\\user', 'user@dns.domain'); undefined for a bare name. Pure. */
+function qualifiedAccountName(name: string): string | undefined {
+  const slash = name.indexOf('\\')
+  if (slash >= 0) return `${netbios(name.slice(0, slash))}\\${name.slice(slash + 1)}`
+  const at = name.lastIndexOf('@')
+  if (at >= 0) return `${netbios(name.slice(at + 1))}\\${name.slice(0, at)}`
+  return undefined
+}
+
+/**
+ * The key a directory compares an account name by, when the name says its domain: the same in every directory, so a
+ * store can keep it beside a record's Who (a bare name's key depends on the directory's default domain). Pure.
+ */
+export function qualifiedAccountKey(name: string): string | undefined {
+  return qualifiedAccountName(name)?.toLowerCase()
 }

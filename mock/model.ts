@@ -63,7 +63,8 @@ export type ReadScope = { kind: 'all' } | { kind: 'plans'; plans: ReadonlySet<st
 export interface PageRequest {
   /** Return records with seq greater than this (0 = from the start). */
   afterSeq: number
-  limit: number
+  /** At most this many records. */
+  count: number
   scope: ReadScope
   query?: CompiledQuery
 }

@@ -10,7 +10,12 @@ export interface MockOptions {
   directoryFile?: string
   /** 'demo' (default): the deterministic demo data set; 'none': empty; or a file or directory of bodies. */
   seed?: string
-  /** Keeps the Long-Term Archive journal (and the mark key, the certificate) here; memory only when absent. */
+  /**
+   * Where the Audit Database and the Long-Term Archive live: 'memory' (default), the embedded store, or a
+   * `postgres://user@host:port/db` URL that several instances can share (docs/store.md).
+   */
+  store?: string
+  /** Keeps the Long-Term Archive journal (and the mark key, the certificate) here; memory only when absent. With a PostgreSQL store, only the certificate. */
   dataDir?: string
   /** Request bodies over this many bytes get 413; default 50 MB, the documented recommended limit. */
   maxBody?: number

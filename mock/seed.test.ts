@@ -6,7 +6,7 @@ import { loadContract } from '../openapi/contract.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import type { ActivityRecordOutput } from '../openapi/records.ts'
 import { applySeed, demoSeedPath, loadSeedBatches, shiftToClock } from './seed.ts'
-import { openArchiveState } from './state/archive.ts'
+import { openMemoryState, storedRecords } from '../test/helpers/state.ts'
 import { ridTime } from './state/rid.ts'
 
 const codec = createPayloadCodec(await loadContract())
@@ -23,7 +23,7 @@ afterEach(() => {
 
 async function stateAt(nowMs: number) {
   let counter = 0
-  const { state } = await openArchiveState({ now: () => nowMs, random: (n) => Buffer.alloc(n, ++counter % 256), resolvePlan: () => undefined })
+  const { state } = await openMemoryState({ now: () => nowMs, random: (n) => Buffer.alloc(n, ++counter % 256), resolvePlan: () => undefined })
   return state
 }
 
@@ -89,7 +89,7 @@ describe('loadSeedBatches and applySeed', () => {
     const stored = async () => {
       const state = await stateAt(now)
       expect(await applySeed(state, loadSeedBatches('demo', codec))).toBe(5000)
-      return [...state.database.all()].map((entry) => entry.record)
+      return (await storedRecords(state)).map((entry) => entry.record)
     }
     const first = await stored()
     expect(Math.max(...first.map(whenMs))).toBe(at('2027-01-01T00:00:07Z'))
@@ -104,6 +104,6 @@ describe('loadSeedBatches and applySeed', () => {
     writeFileSync(file, JSON.stringify(own))
     const state = await stateAt(at('2040-06-01T12:00:00Z'))
     await applySeed(state, loadSeedBatches(file, codec))
-    expect([...state.database.all()].map((entry) => entry.record)).toEqual(own)
+    expect((await storedRecords(state)).map((entry) => entry.record)).toEqual(own)
   })
 })

@@ -55,17 +55,18 @@ export function readSeedText(name: string, text: string, format: WireFormat, cod
 }
 
 /**
- * Stores seed batches in order: collected records as they are (moved to end at the state's clock when
- * the batch says so), write bodies as if written. Answers how many records were stored.
+ * Stores seed batches in order, in one seed of the store: collected records as they are (moved to end at the
+ * state's clock when the batch says so), write bodies as if written. With `ifEmpty`, nothing is stored unless the
+ * Long-Term Archive is empty, decided by the store at once for every batch, so instances starting together on one
+ * database seed it once. Answers how many records were stored.
  */
-export async function applySeed(state: ArchiveState, batches: SeedBatch[]): Promise<number> {
-  let count = 0
-  for (const batch of batches) {
-    if (batch.kind === 'write') await state.write(batch.records)
-    else await state.loadSeed(batch.endsAtClock ? shiftToClock(batch.records, state.now()) : batch.records)
-    count += batch.records.length
-  }
-  return count
+export async function applySeed(state: ArchiveState, batches: SeedBatch[], options: { ifEmpty?: boolean } = {}): Promise<number> {
+  const records = batches.flatMap((batch) => {
+    if (batch.kind === 'write') return state.normalize(batch.records).records
+    return batch.endsAtClock ? shiftToClock(batch.records, state.now()) : batch.records
+  })
+  if (records.length === 0) return 0
+  return (await state.loadSeed(records, options)) ? records.length : 0
 }
 
 /**

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { createPrng } from './prng.ts'
-import { formatWhen, isTimestamp, timestampToEpochMs, whenToEpochMs, whenToUtc } from './timestamp.ts'
+import {
+  formatWhen,
+  isFormattedWhen,
+  isTimestamp,
+  readWhenValue,
+  startReadingTimestamps,
+  stopReadingTimestamps,
+  timestampToEpochMs,
+  whenToEpochMs,
+  whenToUtc,
+} from './timestamp.ts'
 
 describe('whenToUtc and whenToEpochMs', () => {
   it('converts the documented negative offset', () => expect(whenToUtc('2017-02-19T03:43:49-11:00')).toBe('2017-02-19T14:43:49Z'))
@@ -117,6 +127,39 @@ describe('timestampToEpochMs (a search bound)', () => {
   it('refuses text that is not a contract Timestamp', () => {
     for (const text of ['2017-02-17', '2017-02-17T09:28:35', '2017-02-17 09:28:35Z', 'yesterday', '2017-02-17T09:28:35+1100']) {
       expect(timestampToEpochMs(text), text).toBeUndefined()
+    }
+  })
+})
+
+describe('reading a When once', () => {
+  it('keeps what isTimestamp read between start and stop, as UTC text and instant, and nothing outside', () => {
+    expect(isTimestamp('2017-02-19T03:43:49Z')).toBe(true)
+    startReadingTimestamps()
+    expect(isTimestamp('2017-02-19T03:43:49-11:00')).toBe(true)
+    expect(isTimestamp('2017-02-30T00:00:00Z')).toBe(false)
+    expect(isTimestamp('2017-02-19T03:43:49.1234567Z')).toBe(true)
+    const reads = stopReadingTimestamps()
+    expect(reads && Object.fromEntries(reads)).toEqual({
+      '2017-02-19T03:43:49-11:00': { utc: '2017-02-19T14:43:49Z', ms: Date.parse('2017-02-19T14:43:49Z') },
+      '2017-02-19T03:43:49.1234567Z': { utc: '2017-02-19T03:43:49.1234567Z', ms: Date.parse('2017-02-19T03:43:49.123Z') },
+    })
+    expect(isTimestamp('2017-02-19T03:43:49Z')).toBe(true)
+    startReadingTimestamps()
+    expect(stopReadingTimestamps()).toBeUndefined()
+  })
+
+  it('readWhenValue gives what whenToUtc and whenToEpochMs give, from one read', () => {
+    for (const when of ['2017-02-19T03:43:49-11:00', '2017-02-19T03:43:49.50Z', '0050-06-01T12:00:00Z']) {
+      expect(readWhenValue(when)).toEqual({ utc: whenToUtc(when), ms: whenToEpochMs(when) })
+    }
+    expect(() => readWhenValue('yesterday')).toThrow(RangeError)
+  })
+
+  it('isFormattedWhen tells a When formatWhen gives back by its shape', () => {
+    for (const ms of [0, 1_487_323_715_000, 1_487_323_715_120, -62_135_596_800_000]) expect(isFormattedWhen(formatWhen(ms))).toBe(true)
+    for (const when of ['2017-02-19T03:43:49.5Z', '2017-02-19T03:43:49.000Z', '2017-02-19T03:43:49.1234567Z', '2017-02-19T03:43:49.50Z']) {
+      expect(isFormattedWhen(when), when).toBe(false)
+      expect(formatWhen(whenToEpochMs(when)) === when).toBe(false)
     }
   })
 })

@@ -81,9 +81,67 @@ function parseWhen(when: string): ParsedWhen {
   return read
 }
 
-/** Whether the text is a Timestamp the store can hold: the contract's `date-time` format. */
+/** A When read once: its UTC text (fraction digits as sent) and its instant. */
+export interface WhenValue {
+  utc: string
+  /** Epoch milliseconds; digits below the millisecond are dropped. */
+  ms: number
+}
+
+/** The Timestamps one validation read, by their text; see startReadingTimestamps. */
+export type TimestampReads = Map<string, WhenValue>
+
+let reading = false
+let reads: TimestampReads | undefined
+
+/**
+ * Whether the text is a Timestamp the store can hold: the contract's `date-time` format. Between startReadingTimestamps
+ * and stopReadingTimestamps it also keeps what it read, so the write path hands each When on as a value instead of
+ * reading it again.
+ */
 export function isTimestamp(text: string): boolean {
-  return typeof readWhen(text) !== 'string'
+  const read = readWhen(text)
+  if (typeof read === 'string') return false
+  if (reading) {
+    reads ??= new Map()
+    reads.set(text, whenValueOf(text, read))
+  }
+  return true
+}
+
+/**
+ * Keeps the Timestamps read until stopReadingTimestamps. The validators are synchronous and call `isTimestamp` as a
+ * format, which has no other way to hand a value on; a caller starts and stops around one validation, in one turn.
+ */
+export function startReadingTimestamps(): void {
+  reading = true
+  reads = undefined
+}
+
+/** The Timestamps read since startReadingTimestamps (undefined: none, and no map was made), and stops keeping them. */
+export function stopReadingTimestamps(): TimestampReads | undefined {
+  const found = reads
+  reading = false
+  reads = undefined
+  return found
+}
+
+/** Reads a When once, for storage; a RangeError says why it is not a Timestamp. */
+export function readWhenValue(when: string): WhenValue {
+  return whenValueOf(when, parseWhen(when))
+}
+
+function whenValueOf(when: string, read: ParsedWhen): WhenValue {
+  return { utc: read.isUtc ? when : `${formatSeconds(read.epochSeconds)}${read.fraction ? `.${read.fraction}` : ''}Z`, ms: epochMsOf(read) }
+}
+
+/**
+ * Whether formatWhen gives this UTC When back from its instant: whole seconds, or exactly three fraction digits that
+ * are not all zero. A store keeps the text of any other When; the test reads the shape only, not the date.
+ */
+export function isFormattedWhen(utc: string): boolean {
+  if (utc.length === 20) return utc.charCodeAt(19) === 0x5a
+  return utc.length === 24 && utc.charCodeAt(19) === 0x2e && utc.charCodeAt(23) === 0x5a && utc.slice(20, 23) !== '000'
 }
 
 function isDigit(code: number): boolean {
@@ -103,9 +161,7 @@ function digits(text: string, at: number, count: number): number {
 
 /** `2017-02-19T03:43:49-11:00` → `2017-02-19T14:43:49Z`; fractional seconds are kept digit for digit. */
 export function whenToUtc(when: string): string {
-  const { epochSeconds, fraction, isUtc } = parseWhen(when)
-  if (isUtc) return when
-  return `${formatSeconds(epochSeconds)}${fraction ? `.${fraction}` : ''}Z`
+  return readWhenValue(when).utc
 }
 
 /** The instant of a When value as epoch milliseconds; digits below the millisecond are dropped. */

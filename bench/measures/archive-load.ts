@@ -25,12 +25,13 @@ export interface ArchiveLoadFigure {
 }
 
 export interface ArchiveSink {
-  store(records: ActivityRecordOutput[]): Promise<void> | void
-  size(): number
+  store(records: ActivityRecordOutput[]): Promise<unknown>
+  size(): Promise<number> | number
 }
 
 export async function loadArchive(sink: ArchiveSink, options: ArchiveLoadOptions): Promise<ArchiveLoadFigure> {
-  if (sink.size() !== options.first) throw new Error(`the server holds ${sink.size()} records, so the archive cannot go on from record ${options.first}`)
+  const held = await sink.size()
+  if (held !== options.first) throw new Error(`the server holds ${held} records, so the archive cannot go on from record ${options.first}`)
   let generateMs = 0
   let loadMs = 0
   const end = options.first + options.count
@@ -42,7 +43,7 @@ export async function loadArchive(sink: ArchiveSink, options: ArchiveLoadOptions
     loadMs += performance.now() - t1
     generateMs += t1 - t0
   }
-  const records = sink.size()
+  const records = await sink.size()
   if (records !== end) throw new Error(`loaded ${records} records, expected ${end}`)
   return { records, generateMs, loadMs }
 }

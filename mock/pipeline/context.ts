@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { OperationInfo } from '../../openapi/contract.ts'
 import type { WireFormat } from '../../openapi/payload.ts'
+import type { TimestampReads } from '../../openapi/timestamp.ts'
 import type { SchemeName } from '../auth/types.ts'
 import type { ReadScope } from '../model.ts'
 import type { MockResponse } from '../responses.ts'
@@ -44,6 +45,8 @@ export interface RequestContext {
   body?: Buffer
   /** decode: the body as one value, the same shape from XML and JSON. */
   value?: unknown
+  /** validate: the Timestamps (When) it read, by their text, handed on so the write reads none again. */
+  timestamps?: TimestampReads
 }
 
 /** A step of the pipeline: it answers (the request stops there) or returns nothing (the next stage runs). */

@@ -287,6 +287,22 @@ describe('validate', () => {
     )
   })
 
+  it('hands on the Whens it read, so the write reads none again; a request without one gets no map', async () => {
+    const value = [
+      { Who: 'a', Action: 'Added', What: 'w', When: '2017-02-19T03:43:49-11:00', Where: 's', ObjectType: 'o' },
+      { Who: 'b', Action: 'Added', What: 'w', When: '2017-02-10T14:46:00Z', Where: 's', ObjectType: 'o' },
+    ]
+    const write = validating('writeActivityRecords', `${api}/activity_records/?format=json`, value)
+    expect(await createValidateStage({ backend, contract, codec, writer }).run(write)).toBeUndefined()
+    expect(write.timestamps && Object.fromEntries(write.timestamps)).toEqual({
+      '2017-02-19T03:43:49-11:00': { utc: '2017-02-19T14:43:49Z', ms: Date.parse('2017-02-19T14:43:49Z') },
+      '2017-02-10T14:46:00Z': { utc: '2017-02-10T14:46:00Z', ms: Date.parse('2017-02-10T14:46:00Z') },
+    })
+    const enumeration = validating('enumerateActivityRecords', `${api}/activity_records/enum?count=5`)
+    await createValidateStage({ backend, contract, codec, writer }).run(enumeration)
+    expect(enumeration).not.toHaveProperty('timestamps')
+  })
+
   it('keeps a mark that looks like a number a string', async () => {
     expect(
       await createValidateStage({ backend, contract, codec, writer }).run(validating('continueEnumeration', `${api}/activity_records/enum?format=json`, '123')),

@@ -5,6 +5,7 @@ import type { PayloadCodec } from '../../openapi/payload.ts'
 import type { ErrorEntry } from '../../openapi/records.ts'
 import { excerpt } from '../../openapi/excerpt.ts'
 import { ISSUES_LISTED } from '../../openapi/validate.ts'
+import { startReadingTimestamps, stopReadingTimestamps } from '../../openapi/timestamp.ts'
 import type { ResponseWriter } from '../responses.ts'
 import { deserializeQuery, validateRequest } from '../router.ts'
 import { established, type Stage } from './context.ts'
@@ -21,7 +22,15 @@ export function createValidateStage(deps: { backend: OpenAPIBackend; contract: C
     name: 'validate',
     run(ctx) {
       const operation = established(ctx.operation, 'route', 'the operation')
-      const errors = validateRequest(deps.backend, operation, deserializeQuery(operation, ctx.query), ctx.value)
+      startReadingTimestamps()
+      let errors: readonly ErrorObject[]
+      try {
+        errors = validateRequest(deps.backend, operation, deserializeQuery(operation, ctx.query), ctx.value)
+      } finally {
+        // The Whens read, handed on so that a write reads none again; a request without one makes no map.
+        const reads = stopReadingTimestamps()
+        if (reads) ctx.timestamps = reads
+      }
       if (errors.length === 0) return undefined
       const at = (name: string) => errors.some((error) => error.instancePath.startsWith(`/query/${name}`))
       if (at('count')) return deps.writer.errors(400, ctx.format, [{ Category: 'InputError', Description: deps.contract.invalidCountDescription }])

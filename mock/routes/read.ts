@@ -1,22 +1,24 @@
 import type { Contract } from '../../openapi/contract.ts'
 import type { ActivityRecordSearch, FilterList } from '../../openapi/records.ts'
-import type { CompiledQuery } from '../model.ts'
+import type { Page } from '../model.ts'
 import { established, type RequestContext } from '../pipeline/context.ts'
 import type { OperationHandler } from '../pipeline/operation.ts'
 import type { MockResponse, ResponseWriter } from '../responses.ts'
-import type { AuditDatabase } from '../state/audit-database.ts'
 import type { MarkCodec, MarkPayload } from '../state/marks.ts'
 import { canonicalQueryHash } from '../state/marks.ts'
-import { canonicalFilterList, compileSearch } from '../search/compile.ts'
+import type { Store, StoreQuery } from '../state/store.ts'
+import { canonicalFilterList } from '../search/compile.ts'
+import { storeUnavailable } from './store-errors.ts'
 
 export interface ReadDeps {
   contract: Contract
-  database: AuditDatabase
+  /** Pages are read from the store with the query as data (state/store.ts). */
+  store: Pick<Store, 'page'>
   marks: MarkCodec
   writer: ResponseWriter
   maxCount: number
+  /** The instance's clock: a search's timeframes are measured from the moment its request is read. */
   now: () => number
-  isMember: (account: string, group: string) => boolean
 }
 
 type ReadOperation = 'enumerateActivityRecords' | 'continueEnumeration' | 'searchActivityRecords'
@@ -37,14 +39,8 @@ export function createReadHandlers(deps: ReadDeps): Record<ReadOperation, Operat
   }
   const caller = (ctx: RequestContext) => established(ctx.account, 'authenticate', 'the account').toLowerCase()
 
-  const respondPage = (
-    ctx: RequestContext,
-    count: number,
-    after: number,
-    query: CompiledQuery | undefined,
-    mark: Omit<MarkPayload, 'v' | 'after' | 'user'>,
-  ): MockResponse => {
-    const page = deps.database.page({ afterSeq: after, limit: count, scope: established(ctx.scope, 'authorize', 'the scope'), query })
+  /** Writes a page and its next mark; the mark carries what the page's query was. */
+  const pageResponse = (ctx: RequestContext, page: Page, mark: Omit<MarkPayload, 'v' | 'after' | 'user'>): MockResponse => {
     // Named field by field: an object spread here made a dictionary-mode object that cost the mark 2 µs to read.
     const next = deps.marks.issue({ op: mark.op, filters: mark.filters, q: mark.q, user: caller(ctx), after: page.nextAfterSeq })
     return deps.writer.page(
@@ -54,7 +50,28 @@ export function createReadHandlers(deps: ReadDeps): Record<ReadOperation, Operat
     )
   }
 
-  const compile = (filters: FilterList): CompiledQuery => compileSearch(filters, deps.contract, { now: deps.now, isMember: deps.isMember })
+  /** Answers at once when the store does (the in-memory one always does), so only a store that waits costs a promise. */
+  const respondPage = (
+    ctx: RequestContext,
+    count: number,
+    after: number,
+    filters: FilterList | undefined,
+    mark: Omit<MarkPayload, 'v' | 'after' | 'user'>,
+  ): MockResponse | Promise<MockResponse> => {
+    const query: StoreQuery = {
+      filters,
+      scope: established(ctx.scope, 'authorize', 'the scope'),
+      afterSeq: after,
+      count,
+      now: filters === undefined ? 0 : deps.now(),
+    }
+    const page = deps.store.page(query)
+    if (!(page instanceof Promise)) return pageResponse(ctx, page, mark)
+    return page.then(
+      (read) => pageResponse(ctx, read, mark),
+      (error: unknown) => storeUnavailable(deps.writer, ctx, error),
+    )
+  }
 
   const countError = (ctx: RequestContext) => inputError(ctx, deps.contract.invalidCountDescription)
 
@@ -69,24 +86,24 @@ export function createReadHandlers(deps: ReadDeps): Record<ReadOperation, Operat
   }
 
   return {
-    enumerateActivityRecords(ctx: RequestContext): MockResponse {
+    enumerateActivityRecords(ctx: RequestContext) {
       const count = pageSize(ctx)
       if (count === undefined) return countError(ctx)
       return respondPage(ctx, count, 0, undefined, { op: 'enum' })
     },
 
-    continueEnumeration(ctx: RequestContext): MockResponse {
+    continueEnumeration(ctx: RequestContext) {
       const count = pageSize(ctx)
       if (count === undefined) return countError(ctx)
       const mark = readMark(ctx, ctx.value as string)
       if (!mark.ok) return mark.response
       const { op, filters, q, after } = mark.payload
       // A mark minted by search continues that search, even when posted to enum.
-      if (op === 'search' && filters) return respondPage(ctx, count, after, compile(filters as FilterList), { op, filters, q })
+      if (op === 'search' && filters) return respondPage(ctx, count, after, filters as FilterList, { op, filters, q })
       return respondPage(ctx, count, after, undefined, { op: 'enum' })
     },
 
-    searchActivityRecords(ctx: RequestContext): MockResponse {
+    searchActivityRecords(ctx: RequestContext) {
       const count = pageSize(ctx)
       if (count === undefined) return countError(ctx)
       const search = ctx.value as ActivityRecordSearch
@@ -101,7 +118,7 @@ export function createReadHandlers(deps: ReadDeps): Record<ReadOperation, Operat
         }
         after = mark.payload.after
       }
-      return respondPage(ctx, count, after, compile(filters), { op: 'search', filters, q })
+      return respondPage(ctx, count, after, filters, { op: 'search', filters, q })
     },
   }
 }

@@ -14,7 +14,7 @@ const contract = await loadContract()
 const codec = createPayloadCodec(contract)
 const directory = demoDirectory()
 const NOW = Date.UTC(2026, 10, 1, 10, 0, 0) // 2026-11-01T10:00:00Z
-const env: SearchEnv = { now: () => NOW, isMember: (account, group) => directory.isMember(account, group) }
+const env: SearchEnv = { now: NOW, isMember: (account, group) => directory.isMember(account, group) }
 
 const baseRecord: ActivityRecordOutput = {
   Who: 'ENTERPRISE\\Anna.Smith',
@@ -39,10 +39,13 @@ function stored(patch: Partial<ActivityRecordOutput> = {}): StoredRecord {
  */
 function acceptedBy(query: CompiledQuery, records: StoredRecord[]): StoredRecord[] {
   const database = createAuditDatabase()
-  database.append(records.map((entry) => entry.record))
+  database.append(
+    records.map((entry) => entry.record),
+    records.map((entry) => entry.whenMs),
+  )
   const predicateOnly: CompiledQuery = { bind: query.bind, equalityHints: [], valueHints: [] }
   return database
-    .page({ afterSeq: 0, limit: records.length, scope: { kind: 'all' }, query: predicateOnly })
+    .page({ afterSeq: 0, count: records.length, scope: { kind: 'all' }, query: predicateOnly })
     .records.map((found) => records[found.seq - 1] as StoredRecord)
 }
 const matchesOne = (query: CompiledQuery, record: StoredRecord) => acceptedBy(query, [record]).length === 1
@@ -414,11 +417,11 @@ describe('When', () => {
     })
   }
 
-  it('[FILTER-WHEN-TIMEFRAME] reads the clock when the search is compiled', () => {
-    let clock = NOW
-    const query = compileSearch({ When: { Today: '' } }, contract, { ...env, now: () => clock })
-    clock += 86_400_000
-    expect(matchesOne(query, at('2026-11-01T09:00:00Z'))).toBe(true)
+  it('[FILTER-WHEN-TIMEFRAME] measures timeframes from the moment the search is given', () => {
+    const today = compileSearch({ When: { Today: '' } }, contract, { ...env, now: NOW })
+    const dayAfter = compileSearch({ When: { Today: '' } }, contract, { ...env, now: NOW + 86_400_000 })
+    expect(matchesOne(today, at('2026-11-01T09:00:00Z'))).toBe(true)
+    expect(matchesOne(dayAfter, at('2026-11-01T09:00:00Z'))).toBe(false)
   })
 
   it('[FILTER-WHEN-TIMEFRAME][OP-REPEATED-OR] LastSevenDays or a range (api/filterreference/filterreference.md)', () => {
@@ -426,7 +429,7 @@ describe('When', () => {
     // With the clock at 2017-03-18 the page's first record (2017-03-17) is within the last seven days. Its
     // second record (2017-02-17) lies in neither the range nor the last seven days, although the page lists
     // it; no clock makes both listed records match, so this test follows the filters, not the listing.
-    const clock: SearchEnv = { ...env, now: () => Date.UTC(2017, 2, 18, 12) }
+    const clock: SearchEnv = { ...env, now: Date.UTC(2017, 2, 18, 12) }
     const [cloud, logon] = exampleRecords('filterreference/when-matches.json')
     expect(cloud && matches(filters, cloud, clock)).toBe(true)
     expect(logon && matches(filters, logon, clock)).toBe(false)
@@ -485,7 +488,7 @@ groups:
   - { name: 'LAB\\B', members: ['LAB\\A'] }
   - { name: 'LAB\\C', members: ['LAB\\A'] }
 `)
-    const cyclicEnv: SearchEnv = { now: () => NOW, isMember: (account, group) => cyclic.isMember(account, group) }
+    const cyclicEnv: SearchEnv = { now: NOW, isMember: (account, group) => cyclic.isMember(account, group) }
     expect(matches({ Who: { InGroup: 'LAB\\B' } }, stored({ Who: 'LAB\\eve' }), cyclicEnv)).toBe(true)
     expect(matches({ Who: { InGroup: 'LAB\\C' } }, stored({ Who: 'LAB\\eve' }), cyclicEnv)).toBe(true)
     expect(matches({ Who: { InGroup: 'LAB\\C' } }, stored({ Who: 'LAB\\mallory' }), cyclicEnv)).toBe(false)

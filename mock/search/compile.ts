@@ -9,13 +9,13 @@ import { timestampToEpochMs } from '../../openapi/timestamp.ts'
 import { parseTimeOfDay, timeframes, timeOfDay, withinHours, type Interval } from './time.ts'
 
 export interface SearchEnv {
-  /** Epoch milliseconds; the timeframes (Today, LastSevenDays, ...) are measured from it. */
-  now: () => number
+  /** Epoch milliseconds, the moment the request came; the timeframes (Today, LastSevenDays, ...) are measured from it. */
+  now: number
   /** Transitive group membership, ignoring case as Windows names do. */
   isMember: (account: string, group: string) => boolean
 }
 
-type Operand = string | Record<string, string>
+export type Operand = string | Record<string, string>
 
 /** One filter entry after normalisation; `operator` is undefined for a bare operand. */
 interface RawEntry {
@@ -23,7 +23,8 @@ interface RawEntry {
   operand: Operand
 }
 
-interface Condition {
+/** One entry of a filter with its operator resolved: what a store translates (memory: a test; PostgreSQL: SQL). */
+export interface Condition {
   operator: string
   operand: Operand
 }
@@ -84,7 +85,7 @@ type ConditionBuilder = (condition: Condition, context: BuildContext) => BoundTe
  * Whether an operator excludes: the contract's x-nwa-operators joins repeated entries of exactly the
  * excluding operators with AND ("none of these"), so `combine` is read from there rather than listed here.
  */
-function excludes(operator: string, contract: Contract): boolean {
+export function excludes(operator: string, contract: Contract): boolean {
   return contract.operators[operator]?.combine === 'and'
 }
 
@@ -146,7 +147,7 @@ function intervalDecision(operator: string, filter: FilterInfo): (inside: boolea
  * ends included (the pages do not say; an inclusive reading keeps a record stamped exactly at a bound),
  * offsets honoured; or one timeframe element (contract.timeframes, meanings in x-nwa-timeframes), in UTC.
  */
-function whenInterval(operand: Operand, { filter, contract, now }: BuildContext): Interval {
+export function whenInterval(operand: Operand, { filter, contract, now }: Omit<BuildContext, 'env'>): Interval {
   if (typeof operand === 'string') return fail(`filter ${filter.name} takes a range or a timeframe, not text`)
   const keys = Object.keys(operand)
   const [only] = keys
@@ -174,13 +175,17 @@ function whenCondition(condition: Condition, context: BuildContext): BoundTest {
     }
 }
 
-/** WorkingHours (filters.md; contract WorkingHoursFilter): the record's UTC time of day in [From, To). */
-function workingHoursCondition({ operator, operand }: Condition, { filter }: BuildContext): BoundTest {
-  const decide = intervalDecision(operator, filter)
+/** WorkingHours' From and To as milliseconds of the day (filters.md; contract WorkingHoursFilter). */
+export function workingHoursInterval(operand: Operand, filter: FilterInfo): Interval {
   if (typeof operand === 'string') return fail(`filter ${filter.name} takes From and To, not text`)
   const parse = (key: 'From' | 'To'): number => parseTimeOfDay(operand[key] ?? '') ?? fail(`filter ${filter.name}: ${key} must be HH:mm or HH:mm:ss`)
-  const from = parse('From')
-  const to = parse('To')
+  return { from: parse('From'), to: parse('To') }
+}
+
+/** WorkingHours: the record's UTC time of day in [From, To). */
+function workingHoursCondition({ operator, operand }: Condition, { filter }: BuildContext): BoundTest {
+  const decide = intervalDecision(operator, filter)
+  const { from, to } = workingHoursInterval(operand, filter)
   return ({ whenMs }) =>
     (row) =>
       decide(withinHours(timeOfDay(whenMs[row] as number), from, to))
@@ -267,15 +272,21 @@ function valueHint(filter: FilterInfo, conditions: Condition[], context: Omit<Bu
   return { field: source.field, accepts: (lower) => takes.some((take) => take(lower)) }
 }
 
+/** Each filter of a FilterList with its entries' operators resolved, defaults included; unknown filters fail. */
+export function filterConditions(filterList: FilterList, contract: Contract): { filter: FilterInfo; conditions: Condition[] }[] {
+  return Object.entries(filterList).map(([name, value]) => {
+    const filter = contract.filters.find((candidate) => candidate.name === name) ?? fail(`the contract has no filter named ${name}`)
+    return { filter, conditions: conditionsOf(filter, value, contract) }
+  })
+}
+
 /** Different filters combine with AND (filterreference.md: "they work as a logical AND"). */
 export function compileSearch(filterList: FilterList, contract: Contract, env: SearchEnv): CompiledQuery {
-  const now = env.now()
+  const now = env.now
   const tests: BoundTest[] = []
   const equalityHints: CompiledQuery['equalityHints'] = []
   const valueHints: CompiledQuery['valueHints'] = []
-  for (const [name, value] of Object.entries(filterList)) {
-    const filter = contract.filters.find((candidate) => candidate.name === name) ?? fail(`the contract has no filter named ${name}`)
-    const conditions = conditionsOf(filter, value, contract)
+  for (const { filter, conditions } of filterConditions(filterList, contract)) {
     tests.push(compileFilter(conditions, { filter, contract, env, now }))
     const hint = equalityHint(filter, conditions)
     if (hint) equalityHints.push(hint)

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { loadContract } from '../../openapi/contract.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
+import { whenToEpochMs } from '../../openapi/timestamp.ts'
 import { createAuditDatabase } from '../state/audit-database.ts'
 import { detailValues, fieldSources } from './fields.ts'
 
@@ -30,7 +31,7 @@ function valuesFor(name: string, subject: ActivityRecordOutput): string[] {
   const source = fieldSources[name]
   if (!source) throw new Error(`no source for ${name}`)
   const database = createAuditDatabase()
-  database.append([subject])
+  database.append([subject], [whenToEpochMs(subject.When)])
   let seen: string[] = []
   const probe = {
     bind: (rows: Parameters<import('../model.ts').CompiledQuery['bind']>[0]) => (row: number) => {
@@ -50,7 +51,7 @@ function valuesFor(name: string, subject: ActivityRecordOutput): string[] {
     equalityHints: [],
     valueHints: [],
   }
-  database.page({ afterSeq: 0, limit: 1, scope: { kind: 'all' }, query: probe })
+  database.page({ afterSeq: 0, count: 1, scope: { kind: 'all' }, query: probe })
   return seen
 }
 

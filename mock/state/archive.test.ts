@@ -2,11 +2,12 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, it, expect } from 'vitest'
-import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
+import type { ActivityRecordInput } from '../../openapi/records.ts'
 import { readFixture } from '../../test/helpers/contract.ts'
 import type { StoredRecord } from '../model.ts'
-import { openArchiveState, SEED_RECORDS_PER_ENTRY, type ArchiveStateOptions } from './archive.ts'
-import type { AuditDatabase } from './audit-database.ts'
+import { type MemoryStateOptions, openMemoryState, seedRecord, storedRecords } from '../../test/helpers/state.ts'
+import type { ArchiveState } from './archive.ts'
+import { SEED_RECORDS_PER_ENTRY } from './memory-store.ts'
 import { encodeFrame, nodeJournalFs, openJournal, type JournalFs } from './journal.ts'
 
 const dirs: string[] = []
@@ -20,7 +21,7 @@ afterEach(() => {
 })
 
 const PLAN_ID = '{42F64379-163E-4A43-A9C5-4514C5A23798}'
-function options(dataDir?: string, extra: Partial<ArchiveStateOptions> = {}): ArchiveStateOptions {
+function options(dataDir?: string, extra: Partial<MemoryStateOptions> = {}): MemoryStateOptions {
   let counter = 0
   return {
     ...(dataDir !== undefined && { dataDir }),
@@ -42,103 +43,92 @@ const input = (n: number, extra: Partial<ActivityRecordInput> = {}): ActivityRec
   ObjectType: 'user',
   ...extra,
 })
-const seedRecord = (n: number, extra: Partial<ActivityRecordOutput> = {}): ActivityRecordOutput => ({
-  DataSource: 'Active Directory',
-  ObjectType: 'user',
-  RID: `20160215110503420${n.toString(16).toUpperCase().padStart(32, '0')}`,
-  What: `seed ${n}`,
-  Action: 'Added',
-  When: '2017-02-14T15:42:34Z',
-  Where: 'EnterpriseDC1.enterprise.local',
-  Who: 'ENTERPRISE\\Administrator',
-  ...extra,
-})
 
-const everything = (db: AuditDatabase): StoredRecord[] => db.page({ afterSeq: 0, limit: 1_000_000, scope: { kind: 'all' } }).records
+const everything = (state: ArchiveState): Promise<StoredRecord[]> => storedRecords(state)
+const counts = async (state: ArchiveState) => await state.counts()
+const inPlans = async (state: ArchiveState, plans: string[]) =>
+  (await state.page({ filters: undefined, scope: { kind: 'plans', plans: new Set(plans) }, afterSeq: 0, count: 10, now: 0 })).records
 
-describe('openArchiveState in memory', () => {
+describe('the state over the in-memory store', () => {
   it('[WRITE-AVAILABLE-TO-READ] [WRITE-RID-ASSIGNED] [WRITE-DATASOURCE-NETWRIX-API] makes written records readable, normalised', async () => {
-    const { state } = await openArchiveState(options())
+    const { state } = await openMemoryState(options())
     const outputs = await state.write(documented)
     expect(outputs.map((o) => o.DataSource)).toEqual(['Netwrix API', 'Netwrix API'])
     expect(new Set(outputs.map((o) => o.RID)).size).toBe(2)
     expect(outputs[0]?.MonitoringPlan).toEqual({ Name: 'Integrations and custom sources', ID: PLAN_ID })
-    expect(everything(state.database).map((s) => s.record)).toEqual(outputs)
-    expect(state.archiveCount()).toBe(2)
+    expect((await everything(state)).map((s) => s.record)).toEqual(outputs)
+    expect((await counts(state)).archive).toBe(2)
     await state.close()
   })
 
   it('[WRITE-ARCHIVE-ONLY] keeps archive-only records out of the Audit Database but in the archive', async () => {
-    const { state } = await openArchiveState(options())
+    const { state } = await openMemoryState(options())
     const outputs = await state.write([input(1), input(2, { IsArchiveOnly: true }), input(3)])
     expect(outputs[1]?.IsArchiveOnly).toBe(true)
-    expect(everything(state.database).map((s) => s.record.Who)).toEqual(['user1', 'user3'])
-    expect(state.archiveCount()).toBe(3)
+    expect((await everything(state)).map((s) => s.record.Who)).toEqual(['user1', 'user3'])
+    expect((await counts(state)).archive).toBe(3)
     await state.close()
   })
 
   it('stores nothing of a batch with one bad record', async () => {
-    const { state } = await openArchiveState(options())
+    const { state } = await openMemoryState(options())
     await expect(state.write([input(1), input(2, { When: '2017-02-30T00:00:00Z' })])).rejects.toThrow(RangeError)
-    expect(state.database.size()).toBe(0)
-    expect(state.archiveCount()).toBe(0)
+    expect((await counts(state)).records).toBe(0)
+    expect((await counts(state)).archive).toBe(0)
     await state.close()
   })
 
   it('keeps a record of an unknown plan visible to global readers only', async () => {
-    const { state } = await openArchiveState(options())
+    const { state } = await openMemoryState(options())
     await state.write([input(1, { MonitoringPlan: { Name: 'No such plan' } })])
-    expect(everything(state.database)).toHaveLength(1)
-    expect(
-      state.database.page({ afterSeq: 0, limit: 10, scope: { kind: 'plans', plans: new Set(['no such plan', 'integrations and custom sources']) } }).records,
-    ).toHaveLength(1)
-    expect(state.database.page({ afterSeq: 0, limit: 10, scope: { kind: 'plans', plans: new Set(['integrations and custom sources']) } }).records).toHaveLength(
-      0,
-    )
+    expect(await everything(state)).toHaveLength(1)
+    expect(await inPlans(state, ['no such plan', 'integrations and custom sources'])).toHaveLength(1)
+    expect(await inPlans(state, ['integrations and custom sources'])).toHaveLength(0)
     await state.close()
   })
 
   it('loads seed records as given and resets both stores', async () => {
-    const { state } = await openArchiveState(options())
+    const { state } = await openMemoryState(options())
     await state.loadSeed([seedRecord(1), seedRecord(2, { IsArchiveOnly: true })])
-    expect(everything(state.database).map((s) => s.record)).toEqual([seedRecord(1)])
-    expect(state.archiveCount()).toBe(2)
+    expect((await everything(state)).map((s) => s.record)).toEqual([seedRecord(1)])
+    expect((await counts(state)).archive).toBe(2)
     await state.reset()
-    expect(state.database.size()).toBe(0)
-    expect(state.archiveCount()).toBe(0)
+    expect((await counts(state)).records).toBe(0)
+    expect((await counts(state)).archive).toBe(0)
     await expect(state.loadSeed([seedRecord(3, { When: 'soon' })])).rejects.toThrow(RangeError)
     await state.close()
   })
 
   it('gives concurrent writes seqs in call order', async () => {
-    const { state } = await openArchiveState(options())
+    const { state } = await openMemoryState(options())
     await Promise.all(Array.from({ length: 20 }, (_, i) => state.write([input(i)])))
-    expect(everything(state.database).map((s) => s.record.Who)).toEqual(Array.from({ length: 20 }, (_, i) => `user${i}`))
+    expect((await everything(state)).map((s) => s.record.Who)).toEqual(Array.from({ length: 20 }, (_, i) => `user${i}`))
     await state.close()
     await expect(state.write([input(99)])).rejects.toThrow(/closed/)
   })
 })
 
-describe('openArchiveState with a data dir', () => {
+describe('the state over the in-memory store with a data dir', () => {
   it('rebuilds the same state after a restart: writes, seeds and resets in order', async () => {
     const dir = tempDir()
-    const first = await openArchiveState(options(dir))
+    const first = await openMemoryState(options(dir))
     await first.state.write([input(1)])
     await first.state.reset()
     await first.state.loadSeed([seedRecord(1), seedRecord(2, { IsArchiveOnly: true })])
     await first.state.write(documented)
     await first.state.write([input(2, { IsArchiveOnly: true })])
-    const before = everything(first.state.database)
-    const beforeCount = first.state.archiveCount()
+    const before = await everything(first.state)
+    const beforeCount = (await counts(first.state)).archive
     await first.state.close()
 
-    const second = await openArchiveState(options(dir))
+    const second = await openMemoryState(options(dir))
     expect(second.recovered).toEqual({ truncatedBytes: 0 })
-    expect(everything(second.state.database)).toEqual(before)
+    expect(await everything(second.state)).toEqual(before)
     expect(before.map((s) => s.seq)).toEqual([2, 3, 4])
-    expect(second.state.database.lastSeq()).toBe(4)
-    expect(second.state.archiveCount()).toBe(beforeCount)
+    expect((await counts(second.state)).archive).toBe(beforeCount)
     expect(beforeCount).toBe(5)
+    await second.state.write([input(3)])
+    expect((await everything(second.state)).at(-1)?.seq).toBe(5)
     await second.state.close()
   })
 
@@ -158,16 +148,16 @@ describe('openArchiveState with a data dir', () => {
         }
       },
     }
-    const { state } = await openArchiveState(options(dir, { journalFs }))
+    const { state } = await openMemoryState(options(dir, { journalFs }))
     let acknowledged = false
     const pending = state.write(documented).then(() => (acknowledged = true))
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(held).toHaveLength(1)
     expect(acknowledged).toBe(false)
-    expect(state.database.size()).toBe(0)
+    expect((await counts(state)).records).toBe(0)
     for (const resolve of held.splice(0)) resolve()
     await pending
-    expect(state.database.size()).toBe(2)
+    expect((await counts(state)).records).toBe(2)
     await state.close()
     const reopened = await openJournal(dir)
     expect(reopened.entries).toHaveLength(1)
@@ -190,10 +180,10 @@ describe('openArchiveState with a data dir', () => {
         }
       },
     }
-    const { state } = await openArchiveState(options(dir, { journalFs }))
+    const { state } = await openMemoryState(options(dir, { journalFs }))
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => state.write([input(i)])))
     expect(syncs).toBeLessThan(30)
-    const rids = everything(state.database).map((s) => s.record.RID)
+    const rids = (await everything(state)).map((s) => s.record.RID)
     expect(rids).toEqual(results.map(([output]) => output?.RID))
     await state.close()
     const { entries, journal } = await openJournal(dir)
@@ -203,31 +193,31 @@ describe('openArchiveState with a data dir', () => {
 
   it('splits a large seed into several journal entries', async () => {
     const dir = tempDir()
-    const { state } = await openArchiveState(options(dir))
+    const { state } = await openMemoryState(options(dir))
     const count = SEED_RECORDS_PER_ENTRY * 2 + 5
     await state.loadSeed(Array.from({ length: count }, (_, i) => seedRecord(i)))
     await state.close()
     const { entries, journal } = await openJournal(dir)
     expect(entries.map((e) => (e.t === 'write' ? e.records.length : -1))).toEqual([SEED_RECORDS_PER_ENTRY, SEED_RECORDS_PER_ENTRY, 5])
     await journal.close()
-    const reopened = await openArchiveState(options(dir))
-    expect(reopened.state.database.size()).toBe(count)
+    const reopened = await openMemoryState(options(dir))
+    expect((await counts(reopened.state)).records).toBe(count)
     await reopened.state.close()
   })
 
   it('recovers from a torn last entry without losing an acknowledged write', async () => {
     const dir = tempDir()
-    const first = await openArchiveState(options(dir))
+    const first = await openMemoryState(options(dir))
     const acknowledged = await first.state.write(documented)
     await first.state.close()
     const torn = encodeFrame({ t: 'write', records: [seedRecord(9)] })
     appendFileSync(join(dir, 'archive.journal'), torn.subarray(0, torn.length - 3))
 
-    const second = await openArchiveState(options(dir))
+    const second = await openMemoryState(options(dir))
     expect(second.recovered.truncatedBytes).toBe(torn.length - 3)
-    expect(everything(second.state.database).map((s) => s.record)).toEqual(acknowledged)
+    expect((await everything(second.state)).map((s) => s.record)).toEqual(acknowledged)
     await second.state.write([input(5)])
-    expect(second.state.database.lastSeq()).toBe(3)
+    expect((await everything(second.state)).at(-1)?.seq).toBe(3)
     await second.state.close()
   })
 })

@@ -1,143 +1,97 @@
 /**
- * The state the mock server talks to: the Long-Term Archive (the journal, when there is a data dir)
- * and the Audit Database (memory), kept in step.
- *
- * A write is durable before it is visible: it is journalled and fsync'ed first, then added to the
- * Audit Database, and only then acknowledged, matching "200 OK once the records are in the Audit
- * Database and the Long-Term Archive" (api/responsestatuscodes.md). Archive-only records go to the
- * journal and the archive count, never to the Audit Database (api/activityrecordreference.md).
- *
- * Ordering: each call queues its journal entries synchronously and applies them to the database
- * through one promise chain, so seq order is journal order, while concurrent writes still share
- * fsyncs through the journal's group commit. Reopening replays the journal to the same seqs.
+ * The state the mock server talks to: written records normalised and given RIDs, then handed to the store
+ * (store.ts), which holds the Audit Database and the Long-Term Archive: in memory with its journal, or in
+ * PostgreSQL. What this layer does is the same whatever the backend: normalising (normalize.ts), minting RIDs
+ * (rid.ts), reading each When once and handing it on as a value, and rebuilding seeds in the output order.
  */
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
-import { createAuditDatabase, type AuditDatabase } from './audit-database.ts'
-import { openJournal, type Journal, type JournalEntry, type JournalFs, type JournalHealth } from './journal.ts'
-import { whenToEpochMs } from '../../openapi/timestamp.ts'
+import { readWhenValue, type TimestampReads, whenToEpochMs } from '../../openapi/timestamp.ts'
+import type { Page } from '../model.ts'
 import { canonicalOutputRecord, normalizeInputRecord } from './normalize.ts'
 import { createRidGenerator } from './rid.ts'
+import type { Awaitable, RecordBatch, Store, StoreCounts, StoreQuery } from './store.ts'
 
 export interface ArchiveStateOptions {
-  dataDir?: string
+  store: Store
   now: () => number
   random: (n: number) => Buffer
   resolvePlan: (name: string) => { name: string; id: string } | undefined
-  /** File operations for the journal; tests use this to count or fail fsyncs. */
-  journalFs?: JournalFs
+}
+
+export interface WriteOptions {
+  /** The inputs' strings may be views into a request body (NormalizeDeps). */
+  copyText?: boolean
+  /** The Whens validation already read (openapi/timestamp.ts readingTimestamps), so none is read twice. */
+  whens?: TimestampReads
 }
 
 export interface ArchiveState {
+  /** Normalises all, then stores them in one write of the store (all or nothing, acknowledged once durable). */
+  write(inputs: readonly ActivityRecordInput[], options?: WriteOptions): Promise<ActivityRecordOutput[]>
+  /** The output records a write of these inputs would store, with fresh RIDs; a RangeError for a When that is not one. */
+  normalize(inputs: readonly ActivityRecordInput[], options?: WriteOptions): RecordBatch
   /**
-   * Normalises all, journals and fsyncs, then adds the non-archive-only ones to the Audit Database; all or nothing.
-   * `copyText`: the inputs' strings may be views into a request body (NormalizeDeps).
+   * Already-normalised records, kept as given (their own RID and DataSource). With `ifEmpty`, only when the
+   * Long-Term Archive holds nothing yet; answers whether they were stored.
    */
-  write(inputs: ActivityRecordInput[], options?: { copyText?: boolean }): Promise<ActivityRecordOutput[]>
-  /** Already-normalised records, kept as given (their own RID and DataSource); journalled like writes. */
-  loadSeed(records: ActivityRecordOutput[]): Promise<void>
-  /** Empties both stores; journalled, so a restart replays it. */
+  loadSeed(records: readonly ActivityRecordOutput[], options?: { ifEmpty?: boolean }): Promise<boolean>
+  /** Empties both stores; journalled or committed, so a restart (or another instance) sees it. */
   reset(): Promise<void>
-  readonly database: AuditDatabase
-  /** Records in the Long-Term Archive, archive-only ones included. */
-  archiveCount(): number
-  /** Whether the Long-Term Archive takes writes (always, in memory), and if not why: a full disk, say. */
-  archiveHealth(): JournalHealth
+  page(query: StoreQuery): Awaitable<Page>
+  counts(): Awaitable<StoreCounts>
+  readonly store: Store
   /** The clock RIDs are stamped with; seeds whose dates are relative to it are moved against it. */
   now(): number
   close(): Promise<void>
 }
 
-/** Seed records per journal frame, keeping each frame's JSON well below V8's string size limit. */
-export const SEED_RECORDS_PER_ENTRY = 10_000
-
-export async function openArchiveState(options: ArchiveStateOptions): Promise<{ state: ArchiveState; recovered: { truncatedBytes: number } }> {
-  const database = createAuditDatabase()
-  let archived = 0
-  const apply = (entry: JournalEntry): void => {
-    if (entry.t === 'reset') {
-      database.clear()
-      archived = 0
-      return
-    }
-    database.append(entry.records.filter((record) => record.IsArchiveOnly !== true))
-    archived += entry.records.length
-  }
-
-  let journal: Journal | undefined
-  let recovered = { truncatedBytes: 0 }
-  if (options.dataDir !== undefined) {
-    const opened = await openJournal(options.dataDir, options.journalFs ? { fs: options.journalFs, now: options.now } : { now: options.now })
-    try {
-      for (const entry of opened.entries) apply(entry)
-    } catch (error) {
-      await opened.journal.close()
-      throw error
-    }
-    journal = opened.journal
-    recovered = opened.recovered
-  }
-
+export function createArchiveState(options: ArchiveStateOptions): ArchiveState {
+  const { store } = options
   const nextRid = createRidGenerator({ now: options.now, random: options.random })
-  let tail: Promise<void> = Promise.resolve()
-  let closed = false
-
-  /** Must be called synchronously from the public method, so that call order is journal order. */
-  const commit = (entries: JournalEntry[]): Promise<void> => {
-    if (closed) return Promise.reject(new Error('the archive state is closed'))
-    const active = journal
-    const durable = active ? Promise.all(entries.map((entry) => active.append(entry))).then(() => undefined) : Promise.resolve()
-    // Marked handled now: it is awaited only once the earlier commits are applied, possibly after it has failed.
-    durable.catch(() => undefined)
-    const applied = tail.then(() => durable).then(() => entries.forEach(apply))
-    tail = applied.catch(() => undefined)
-    return applied
-  }
 
   const state: ArchiveState = {
-    database,
+    store,
 
-    write(inputs, { copyText = false } = {}) {
+    write(inputs, options) {
       if (inputs.length === 0) return Promise.resolve([])
-      let outputs: ActivityRecordOutput[]
+      let batch: RecordBatch
       try {
-        const rids = nextRid.many(inputs.length)
-        outputs = inputs.map((input, i) => normalizeInputRecord(input, { rid: rids[i] as string, resolvePlan: options.resolvePlan, copyText }))
+        batch = state.normalize(inputs, options)
       } catch (error) {
         return Promise.reject(error)
       }
-      return commit([{ t: 'write', records: outputs }]).then(() => outputs)
+      return store.write(batch).then(() => batch.records as ActivityRecordOutput[])
     },
 
-    loadSeed(given) {
+    normalize(inputs, { copyText = false, whens } = {}) {
+      const whenMs: number[] = new Array(inputs.length)
+      const rids = nextRid.many(inputs.length)
+      const records = inputs.map((input, i) => {
+        const when = whens?.get(input.When) ?? readWhenValue(input.When)
+        whenMs[i] = when.ms
+        return normalizeInputRecord(input, { rid: rids[i] as string, when, resolvePlan: options.resolvePlan, copyText })
+      })
+      return { records, whenMs }
+    },
+
+    loadSeed(given, { ifEmpty = false } = {}) {
       let records: ActivityRecordOutput[]
+      let whenMs: number[]
       try {
         records = given.map(canonicalOutputRecord)
-        // Checked before journalling: an entry the database cannot take would also fail every replay.
-        for (const record of records) whenToEpochMs(record.When)
+        // Read before storing: a record the store cannot take would also fail every replay.
+        whenMs = records.map((record) => whenToEpochMs(record.When))
       } catch (error) {
         return Promise.reject(error)
       }
-      const entries: JournalEntry[] = []
-      for (let i = 0; i < records.length; i += SEED_RECORDS_PER_ENTRY) {
-        entries.push({ t: 'write', records: records.slice(i, i + SEED_RECORDS_PER_ENTRY) })
-      }
-      return commit(entries)
+      return store.seed({ records, whenMs }, { ifEmpty })
     },
 
-    reset: () => commit([{ t: 'reset' }]),
-
-    archiveCount: () => archived,
-
-    archiveHealth: () => journal?.health() ?? { writable: true },
-
+    reset: () => store.reset(),
+    page: (query) => store.page(query),
+    counts: () => store.counts(),
     now: () => options.now(),
-
-    async close() {
-      if (closed) return
-      closed = true
-      await tail
-      await journal?.close()
-    },
+    close: () => store.close(),
   }
-  return { state, recovered }
+  return state
 }

@@ -19,13 +19,16 @@
  */
 import type { ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
 import type { IndexedField, Page, PageRequest, RowReader, StoredRecord, TextColumn, TextField } from '../model.ts'
-import { formatWhen, whenToEpochMs } from '../../openapi/timestamp.ts'
+import { formatWhen, isFormattedWhen } from '../../openapi/timestamp.ts'
 import { ownCopy } from '../../openapi/excerpt.ts'
 import { lowerSignatureOf } from './signature.ts'
 
 export interface AuditDatabase {
-  /** Assigns dense seqs and stores the records; all or nothing. Archive-only records are refused. */
-  append(records: ActivityRecordOutput[]): void
+  /**
+   * Assigns dense seqs and stores the records, `whenMs` holding each one's When as read on the way in; all or
+   * nothing. Archive-only records are refused.
+   */
+  append(records: readonly ActivityRecordOutput[], whenMs: readonly number[]): void
   page(request: PageRequest): Page
   size(): number
   lastSeq(): number
@@ -357,8 +360,8 @@ class Table {
     this.whatSignatures.push(high)
     this.rid.push(record.RID)
     this.whenMs.push(whenMs)
-    // A When of the form 2017-02-14T15:42:34Z is what formatWhen gives back; only another form is kept as text.
-    if (!(record.When.length === 20 && record.When.charCodeAt(19) === 0x5a) && formatWhen(whenMs) !== record.When) this.whenText.set(row, ownCopy(record.When))
+    // Only a When that formatWhen would not give back is kept as text; its shape tells, without reading it again.
+    if (!isFormattedWhen(record.When)) this.whenText.set(row, ownCopy(record.When))
     this.details.push(record.DetailList)
     this.length++
   }
@@ -435,17 +438,17 @@ export function createAuditDatabase(): AuditDatabase {
   const stored = (row: number): StoredRecord => ({ seq: base + row + 1, whenMs: table.whenMs.data[row] as number, record: table.record(row) })
 
   return {
-    append(batch) {
-      const whenMs = batch.map((record) => {
+    append(batch, whenMs) {
+      if (whenMs.length !== batch.length) throw new Error(`${batch.length} records came with ${whenMs.length} instants`)
+      for (const record of batch) {
         if (record.IsArchiveOnly === true) {
           throw new Error(`record ${record.RID ?? '(no RID)'} is archive-only: it belongs to the Long-Term Archive, not the Audit Database`)
         }
-        return whenToEpochMs(record.When)
-      })
+      }
       for (const [i, record] of batch.entries()) table.add(record, whenMs[i] as number, base + table.length + 1)
     },
 
-    page({ afterSeq, limit, scope, query }) {
+    page({ afterSeq, count: limit, scope, query }) {
       const last = base + table.length
       if (limit <= 0) return { records: [], nextAfterSeq: afterSeq }
       const from = Math.max(afterSeq, base)

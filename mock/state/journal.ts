@@ -14,6 +14,7 @@ import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import { codes } from '../errors.ts'
+import type { StoreHealth } from './store.ts'
 
 export type JournalEntry = { t: 'write'; records: ActivityRecordOutput[] } | { t: 'reset' }
 
@@ -24,13 +25,11 @@ export interface Journal {
    */
   append(entry: JournalEntry): Promise<void>
   /** Whether appends are being taken, and if not, why and since when (ms since the epoch). */
-  health(): JournalHealth
+  health(): StoreHealth
   /** Waits for queued appends, then closes the file; later appends are refused. */
   close(): Promise<void>
   readonly path: string
 }
-
-export type JournalHealth = { writable: true } | { writable: false; reason: string; since: number }
 
 /** The file operations the journal needs, so tests can count fsyncs or make them fail. */
 export interface JournalFile {

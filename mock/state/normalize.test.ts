@@ -3,12 +3,15 @@ import { loadContract } from '../../openapi/contract.ts'
 import type { ActivityRecordInput, ActivityRecordOutput } from '../../openapi/records.ts'
 import type { JsonSchema } from '../../openapi/types.ts'
 import { readFixture } from '../../test/helpers/contract.ts'
+import { readWhenValue } from '../../openapi/timestamp.ts'
 import { canonicalOutputRecord, normalizeInputRecord } from './normalize.ts'
 
 const RID = '20160215110503420B9451771F5964A9EAC0A5F35307EA155'
 const PLAN_ID = '{42F64379-163E-4A43-A9C5-4514C5A23798}'
 const plans = new Map([['integrations and custom sources', { name: 'Integrations and custom sources', id: PLAN_ID }]])
 const deps = { rid: RID, resolvePlan: (name: string) => plans.get(name.toLowerCase()) }
+/** As the write path does: the When read once, then the record normalised with it. */
+const normalized = (input: ActivityRecordInput, given = deps) => normalizeInputRecord(input, { ...given, when: readWhenValue(input.When) })
 
 // The two records of the JSON example in api/writeactivityrecords.md, as the fixtures keep it.
 const [documentedFirst, documentedSecond] = JSON.parse(readFixture('examples/writeactivityrecords/write-request.json')) as [
@@ -30,7 +33,7 @@ const expectContractOrder = (output: ActivityRecordOutput) => {
 
 describe('normalizeInputRecord', () => {
   it('[WRITE-RID-ASSIGNED] [WRITE-DATASOURCE-NETWRIX-API] [WRITE-MONITORINGPLAN-ID-ASSIGNED] turns the documented input into an output record', () => {
-    expect(normalizeInputRecord(documentedFirst, deps)).toEqual({
+    expect(normalized(documentedFirst, deps)).toEqual({
       MonitoringPlan: { Name: 'Integrations and custom sources', ID: PLAN_ID },
       DataSource: 'Netwrix API',
       ObjectType: 'Stored Procedure',
@@ -44,14 +47,14 @@ describe('normalizeInputRecord', () => {
   })
 
   it('keeps the DetailList of the second documented record and adds no plan', () => {
-    const output = normalizeInputRecord(documentedSecond, deps)
+    const output = normalized(documentedSecond, deps)
     expect(output.MonitoringPlan).toBeUndefined()
     expect(output.DetailList).toEqual([{ PropertyName: 'Custom_Attribute', Before: '1', After: '2' }])
     expect(output.When).toBe('2017-02-10T14:46:00Z')
   })
 
   it('orders keys as the contract orders output records, whatever order they were sent in', () => {
-    const output = normalizeInputRecord(
+    const output = normalized(
       {
         IsArchiveOnly: true,
         DetailList: [{ After: 'b', PropertyName: 'p' }],
@@ -93,15 +96,15 @@ describe('normalizeInputRecord', () => {
   })
 
   it('omits IsArchiveOnly when it is false', () => {
-    expect(normalizeInputRecord({ ...documentedSecond, IsArchiveOnly: false }, deps)).not.toHaveProperty('IsArchiveOnly')
+    expect(normalized({ ...documentedSecond, IsArchiveOnly: false }, deps)).not.toHaveProperty('IsArchiveOnly')
   })
 
   it('[WRITE-DATASOURCE-NETWRIX-API] replaces a DataSource the writer sent', () => {
-    expect(normalizeInputRecord({ ...documentedSecond, DataSource: 'Active Directory' }, deps).DataSource).toBe('Netwrix API')
+    expect(normalized({ ...documentedSecond, DataSource: 'Active Directory' }, deps).DataSource).toBe('Netwrix API')
   })
 
   describe('[WRITE-ITEM-INTEGRATION] item names', () => {
-    const item = (name: string) => normalizeInputRecord({ ...documentedSecond, Item: { Name: name } }, deps).Item?.Name
+    const item = (name: string) => normalized({ ...documentedSecond, Item: { Name: name } }, deps).Item?.Name
     it('appends the Integration type', () => expect(item('Payroll feed')).toBe('Payroll feed (Integration)'))
     it('leaves a name that already carries it', () => expect(item('Payroll feed (Integration)')).toBe('Payroll feed (Integration)'))
     it('treats another bracketed type as part of the name', () => expect(item('enterprise.local (Domain)')).toBe('enterprise.local (Domain) (Integration)'))
@@ -109,7 +112,7 @@ describe('normalizeInputRecord', () => {
 
   describe('[WRITE-MONITORINGPLAN-ID-ASSIGNED] monitoring plans', () => {
     const plan = (name: string, id?: string) =>
-      normalizeInputRecord({ ...documentedSecond, MonitoringPlan: id ? { Name: name, ID: id } : { Name: name } }, deps).MonitoringPlan
+      normalized({ ...documentedSecond, MonitoringPlan: id ? { Name: name, ID: id } : { Name: name } }, deps).MonitoringPlan
     it('resolves the name case-insensitively to the canonical name and ID', () =>
       expect(plan('integrations AND custom sources')).toEqual({ Name: 'Integrations and custom sources', ID: PLAN_ID }))
     it('replaces an ID the writer made up', () => expect(plan('Integrations and custom sources', '{X}')?.ID).toBe(PLAN_ID))

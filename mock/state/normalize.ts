@@ -15,12 +15,13 @@
  *   matched case-insensitively. The real product writes a record to a plan's database only if the
  *   plan exists (api/writeactivityrecords.md); the mock's choice for an unknown plan is to keep the
  *   name as sent, without an ID, so global readers still see the record while no scoped reviewer can.
- * - When is returned in UTC "Z" form, the instant and the fractional seconds kept as sent.
+ * - When is returned in UTC "Z" form, the instant and the fractional seconds kept as sent; it comes read already
+ *   (NormalizeDeps.when), so the store takes its instant without reading the text again.
  * - Keys come in the one output order (openapi/DECISIONS.md D24, the output schemas' property order), so JSON
  *   pages list them as XML pages do; seeded records are rebuilt in it too (canonicalOutputRecord).
  */
 import type { ActivityRecordInput, ActivityRecordOutput, DetailOutput, MonitoringPlanRef } from '../../openapi/records.ts'
-import { whenToUtc } from '../../openapi/timestamp.ts'
+import type { WhenValue } from '../../openapi/timestamp.ts'
 import { ownCopy } from '../../openapi/excerpt.ts'
 
 export const NETWRIX_API_DATA_SOURCE = 'Netwrix API'
@@ -28,6 +29,8 @@ export const INTEGRATION_SUFFIX = ' (Integration)'
 
 export interface NormalizeDeps {
   rid: string
+  /** The input's When, read once on the way in (openapi/timestamp.ts readWhenValue). */
+  when: WhenValue
   resolvePlan: (name: string) => { name: string; id: string } | undefined
   /**
    * Set when the input's strings may be views into its request body (XML: openapi/xml-plain.ts cuts them from
@@ -48,7 +51,7 @@ export function normalizeInputRecord(input: ActivityRecordInput, deps: Normalize
   output.ObjectType = input.ObjectType
   output.RID = deps.rid
   output.What = deps.copyText ? ownCopy(input.What) : input.What
-  output.When = whenToUtc(input.When)
+  output.When = deps.when.utc
   output.Where = input.Where
   output.Who = input.Who
   if (input.Workstation !== undefined) output.Workstation = input.Workstation

@@ -120,8 +120,8 @@ describe('fixed faults, in XML and JSON', () => {
         }
       }
       // A write that failed stored nothing, in the Audit Database or the Long-Term Archive.
-      expect(app.state.database.size()).toBe(0)
-      expect(app.state.archiveCount()).toBe(0)
+      expect((await app.state.counts()).records).toBe(0)
+      expect((await app.state.counts()).archive).toBe(0)
     }, 20_000)
   }
 })

@@ -75,10 +75,10 @@ describe('field lengths on write', () => {
     it(`[WRITE-MAXLEN-255] [WRITE-DETAIL-PROPERTYNAME] [STATUS-400-WRITE] stores 255 characters and refuses 256, naming the field (${format})`, async () => {
       const { agent, app } = await start()
       for (const [name, override] of fields) {
-        const before = app.state.archiveCount()
+        const before = (await app.state.counts()).archive
         const atLimit = await write(agent, format, [record(override('a'.repeat(255)))])
         expect(atLimit.status, `${name} 255`).toBe(200)
-        expect(app.state.archiveCount(), `${name} 255 stored`).toBe(before + 1)
+        expect((await app.state.counts()).archive, `${name} 255 stored`).toBe(before + 1)
         const past = await write(agent, format, [record(override('a'.repeat(256)))])
         expect(past.status, `${name} 256`).toBe(400)
         const leaf = name.split(' ').pop() ?? name
@@ -86,7 +86,7 @@ describe('field lengths on write', () => {
         expect(decoded.ok, `${name} 256: an ErrorList`).toBe(true)
         const errors = decoded.ok ? (decoded.value as { ErrorList: unknown[] }).ErrorList : []
         expect(JSON.stringify(errors), `${name} 256 named`).toContain(leaf)
-        expect(app.state.archiveCount(), `${name} 256 not stored`).toBe(before + 1)
+        expect((await app.state.counts()).archive, `${name} 256 not stored`).toBe(before + 1)
       }
     })
   }
@@ -105,13 +105,13 @@ describe('When at the edges of what the Audit Database holds (D40)', () => {
     it(`[WRITE-WHEN-FORMATS] [STATUS-400-WRITE] stores each When the store can hold and refuses the next, naming When (${format})`, async () => {
       const { agent, app } = await start()
       for (const [held, beyond] of edges) {
-        const before = app.state.archiveCount()
+        const before = (await app.state.counts()).archive
         expect((await write(agent, format, [record({ When: held })])).status, held).toBe(200)
-        expect(app.state.archiveCount(), `${held} stored`).toBe(before + 1)
+        expect((await app.state.counts()).archive, `${held} stored`).toBe(before + 1)
         const past = await write(agent, format, [record({ When: beyond })])
         expect(past.status, beyond).toBe(400)
         expect(past.text, `${beyond} named`).toContain('When')
-        expect(app.state.archiveCount(), `${beyond} not stored`).toBe(before + 1)
+        expect((await app.state.counts()).archive, `${beyond} not stored`).toBe(before + 1)
       }
       const stored = (await agent.get(`${api}/activity_records/enum?format=json&count=100`).set('authorization', admin)).body as {
         ActivityRecordList: { When: string }[]
@@ -165,11 +165,11 @@ describe('body size and --max-body', () => {
     const post = (body: string) => agent.post(`${api}/activity_records/?format=json`).set('authorization', admin).send(body)
     const atLimit = await post(bodyOf(maxBody))
     expect(atLimit.status).toBe(200)
-    expect(app.state.archiveCount()).toBe(1)
+    expect((await app.state.counts()).archive).toBe(1)
     const past = await post(bodyOf(maxBody + 1))
     expect(past.status).toBe(413)
     expect(past.text).toBe('')
-    expect(app.state.archiveCount()).toBe(1)
+    expect((await app.state.counts()).archive).toBe(1)
   })
 
   it('[STATUS-413] counts a streamed body (no Content-Length) the same way: --max-body bytes pass, one more is 413', async () => {
@@ -203,9 +203,9 @@ describe('body size and --max-body', () => {
         req.end(body.slice(half))
       })
     expect((await chunked(bodyOf(maxBody))).status).toBe(200)
-    expect(app.state.archiveCount()).toBe(1)
+    expect((await app.state.counts()).archive).toBe(1)
     const past = await chunked(bodyOf(maxBody + 1))
     expect(past).toEqual({ status: 413, text: '' })
-    expect(app.state.archiveCount()).toBe(1)
+    expect((await app.state.counts()).archive).toBe(1)
   })
 })

@@ -58,7 +58,7 @@ describe('routing and methods', () => {
         .send(JSON.stringify([record()]))
       expect(res.status, path).toBe(200)
     }
-    expect(app.state.database.size()).toBe(2)
+    expect((await app.state.counts()).records).toBe(2)
   })
 })
 
@@ -148,8 +148,8 @@ describe('write, then read back', () => {
     expect(res.body).toEqual({
       ErrorList: [{ Category: 'InputError', Description: 'What is mandatory but missing', Location: '/ActivityRecordList/ActivityRecord[2]/What' }],
     })
-    expect(app.state.database.size()).toBe(0)
-    expect(app.state.archiveCount()).toBe(0)
+    expect((await app.state.counts()).records).toBe(0)
+    expect((await app.state.counts()).archive).toBe(0)
   })
 
   it('[ERR-XML-MALFORMED-400] [ERR-XML-NAMESPACE] answers malformed XML with 400 XMLError in the errors namespace', async () => {
@@ -181,7 +181,7 @@ describe('write, then read back', () => {
       .send(`[${JSON.stringify(record())},]`)
     expect(res.status).toBe(500)
     expect(res.text).toBe('')
-    expect(app.state.archiveCount()).toBe(0)
+    expect((await app.state.counts()).archive).toBe(0)
   })
 
   it('[WRITE-ARCHIVE-ONLY] keeps IsArchiveOnly records out of enum and search, but in the archive', async () => {
@@ -190,7 +190,7 @@ describe('write, then read back', () => {
       .post(`${api}/activity_records/?format=json`)
       .set('authorization', basic(accounts.admin))
       .send(JSON.stringify([record({ IsArchiveOnly: true }), record()]))
-    expect(app.state.archiveCount()).toBe(2)
+    expect((await app.state.counts()).archive).toBe(2)
     const read = await agent.get(`${api}/activity_records/enum?format=json`).set('authorization', basic(accounts.admin))
     expect((read.body as { ActivityRecordList: unknown[] }).ActivityRecordList).toHaveLength(1)
   })
@@ -203,7 +203,7 @@ describe('write, then read back', () => {
       .send(JSON.stringify(Array.from({ length: 40 }, () => record())))
     expect(res.status).toBe(413)
     expect(res.text).toBe('')
-    expect(app.state.archiveCount()).toBe(0)
+    expect((await app.state.counts()).archive).toBe(0)
   })
 })
 

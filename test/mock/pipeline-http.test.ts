@@ -41,7 +41,7 @@ describe('the pipeline', () => {
         expect(res.status).toBe(401)
       }
     }
-    expect(app.state.archiveCount()).toBe(0)
+    expect((await app.state.counts()).archive).toBe(0)
   })
 
   it.each([
@@ -91,7 +91,7 @@ describe('the pipeline', () => {
       .send(`<ActivityRecordList xmlns="${ns}"><ActivityRecord><Who>a&#xFFFE;</Who></ActivityRecord></ActivityRecordList>`)
     expect(xml.status).toBe(400)
     expect(xml.text).toContain('<Category>XMLError</Category>')
-    expect(app.state.archiveCount()).toBe(0)
+    expect((await app.state.counts()).archive).toBe(0)
   })
 })
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { MockApp } from '../../mock/app.ts'
 import { createPrng } from '../../openapi/prng.ts'
 import { accounts, api, basic, mockApp, record } from './helpers.ts'
+import { storedRecords } from '../helpers/state.ts'
 
 const apps: MockApp[] = []
 const dirs: string[] = []
@@ -30,7 +31,7 @@ describe('state over HTTP', () => {
           .set('authorization', basic(accounts.admin))
           .send(JSON.stringify(Array.from({ length: n }, (_, i) => record({ What: `${tag}-${i}` }))))
       await write(60, 'initial')
-      const initial = new Set([...app.state.database.all()].map((stored) => stored.record.RID))
+      const initial = new Set((await storedRecords(app.state)).map((stored) => stored.record.RID))
       const seen: string[] = []
       let res = await agent.get(`${api}/activity_records/enum?format=json&count=${1 + Math.floor(random() * 9)}`).set('authorization', basic(accounts.admin))
       for (let step = 0; step < 200; step++) {
@@ -46,7 +47,7 @@ describe('state over HTTP', () => {
       expect(new Set(seen).size, `seed ${seed}: no record twice`).toBe(seen.length)
       for (const rid of initial) expect(seen, `seed ${seed}: nothing that existed is skipped`).toContain(rid)
       // Records written meanwhile come on later pages: the walk ends having seen everything stored.
-      expect(seen.length, `seed ${seed}`).toBe(app.state.database.size())
+      expect(seen.length, `seed ${seed}`).toBe((await app.state.counts()).records)
       await app.close()
       apps.splice(apps.indexOf(app), 1)
     }
@@ -75,7 +76,7 @@ describe('state over HTTP', () => {
 
     const second = await start({ dataDir })
     expect(second.app.recovered.truncatedBytes).toBe(7)
-    expect(second.app.state.archiveCount()).toBe(3)
+    expect((await second.app.state.counts()).archive).toBe(3)
     const after = page(await second.agent.get(`${api}/activity_records/enum?format=json`).set('authorization', basic(accounts.admin)))
     expect(after.ActivityRecordList).toEqual(before.ActivityRecordList)
     // A mark issued before the restart still continues: its key is kept in the data dir.
@@ -88,8 +89,8 @@ describe('state over HTTP', () => {
 
   it('seeds the deterministic demo data set by default, and not again over an existing journal', async () => {
     const { app } = await start({ seed: 'demo' })
-    expect(app.state.database.size()).toBeGreaterThanOrEqual(4500)
-    const dataSources = new Set([...app.state.database.all()].map((stored) => stored.record.DataSource))
+    expect((await app.state.counts()).records).toBeGreaterThanOrEqual(4500)
+    const dataSources = new Set((await storedRecords(app.state)).map((stored) => stored.record.DataSource))
     for (const source of ['Active Directory', 'Exchange Online', 'File Servers', 'SharePoint', 'SQL Server', 'Logon Activity', 'Netwrix API']) {
       expect(dataSources).toContain(source)
     }
@@ -129,7 +130,7 @@ describe('control endpoints (/nwa/)', () => {
     expect((await agent.get('/nwa/health')).body).toMatchObject({ status: 'ok', records: 0 })
     const loaded = await agent.post('/nwa/fixtures').send(JSON.stringify([record({ What: 'fixture' })]))
     expect(loaded.status).toBe(200)
-    expect(app.state.database.size()).toBe(1)
+    expect((await app.state.counts()).records).toBe(1)
     const clock = await agent.post('/nwa/clock').send(JSON.stringify({ at: '2030-01-02T03:04:05Z' }))
     expect(clock.body).toMatchObject({ now: '2030-01-02T03:04:05.000Z', mode: 'fixed' })
     // The clock drives timeframes: the record of 2026-11-20 is not "Today" in 2030.
@@ -140,7 +141,7 @@ describe('control endpoints (/nwa/)', () => {
     expect(page(today).ActivityRecordList).toHaveLength(0)
     expect((await agent.post('/nwa/clock').send('{"bogus":1}')).status).toBe(400)
     expect((await agent.post('/nwa/reset')).body).toMatchObject({ records: 0 })
-    expect(app.state.database.size()).toBe(0)
+    expect((await app.state.counts()).records).toBe(0)
     expect((await agent.get('/nwa/reset')).status).toBe(405)
   })
 
@@ -148,7 +149,7 @@ describe('control endpoints (/nwa/)', () => {
     const { agent, app } = await start({ control: true })
     await agent.post('/nwa/clock').send(JSON.stringify({ at: '2035-07-04T08:09:10Z' }))
     expect((await agent.post('/nwa/reset?seed=demo')).status).toBe(200)
-    const latest = Math.max(...[...app.state.database.all()].map((stored) => stored.whenMs))
+    const latest = Math.max(...(await storedRecords(app.state)).map((stored) => stored.whenMs))
     expect(new Date(latest).toISOString()).toBe('2035-07-04T08:09:10.000Z')
     const today = await agent
       .post(`${api}/activity_records/search?format=json`)

@@ -84,7 +84,7 @@ describe('[STATUS-413] the 413 of a streamed oversized body', () => {
     const statuses: string[] = []
     for (let attempt = 0; attempt < 10; attempt++) statuses.push(await upload(2 * 1024 * 1024))
     expect(statuses).toEqual(Array(10).fill('413'))
-    expect(server.app.state.archiveCount()).toBe(0)
+    expect((await server.app.state.counts()).archive).toBe(0)
   })
 
   it('stops draining at its bound: a client that never stops sending is cut off', async () => {
