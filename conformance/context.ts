@@ -100,8 +100,10 @@ export function createCheckSession(factory: ContextFactoryOptions, options: RunO
         if (spec.as !== null && account === undefined) throw codes.CONF_ERR_NO_ACCOUNT.create(spec.as)
         if (spec.as !== null && refused !== undefined) throw codes.CONF_ERR_UNAUTHENTICATED.create(refused)
         const mode = spec.auth ?? options.auth
-        // A deliberately different password gets its own socket, so a refused NTLM handshake cannot taint the account's.
-        const key = `${spec.as ?? 'anonymous'}${spec.password === undefined ? '' : '#override'}`
+        // A deliberately different password gets its own socket, so a refused NTLM handshake cannot taint the account's;
+        // so does a forced scheme, or the account's connection, already authenticated by NTLM, would carry the request
+        // without that scheme ever being tried.
+        const key = `${spec.as ?? 'anonymous'}${spec.password === undefined ? '' : '#override'}${spec.auth === undefined ? '' : `@${spec.auth}`}`
         const origin: CurlOptions = { ...tlsOrigin }
         const interceptors: Interceptor[] = []
         if (account !== undefined) {

@@ -118,6 +118,11 @@ async function schemeVerdict(ctx: CheckContext, mode: Exclude<AuthMode, 'auto'>)
       return skip(`the server offers ${mode.toUpperCase()}, but this client has no implementation of it`)
     throw error
   }
+  // A pass must mean the scheme was used: an answer to a request that carried no such credentials checked nothing.
+  const sent = schemeOfRequest(exchange)
+  if (sent?.toLowerCase() !== mode) {
+    return fail(`GET enum with ${mode.toUpperCase()} was answered ${exchange.response.status} to a request that carried ${sent ?? 'no'} credentials`)
+  }
   const page = readPage(ctx.codec, exchange)
   return page.ok
     ? pass(`GET enum authenticated with ${mode.toUpperCase()} answered 200`)

@@ -1,5 +1,6 @@
 import type { RoleName } from '../../openapi/contract.ts'
 import type { Stage } from '../pipeline/context.ts'
+import { emptyResponse } from '../responses.ts'
 import { aroundOperations, aroundStage, mapAnswers, moveStage, type PipelineServices } from '../pipeline/decorate.ts'
 import { stageNames } from '../pipeline/context.ts'
 import { callerOf, type Defect, rewriteMarks } from './support.ts'
@@ -69,6 +70,24 @@ export const authDefects: readonly Defect[] = [
         const offered = response.status === 401 ? response.headers['www-authenticate'] : undefined
         if (!Array.isArray(offered) || !offered.some((challenge) => /^Basic\b/i.test(challenge))) return response
         return { ...response, headers: { ...response.headers, 'www-authenticate': offered.filter((challenge) => /^Basic\b/i.test(challenge)) } }
+      }),
+  },
+  {
+    name: 'digest-refused',
+    family: 'auth',
+    requirements: ['AUTH-OFFERED-WORKS', 'AUTH-DIGEST'],
+    description: 'Digest is offered in the 401 challenge but every Digest response is refused (a broken nonce check); NTLM and Basic work',
+    decorator: (stages) =>
+      aroundStage(stages, 'authenticate', (ctx, next) => {
+        if (!/^Digest\s/i.test(ctx.req.headers.authorization ?? '')) return next(ctx)
+        const refused = Promise.resolve(next(ctx)).then((answer) => {
+          if (answer !== undefined) return answer
+          // Authenticated after all: refused with the challenges, as a failed Digest response is.
+          delete ctx.account
+          delete ctx.scheme
+          return emptyResponse(401, { 'www-authenticate': ctx.challenges?.() ?? [] }, ['credentials refused'])
+        })
+        return refused
       }),
   },
   {

@@ -19,6 +19,9 @@ const closed: readonly { defect: string; check: string; status: 'fail' | 'warn' 
   { defect: 'when-filter-offset-ignored', check: 'search.filter-when-range', status: 'fail' },
   { defect: 'timeframes-rolling', check: 'search.timeframe-utc', status: 'warn' },
   { defect: 'detail-first-entry-only', check: 'search.filter-detail', status: 'warn' },
+  // Pre-flight authenticates the administrator's connection with NTLM (--auth auto), which the mock, as HTTP.sys does,
+  // keeps authenticated: a Digest request sent on it was answered without Digest ever being tried.
+  { defect: 'digest-refused', check: 'auth.digest', status: 'fail' },
 ]
 
 /**

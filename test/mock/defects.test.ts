@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MockApp } from '../../mock/app.ts'
 import { defectCatalogue } from '../../mock/defects/index.ts'
 import { stageNames } from '../../mock/pipeline/context.ts'
+import { type DigestAlgorithm, digestResponse, quoteString } from '../../openapi/auth/digest.ts'
 import type { ActivityRecordOutput } from '../../openapi/records.ts'
 import { accounts, api, basic, mockApp, ns, record } from './helpers.ts'
 
@@ -20,6 +21,8 @@ interface Reply {
 
 interface Send {
   as?: string | null
+  /** An Authorization header of the probe's own, sent as it is. */
+  authorization?: string
   password?: string
   body?: string
   type?: string
@@ -35,7 +38,8 @@ beforeAll(async () => {
   app = started.app
   send = async (method, path, options = {}) => {
     let test = started.agent[method](`${api}${path}`)
-    if (options.as !== null) test = test.set('authorization', basic(options.as ?? accounts.admin, options.password))
+    if (options.authorization !== undefined) test = test.set('authorization', options.authorization)
+    else if (options.as !== null) test = test.set('authorization', basic(options.as ?? accounts.admin, options.password))
     if (options.body !== undefined) test = test.set('content-type', options.type ?? 'application/json').send(options.body)
     const res = await test
     return { status: res.status, headers: res.headers as Record<string, string>, text: res.text }
@@ -214,6 +218,27 @@ const probes: Record<string, () => Promise<unknown>> = {
   'basic-any-password': async () => (await send('get', '/activity_records/enum?count=1', { password: 'wrong' })).status,
   'challenge-basic-only': async () =>
     (await send('get', '/activity_records/enum', { as: null })).headers['www-authenticate']?.match(/(?:^|, )(Digest|Basic)\b/g),
+  'digest-refused': async () => {
+    // A whole Digest login: the challenge's nonce, then the response RFC 7616 computes from it.
+    const uri = `${api}/activity_records/enum?count=1`
+    const challenge = (await send('get', '/activity_records/enum?count=1', { as: null })).headers['www-authenticate'] ?? ''
+    const nonce = /Digest [^]*?nonce="([^"]+)"/.exec(challenge)?.[1] ?? ''
+    const realm = /Digest [^]*?realm="([^"]+)"/.exec(challenge)?.[1] ?? ''
+    const algorithm = /Digest [^]*?algorithm=([\w-]+)/.exec(challenge)?.[1] ?? 'MD5'
+    const input = {
+      algorithm: algorithm as DigestAlgorithm,
+      username: accounts.admin,
+      realm,
+      password: 'NetwrixIsCool',
+      method: 'GET',
+      uri,
+      nonce,
+      nc: '00000001',
+      cnonce: 'probe',
+    }
+    const authorization = `Digest username=${quoteString(accounts.admin)}, realm=${quoteString(realm)}, nonce=${quoteString(nonce)}, uri=${quoteString(uri)}, algorithm=${algorithm}, qop=auth, nc=00000001, cnonce="probe", response="${digestResponse(input)}"`
+    return (await send('get', '/activity_records/enum?count=1', { as: null, authorization })).status
+  },
   'unauthorized-with-body': async () => (await send('get', '/activity_records/enum', { as: null })).text,
   'contributor-reads': async () => (await send('get', '/activity_records/enum?count=1', { as: accounts.contributor })).status,
   'reviewer-writes': async () => (await write([record({ What: marker() })], accounts.globalReviewer)).status,
