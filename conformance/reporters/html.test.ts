@@ -1,7 +1,8 @@
 import nock from 'nock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../runner.ts'
-import { escapeHtml, renderHtml } from './html.ts'
+import { renderHtml } from './html.ts'
+import { escapeHtml } from './markup.ts'
 import { sampleRun } from './sample-run.ts'
 
 let result: RunResult
