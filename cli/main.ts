@@ -57,6 +57,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--auth <schemes>', 'enabled schemes in challenge order (default Negotiate,NTLM,Digest,Basic)')
     .option('--ntlm-v1', 'accept NTLMv1 responses (off: NTLMv2 only)')
     .option('--control', 'serve the /nwa/ control endpoints (health, reset, fixtures, clock, faults)')
+    .addOption(
+      new Option('--control-token <token>', 'the token the control endpoints require (made and printed when none is given and --host is not loopback)').env(
+        'NWA_CONTROL_TOKEN',
+      ),
+    )
     .option('--license-expired', 'fault: 500 ServerError on every endpoint')
     .option('--audit-db-unreachable', 'fault: 500 ServerError 0x80040C0A on every endpoint')
     .addOption(new Option('--archive <state>', 'fault: the Archive Service state').choices(['ok', 'busy', 'unreachable']))
