@@ -71,8 +71,11 @@ const predefinedEntities = new Set(['lt', 'gt', 'amp', 'apos', 'quot'])
 
 /** What a reader of the document hears, in document order, while the text is found well-formed so far. */
 export interface XmlEvents {
-  /** A start tag (an empty-element tag is a start and an end), its attribute values raw: references still in them. */
-  start(qualifiedName: string, rawAttributes: Record<string, string>): void
+  /**
+   * A start tag (an empty-element tag is a start and an end), its attribute values raw: references still in them, and
+   * the offset of its `<`.
+   */
+  start(qualifiedName: string, rawAttributes: Record<string, string>, at: number): void
   /** Character data inside an element, references still in it. */
   text(raw: string): void
   /** The content of a CDATA section. */
@@ -213,14 +216,14 @@ class SyntaxReader {
       const code = text.charCodeAt(afterSpace)
       if (code === 0x3e /* > */) {
         this.open(start + 1, nameEnd, start)
-        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>)
+        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>, start)
         this.index = afterSpace + 1
         return
       }
       if (code === 0x2f /* / */) {
         if (text.charCodeAt(afterSpace + 1) !== 0x3e) this.fail('expectingTagEnd', afterSpace + 1)
         this.rootSeen = true
-        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>)
+        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>, start)
         this.events?.end()
         this.index = afterSpace + 2
         return
