@@ -1,19 +1,13 @@
-import nock from 'nock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findSyntaxError } from '../../openapi/xml-syntax.ts'
 import type { RunResult } from '../runner.ts'
 import { renderHtml } from './html.ts'
 import { categoryRows, coverageColours, coverageRows, levelRows, renderRunPicture, statusColours } from './picture.ts'
-import { sampleRun } from './sample-run.ts'
+import { sampleRunForFile } from './sample-run.ts'
 
 let result: RunResult
-beforeAll(async () => {
-  nock.disableNetConnect()
-  result = (await sampleRun()).result
-})
-afterAll(() => {
-  nock.cleanAll()
-  nock.enableNetConnect()
+sampleRunForFile((run) => {
+  result = run.result
 })
 
 interface Rect {

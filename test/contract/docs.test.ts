@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process'
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { commandLines, exampleBlocks, runLine } from '../helpers/doc-examples.ts'
 import { probe, tempDir } from '../interop/support.ts'
 
 /**
@@ -12,17 +12,9 @@ import { probe, tempDir } from '../interop/support.ts'
  */
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const page = readFileSync(join(root, 'docs', 'contract.md'), 'utf8')
-const blocks = [...page.matchAll(/(?:<!-- example: ([\w .-]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g)].map((match) => ({
-  marker: match[1] ?? '',
-  language: match[2] ?? '',
-  text: match[3] ?? '',
-}))
-const lines = blocks
-  .filter((block) => block.marker === 'contract')
-  .flatMap((block) => block.text.split('\n'))
-  .map((line) => line.replace(/\s+#.*$/, '').trim())
-  .filter(Boolean)
-const programs = blocks.filter((block) => block.marker.startsWith('contract-python '))
+const blocks = exampleBlocks(page)
+const lines = blocks.filter((block) => block.kind === 'contract').flatMap((block) => commandLines(block.text))
+const programs = blocks.filter((block) => block.kind.startsWith('contract-python '))
 
 // The page's program needs PyYAML and jsonschema, which Debian's python3-jsonschema installs for /usr/bin/python3.
 const python = ['/usr/bin/python3', 'python3'].find((file) => probe(file, ['-c', 'import yaml, jsonschema']).ok)
@@ -32,22 +24,18 @@ const scratch = tempDir('contract-docs')
 for (const name of ['openapi', 'fixtures', 'node_modules', 'package.json', 'redocly.yaml', '.redocly.lint-ignore.yaml']) {
   symlinkSync(join(root, name), join(scratch.path, name))
 }
-for (const program of programs) writeFileSync(join(scratch.path, program.marker.split(' ')[1] as string), program.text)
+for (const program of programs) writeFileSync(join(scratch.path, program.kind.split(' ')[1] as string), program.text)
 afterAll(() => scratch.remove())
 
 function run(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
   // python3 is the interpreter that has the modules, when that is not the one on PATH.
   const command = python ? line.replace(/^(!\s*)?python3\b/, `$1${python}`) : line
-  return new Promise((resolve) => {
-    execFile('bash', ['-euo', 'pipefail', '-c', command], { cwd: scratch.path, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
+  return runLine(command, { cwd: scratch.path })
 }
 
 describe('docs/contract.md examples', () => {
   it('marks every shell block, names its one program, and has some', () => {
-    expect(blocks.filter((block) => block.language === 'sh' && block.marker !== 'contract')).toEqual([])
+    expect(blocks.filter((block) => block.language === 'sh' && block.kind !== 'contract')).toEqual([])
     expect(programs.map((program) => program.language)).toEqual(['python'])
     expect(lines.length).toBeGreaterThan(2)
   })

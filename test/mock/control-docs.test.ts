@@ -1,8 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { commandLines, exampleBlocks, runLine } from '../helpers/doc-examples.ts'
 import { probe } from '../interop/support.ts'
 
 /**
@@ -12,13 +13,13 @@ import { probe } from '../interop/support.ts'
  */
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const page = readFileSync(join(root, 'docs', 'control.md'), 'utf8')
-const blocks = [...page.matchAll(/(?:<!-- example: ([\w -]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g)].map((match) => ({
-  kind: match[1] ?? '',
-  language: match[2] ?? '',
-  lines: (match[3] ?? '').split('\n').filter((line) => line.trim()),
-}))
-const serverLine = blocks.find((block) => block.kind === 'control-server')?.lines[0] ?? ''
-const requestLines = blocks.filter((block) => block.kind === 'control-requests').flatMap((block) => block.lines)
+const blocks = exampleBlocks(page)
+const serverLine = commandLines(blocks.find((block) => block.kind === 'control-server')?.text ?? '')[0] ?? ''
+// Whole lines: the `# prints N` comments are what the test checks.
+const requestLines = blocks
+  .filter((block) => block.kind === 'control-requests')
+  .flatMap((block) => block.text.split('\n'))
+  .filter((line) => line.trim())
 const curl = probe('curl', ['--version'])
 if (!curl.ok) console.warn(`skipped: the requests of docs/control.md because ${curl.reason}`)
 
@@ -60,12 +61,9 @@ describe('docs/control.md examples', () => {
 
   it.skipIf(!curl.ok)('each request prints what its comment says, in order', async () => {
     const script = requestLines.map((line) => line.replaceAll(':9699', `:${port}`)).join('\n')
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${stderr}${stdout}`)) : resolve(stdout),
-      )
-    })
+    const result = await runLine(script, { cwd: root, env: { ...process.env, ...env }, timeoutMs: 30_000 })
+    expect(result.code, result.stderr).toBe(0)
     const expected = requestLines.flatMap((line) => /# prints (\d+)/.exec(line)?.[1] ?? [])
-    expect(output.trim().split('\n')).toEqual(expected)
+    expect(result.stdout.trim().split('\n')).toEqual(expected)
   })
 })

@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { commandLines, exampleBlocks, runLine } from '../helpers/doc-examples.ts'
 import { probe, tempDir } from '../interop/support.ts'
 
 /**
@@ -13,27 +14,14 @@ import { probe, tempDir } from '../interop/support.ts'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const nwa = join(root, 'bin', 'nwa.js')
 const page = readFileSync(join(root, 'docs', 'validate.md'), 'utf8')
-const blocks = [...page.matchAll(/(?:<!-- example: ([\w -]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g)].map((match) => ({
-  kind: match[1] ?? '',
-  language: match[2] ?? '',
-  text: match[3] ?? '',
-}))
-const commandLines = (text: string) =>
-  text
-    .split('\n')
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean)
+const blocks = exampleBlocks(page)
 const lines = blocks.filter((block) => block.kind === 'validate').flatMap((block) => commandLines(block.text))
 const scratch = tempDir('validate-docs')
 symlinkSync(join(root, 'fixtures'), join(scratch.path, 'fixtures'))
 afterAll(() => scratch.remove())
 
 function run(command: string, cwd = scratch.path): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('bash', ['-euo', 'pipefail', '-c', command.replaceAll('npx nwa', `node ${nwa}`)], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
+  return runLine(command.replaceAll('npx nwa', `node ${nwa}`), { cwd })
 }
 
 describe('docs/validate.md examples', () => {
