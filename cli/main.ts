@@ -225,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--kind <kind>', 'what the bodies are (default: told from each body)').choices(bodyKindNames))
     .addOption(new Option('--format <format>', 'how they are written (default: the file extension, else the first character)').choices(['xml', 'json']))
     .addOption(new Option('--report <format>', 'a line per file and problem, or one JSON document').choices(['text', 'json']).default('text'))
-    .option('--max-body <bytes>', 'larger bodies are refused as the mock refuses them, with 413 (default 52428800)', wholeNumber(1), defaults.maxBody)
+    .option('--max-body <bytes>', 'larger bodies are refused as the mock refuses them, with 413', wholeNumber(1), defaults.maxBody)
     .action(async (files: string[], flags: ValidateFlags) => {
       exitCode = await runValidate(files, flags, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() })
     })
