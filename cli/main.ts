@@ -10,6 +10,9 @@ import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
 import { runReplay, startRecord, type RecordOptions, type ReplayCommandOptions } from '../conformance/recording/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
+import { runValidate, type ValidateFlags } from './validate.ts'
+import { bodyKindNames } from '../openapi/body-kind.ts'
+import { defaults } from '../mock/options.ts'
 
 /** Every error line starts with the command that printed it: `nwa mock: ...`, `nwa check: ...`, `nwa: ...`. */
 function prefixed(command: Command, prefix: string): Command {
@@ -62,6 +65,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--auth <schemes>', 'enabled schemes in challenge order (default Negotiate,NTLM,Digest,Basic)')
     .option('--ntlm-v1', 'accept NTLMv1 responses (off: NTLMv2 only)')
     .option('--control', 'serve the /nwa/ control endpoints (health, reset, fixtures, clock, faults)')
+    .addOption(
+      new Option('--control-token <token>', 'the token the control endpoints require (made and printed when none is given and --host is not loopback)').env(
+        'NWA_CONTROL_TOKEN',
+      ),
+    )
     .option('--license-expired', 'fault: 500 ServerError on every endpoint')
     .option('--audit-db-unreachable', 'fault: 500 ServerError 0x80040C0A on every endpoint')
     .addOption(new Option('--archive <state>', 'fault: the Archive Service state').choices(['ok', 'busy', 'unreachable']))
@@ -214,6 +222,17 @@ export async function main(argv: string[]): Promise<number> {
         now: Date.now,
         random: (n: number) => randomBytes(n),
       })
+    })
+
+  prefixed(program.command('validate'), 'nwa validate')
+    .description('check bodies a client sends (write bodies, search parameters, continuation marks) offline, as the mock judges them')
+    .argument('[files...]', 'files, directories (their .xml and .json files), globs such as "bodies/**/*.xml", or - for standard input')
+    .addOption(new Option('--kind <kind>', 'what the bodies are (default: told from each body)').choices(bodyKindNames))
+    .addOption(new Option('--format <format>', 'how they are written (default: the file extension, else the first character)').choices(['xml', 'json']))
+    .addOption(new Option('--report <format>', 'a line per file and problem, or one JSON document').choices(['text', 'json']).default('text'))
+    .option('--max-body <bytes>', 'larger bodies are refused as the mock refuses them, with 413', wholeNumber(1), defaults.maxBody)
+    .action(async (files: string[], flags: ValidateFlags) => {
+      exitCode = await runValidate(files, flags, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() })
     })
 
   prefixed(program.command('selftest'), 'nwa selftest')

@@ -151,3 +151,34 @@ describe('the start banner', () => {
     }
   })
 })
+
+describe('the control token (docs/control.md)', () => {
+  it('is made and printed when the mock listens beyond loopback, and named without its value when given', async () => {
+    const made = await startMockServer({ host: '0.0.0.0', port: 0, tls: false, seed: 'none', control: true })
+    try {
+      const text = banner(made, await made.app.state.counts())
+      expect(text).toContain('  control endpoints (token required, as Authorization: Bearer <token>):')
+      expect(text).toMatch(/ {4}GET \/nwa\/health +status, record counts, clock, faults \(no token needed\)\n/)
+      expect(text).toContain(`  control token ${made.controlToken?.value}\n`)
+    } finally {
+      await made.close()
+    }
+    const given = await startMockServer({ host: '0.0.0.0', port: 0, tls: false, seed: 'none', control: true, controlToken: 'given-token-for-the-team' })
+    try {
+      const text = banner(given, await given.app.state.counts())
+      expect(text).toContain('  control token given (--control-token or NWA_CONTROL_TOKEN)')
+      expect(text).not.toContain('given-token-for-the-team')
+    } finally {
+      await given.close()
+    }
+  })
+
+  it('a token too short, or one without --control, stops the start without printing it', async () => {
+    const output = capture()
+    expect(await main(['mock', '--port', '0', '--control-token', 'short-secret'])).toBe(2)
+    expect(output.stderr().split('\n').filter(Boolean)).toEqual([
+      'nwa mock: --control-token (or NWA_CONTROL_TOKEN): needs --control, the endpoints it guards',
+      'nwa mock: --control-token (or NWA_CONTROL_TOKEN): must be at least 16 characters',
+    ])
+  })
+})

@@ -3,6 +3,7 @@ import type { SchemeName } from '../mock/auth/types.ts'
 import { codes } from '../mock/errors.ts'
 import { noFaults, parseFaultSettings, parseLatency, type FaultSettings } from '../mock/faults.ts'
 import { formatJsonLine, formatPrettyLine, type RequestEntry } from '../mock/request-journal.ts'
+import { CONTROL_TOKEN_VARIABLE, isOpenControlRoute, tokenProblem } from '../mock/control-access.ts'
 import { defectCatalogue } from '../mock/defects/index.ts'
 import { chooseDecorators } from '../mock/pipeline/decorate.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
@@ -29,6 +30,8 @@ export interface MockFlags {
   auth?: string
   ntlmV1?: boolean
   control?: boolean
+  /** From --control-token or NWA_CONTROL_TOKEN (commander reads the variable). */
+  controlToken?: string
   licenseExpired?: boolean
   auditDbUnreachable?: boolean
   archive?: string
@@ -102,6 +105,12 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
   if (flags.store !== undefined && parseStoreSpec(flags.store) === undefined) {
     errors.push(`--store ${describeStoreText(flags.store)}: takes memory or a postgres://user@host:port/db URL`)
   }
+  if (flags.controlToken !== undefined) {
+    // The token is a secret: a mistake names the option, never the value.
+    if (!flags.control) errors.push(`--control-token (or ${CONTROL_TOKEN_VARIABLE}): needs --control, the endpoints it guards`)
+    const problem = tokenProblem(flags.controlToken)
+    if (problem) errors.push(`--control-token (or ${CONTROL_TOKEN_VARIABLE}): ${problem}`)
+  }
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)
   const requestJournalCapacity = positive('--journal-entries', flags.journalEntries)
@@ -128,6 +137,7 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
       authSchemes,
       allowNtlmV1: flags.ntlmV1 ?? false,
       control: flags.control ?? false,
+      controlToken: flags.controlToken,
       faults: faults.ok ? faults.settings : noFaults,
       // Always handed over, so the control endpoints can switch them while the server runs.
       defects: defectCatalogue,
@@ -156,14 +166,30 @@ export function banner(running: RunningMock, counts: StoreCounts): string {
   }
   lines.push('  accounts (demo password NetwrixIsCool unless your directory says otherwise):')
   for (const user of app.directory.users()) lines.push(`    ${user.account.padEnd(28)} ${user.roles.join(', ') || 'no role'}`)
-  if (app.control) {
-    lines.push('  control endpoints (no authentication):')
-    for (const endpoint of app.control.endpoints) lines.push(`    ${endpoint.route.padEnd(28)} ${endpoint.does}`)
-  }
+  if (app.control) lines.push(...controlLines(running))
   lines.push('  try:')
   lines.push(`    curl${insecure} -u 'ENTERPRISE\\NetwrixUser:NetwrixIsCool' '${url}${app.contract.basePath}/activity_records/enum?format=json&count=2'`)
   lines.push('  Ctrl-C stops it.')
   return lines.join('\n')
+}
+
+/** The control endpoints, and what it takes to use them (docs/control.md). */
+function controlLines(running: RunningMock): string[] {
+  const endpoints = running.app.control?.endpoints ?? []
+  const token = running.controlToken
+  const lines = [
+    token
+      ? '  control endpoints (token required, as Authorization: Bearer <token>):'
+      : '  control endpoints (no token: they answer only requests that name a loopback host):',
+  ]
+  for (const endpoint of endpoints) {
+    lines.push(`    ${endpoint.route.padEnd(28)} ${endpoint.does}${token && isOpenControlRoute(endpoint.route) ? ' (no token needed)' : ''}`)
+  }
+  if (token?.generated) {
+    lines.push(`  control token ${token.value}`)
+    lines.push(`                (made for this start, as the server listens beyond loopback; give your own with --control-token or ${CONTROL_TOKEN_VARIABLE})`)
+  } else if (token) lines.push(`  control token given (--control-token or ${CONTROL_TOKEN_VARIABLE})`)
+  return lines
 }
 
 /** Where the request journal goes as requests end: pretty lines (coloured on a TTY), NDJSON, or nowhere. */

@@ -5,6 +5,7 @@ import { createPayloadCodec } from '../openapi/payload.ts'
 import { createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
 import { createControl } from './control.ts'
+import { guardControl } from './control-access.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
 import { createFaultPlan, noFaults, parseFaultSettings, type FaultPlan, type FaultSettings } from './faults.ts'
 import { codes } from './errors.ts'
@@ -127,7 +128,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     sink: options.onRequest,
   })
   const backend = await createBackend(contract, codec.validators.ajv)
-  const control = options.control ? createControl({ state, clock, faults, codec, directory, requests, defects }) : undefined
+  const control = options.control ? guardControl(createControl({ state, clock, faults, codec, directory, requests, defects }), options.controlToken) : undefined
   const operations = {
     ...createReadHandlers({ contract, store, marks, writer, maxCount, now: clock.now }),
     ...createWriteHandler(state, writer),

@@ -32,8 +32,8 @@ const problem = (status: number, errors: string[]) => json(status, { errors })
 
 /**
  * The /nwa/ control endpoints, outside the API prefix and off unless asked for: they let a test reset the
- * data, load fixtures, move the clock and switch faults while the server runs. No authentication: they are
- * for a developer's own machine and CI.
+ * data, load fixtures, move the clock and switch faults while the server runs. Who may call them is decided in
+ * front of them (control-access.ts, D71): beyond loopback they need a token.
  */
 export function createControl(deps: ControlDeps): ControlEndpoints {
   const status = async () => {

@@ -26,6 +26,12 @@ export interface MockOptions {
   allowNtlmV1?: boolean
   /** Serve the /nwa/ control endpoints (health, reset, fixtures, clock, faults). Off by default. */
   control?: boolean
+  /**
+   * The token every control endpoint but GET /nwa/health then requires (`Authorization: Bearer <token>`; D71). The app
+   * cannot see where it listens: `startMockServer` sets one when the address is not loopback, and an embedding that
+   * listens beyond loopback must set one itself (mock/control-access.ts).
+   */
+  controlToken?: string
   faults?: FaultSettings
   /** Injected clock (ms since the epoch) and randomness, so tests can set them. */
   now?: () => number

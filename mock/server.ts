@@ -4,7 +4,9 @@ import { hostname } from 'node:os'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { randomBytes } from 'node:crypto'
 import { createMockApp, type MockApp } from './app.ts'
+import { generateControlToken, isLoopbackHost } from './control-access.ts'
 import { codes } from './errors.ts'
 import { answerClientError, answerConnect } from './http/odd-requests.ts'
 import { defaults, type MockOptions } from './options.ts'
@@ -26,6 +28,8 @@ export interface RunningMock {
   app: MockApp
   server: Server
   url: string
+  /** The control endpoints' token in force, when there is one; `generated` when the server made it (D71). */
+  controlToken?: { value: string; generated: boolean }
   certificate?: CertificateMaterial & { created: boolean; certPath?: string }
   close(): Promise<void>
 }
@@ -48,12 +52,25 @@ function readCertificate(options: ServeOptions): NonNullable<RunningMock['certif
   return { ...loaded.material, created: loaded.created, certPath: loaded.certPath }
 }
 
+/**
+ * The control token in force: the one given, or, when the control endpoints are on and the listen address is not
+ * loopback, a new one. Decided from the address the server listens on, never from where a request comes from: behind
+ * a port mapping or a proxy, every request may arrive from 127.0.0.1.
+ */
+function chooseControlToken(options: ServeOptions, host: string): RunningMock['controlToken'] {
+  if (!options.control) return undefined
+  if (options.controlToken !== undefined) return { value: options.controlToken, generated: false }
+  if (isLoopbackHost(host)) return undefined
+  return { value: generateControlToken(options.random ?? randomBytes), generated: true }
+}
+
 /** Creates the app and listens: HTTPS on 9699 by default with a self-signed certificate, like the real server. */
 export async function startMockServer(options: ServeOptions = {}): Promise<RunningMock> {
   // The certificate first: a bad one stops the start before the app opens a journal it would leave behind.
   const certificate = options.tls === false ? undefined : readCertificate(options)
-  const app = await createMockApp(options)
   const host = options.host ?? '127.0.0.1'
+  const controlToken = chooseControlToken(options, host)
+  const app = await createMockApp({ ...options, controlToken: controlToken?.value })
   const port = options.port ?? app.contract.defaultPort
   const headerTimeout = options.headerTimeoutMs ?? defaults.headerTimeoutMs
   // Node checks its timeouts on this interval, so a short header timeout needs a short interval to mean what it says.
@@ -79,6 +96,7 @@ export async function startMockServer(options: ServeOptions = {}): Promise<Runni
     app,
     server,
     url,
+    ...(controlToken ? { controlToken } : {}),
     certificate,
     async close() {
       server.closeAllConnections()

@@ -1,4 +1,5 @@
 import { excerpt } from './excerpt.ts'
+import { jsonSyntaxErrorOffset } from './json-syntax.ts'
 
 /**
  * Reading a JSON body. The API documents that a trailing comma is not supported (JSON.parse agrees), and a
@@ -23,9 +24,9 @@ export function parseJson(text: string): JsonParseResult {
   try {
     value = JSON.parse(body)
   } catch (error) {
+    // V8's words, which differ from release to release; the place is found the same way on every one.
     const message = excerpt(error instanceof Error ? error.message : String(error), 200)
-    const position = /position (\d+)/.exec(message)
-    return position ? { ok: false, message, position: Number(position[1]) } : { ok: false, message }
+    return { ok: false, message, position: jsonSyntaxErrorOffset(body) ?? body.length }
   }
   const duplicate = scan.duplicate
   if (duplicate) {

@@ -44,6 +44,15 @@ describe('findSyntaxError: the first fault in MSXML words, with its line and pos
     ['an undefined entity', '<a>&nbsp;</a>', "0xC00CE57C Reference to undefined entity 'nbsp'.", 1, 4],
     ['a decimal reference with a letter', '<a>&#6x;</a>', '0xC00CE51D Invalid character for decimal digit.', 1, 7],
     ['a hexadecimal reference with a g', '<a>&#xg;</a>', '0xC00CE51E Invalid character for hexadecimal digit.', 1, 7],
+    ['a reference to a character XML forbids', '<a>x&#1;</a>', 'the character reference &#1; names U+0001, which XML 1.0 does not allow.', 1, 5],
+    [
+      'a reference to a lone surrogate, in an attribute',
+      '<a b="&#xD800;"/>',
+      'the character reference &#xD800; names U+D800, which XML 1.0 does not allow.',
+      1,
+      7,
+    ],
+    ['a reference past the last code point', '<a>&#x110000;</a>', 'the character reference &#x110000; names no character.', 1, 4],
     ['a document that stops inside a start tag', '<a b="1"', '0xC00CE559 Unexpected end of file.', 1, 9],
     ['a fault on a later line', '<a>\n  <b>\n  </c>\n</a>', "0xC00CE56D End tag 'c' does not match the start tag 'b'.", 3, 3],
   ])('[ERR-XML-MALFORMED-400] %s', (_name, text, words, line, column) => {

@@ -9,7 +9,7 @@
  * unclosed elements is larger than any string V8 can make, and the process dies.
  */
 import { excerpt } from './excerpt.ts'
-import type { XmlDecodeError } from './xml-tree.ts'
+import { isXmlChar, type XmlDecodeError } from './xml-tree.ts'
 
 /** Elements nested deeper than this are refused: fast-xml-parser's own limit, and far beyond any payload's depth (5). */
 export const MAX_ELEMENT_DEPTH = 100
@@ -71,8 +71,11 @@ const predefinedEntities = new Set(['lt', 'gt', 'amp', 'apos', 'quot'])
 
 /** What a reader of the document hears, in document order, while the text is found well-formed so far. */
 export interface XmlEvents {
-  /** A start tag (an empty-element tag is a start and an end), its attribute values raw: references still in them. */
-  start(qualifiedName: string, rawAttributes: Record<string, string>): void
+  /**
+   * A start tag (an empty-element tag is a start and an end), its attribute values raw: references still in them, and
+   * the offset of its `<`.
+   */
+  start(qualifiedName: string, rawAttributes: Record<string, string>, at: number): void
   /** Character data inside an element, references still in it. */
   text(raw: string): void
   /** The content of a CDATA section. */
@@ -213,14 +216,14 @@ class SyntaxReader {
       const code = text.charCodeAt(afterSpace)
       if (code === 0x3e /* > */) {
         this.open(start + 1, nameEnd, start)
-        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>)
+        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>, start)
         this.index = afterSpace + 1
         return
       }
       if (code === 0x2f /* / */) {
         if (text.charCodeAt(afterSpace + 1) !== 0x3e) this.fail('expectingTagEnd', afterSpace + 1)
         this.rootSeen = true
-        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>)
+        this.events?.start(text.slice(start + 1, nameEnd), values as Record<string, string>, start)
         this.events?.end()
         this.index = afterSpace + 2
         return
@@ -319,6 +322,13 @@ class SyntaxReader {
       if (text.charCodeAt(position) !== 0x3b /* ; */ || position === digitsStart) {
         this.fail(hexadecimal ? 'invalidHexadecimal' : 'invalidDecimal', position)
       }
+      // XML's Legal Character constraint, found here so that the fault has its place (D25): a reference to U+0001 is
+      // as ill-formed as the character itself.
+      const code = referencedCode(text, digitsStart, position, hexadecimal)
+      if (!isXmlChar(code)) {
+        const named = code > 0x10ffff ? 'no character' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}, which XML 1.0 does not allow`
+        throw this.failure(`the character reference ${excerpt(text.slice(start, position + 1))} names ${named}.`, start)
+      }
       return position + 1
     }
     if (position >= limit || !isNameStartChar(text.charCodeAt(position))) this.fail('badCharInEntityRef', position)
@@ -408,6 +418,17 @@ function skipWhitespace(text: string, from: number): number {
 
 function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x9 || code === 0xa || code === 0xd
+}
+
+/** The code point of a reference's digits; past the last code point it only has to stay out of range. */
+function referencedCode(text: string, start: number, end: number, hexadecimal: boolean): number {
+  let code = 0
+  for (let position = start; position < end; position++) {
+    const digit = text.charCodeAt(position)
+    const value = digit <= 0x39 ? digit - 0x30 : (digit | 0x20) - 0x57
+    code = Math.min(code * (hexadecimal ? 16 : 10) + value, 0x110000)
+  }
+  return code
 }
 
 function isDigit(code: number): boolean {

@@ -1,18 +1,12 @@
 import { PassThrough } from 'node:stream'
-import nock from 'nock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunEvent, RunResult } from '../runner.ts'
 import { createConsoleReporter, wantsColor } from './console.ts'
-import { sampleRun } from './sample-run.ts'
+import { sampleRunForFile } from './sample-run.ts'
 
 let run: { result: RunResult; events: RunEvent[] }
-beforeAll(async () => {
-  nock.disableNetConnect()
-  run = await sampleRun()
-})
-afterAll(() => {
-  nock.cleanAll()
-  nock.enableNetConnect()
+sampleRunForFile((sample) => {
+  run = sample
 })
 
 async function render(isTTY: boolean, env: Record<string, string | undefined>): Promise<string> {

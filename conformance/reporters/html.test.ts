@@ -1,19 +1,14 @@
-import nock from 'nock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunResult } from '../runner.ts'
-import { escapeHtml, renderHtml } from './html.ts'
-import { sampleRun } from './sample-run.ts'
+import { renderHtml } from './html.ts'
+import { escapeHtml } from './markup.ts'
+import { sampleRunForFile } from './sample-run.ts'
 
 let result: RunResult
 let html: string
-beforeAll(async () => {
-  nock.disableNetConnect()
-  result = (await sampleRun()).result
+sampleRunForFile((run) => {
+  result = run.result
   html = renderHtml(result)
-})
-afterAll(() => {
-  nock.cleanAll()
-  nock.enableNetConnect()
 })
 
 describe('HTML reporter', () => {

@@ -1,17 +1,15 @@
 /**
- * report.html: one self-contained file (inline CSS, no scripts, no external assets) to attach to a
+ * report.html: one self-contained file (inline CSS and SVG, no scripts, no external assets) to attach to a
  * ticket or a CI run. Every value from the run is escaped: bodies come from the server under test.
  */
 import { describeCoverage, type CoverageRow } from '../coverage.ts'
-import { checkStatuses, emptyCounts, type CheckResult, type RunResult } from '../runner.ts'
+import { checkStatuses, type CheckResult, type RunResult } from '../runner.ts'
 import { requirementLevels } from '../../openapi/requirements.ts'
 import type { Exchange } from '../types.ts'
 import { baselineLine, byCategory, failedChecks, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
 import { groupReasons } from '../verdict.ts'
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
-}
+import { escapeHtml } from './markup.ts'
+import { categoryRows, renderRunPicture } from './picture.ts'
 
 const css = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1f2328}
@@ -22,6 +20,7 @@ pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-bre
 tr.not-covered td{background:#ffebe9;color:#cf222e}tr.untestable td{color:#6e7781}
 details{margin:.25rem 0 .75rem}summary{cursor:pointer}.meta{color:#6e7781}
 .banner{padding:.75rem 1rem;border-radius:6px;font-size:1.1rem;margin:1rem 0}.banner strong{font-size:1.4rem;margin-right:.75rem}
+.picture{margin:1rem 0;overflow-x:auto}.picture svg{max-width:100%;height:auto}
 .banner.conformant{background:#dafbe1;color:#1a7f37}.banner.not-conformant{background:#ffebe9;color:#cf222e}.banner.incomplete{background:#fff8c5;color:#9a6700}
 `.trim()
 
@@ -37,11 +36,9 @@ function countsTable(result: RunResult): string {
 }
 
 function categoriesTable(result: RunResult): string {
-  const rows = [...byCategory(result.checks)].map(([category, checks]) => {
-    const counts = emptyCounts()
-    for (const check of checks) counts[check.status] += 1
-    return `<tr><td>${escapeHtml(category)}</td>${checkStatuses.map((s) => `<td class="${s}">${counts[s]}</td>`).join('')}</tr>`
-  })
+  const rows = categoryRows(result).map(
+    (row) => `<tr><td>${escapeHtml(row.label)}</td>${row.segments.map((segment) => `<td class="${segment.key}">${segment.count}</td>`).join('')}</tr>`,
+  )
   return `<table><tr><th>category</th>${checkStatuses.map((s) => `<th>${s}</th>`).join('')}</tr>${rows.join('')}</table>`
 }
 
@@ -135,6 +132,7 @@ export function renderHtml(result: RunResult): string {
 <h1>nwa check: ${escapeHtml(summary.target)}</h1>
 ${bannerHtml(result)}
 <p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${formatDuration(summary.durationMs)}) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>${baselineLine(summary) === undefined ? '' : `\n<p class="warn">${escapeHtml(baselineLine(summary) ?? '')}</p>`}
+<figure class="picture">${renderRunPicture(result)}</figure>
 ${identityHtml(result)}
 <h2>Pre-flight</h2>
 ${preflightHtml(result)}

@@ -1,23 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import nock from 'nock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../runner.ts'
 import { createJsonReporter } from './json.ts'
 import { validateReport as validate } from '../../test/helpers/report-schema.ts'
-import { sampleRun } from './sample-run.ts'
+import { sampleRunForFile } from './sample-run.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'nwa-json-'))
 let result: RunResult
 
-beforeAll(async () => {
-  nock.disableNetConnect()
-  result = (await sampleRun()).result
+sampleRunForFile((run) => {
+  result = run.result
 })
 afterAll(() => {
-  nock.cleanAll()
-  nock.enableNetConnect()
   rmSync(dir, { recursive: true, force: true })
 })
 

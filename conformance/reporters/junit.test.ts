@@ -1,18 +1,12 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import nock from 'nock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunResult } from '../runner.ts'
 import { escapeXml, renderJunit } from './junit.ts'
-import { sampleRun } from './sample-run.ts'
+import { sampleRunForFile } from './sample-run.ts'
 
 let result: RunResult
-beforeAll(async () => {
-  nock.disableNetConnect()
-  result = (await sampleRun()).result
-})
-afterAll(() => {
-  nock.cleanAll()
-  nock.enableNetConnect()
+sampleRunForFile((run) => {
+  result = run.result
 })
 
 interface Case {

@@ -1,17 +1,11 @@
-import nock from 'nock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunResult } from '../runner.ts'
 import { escapeMarkdown, renderMarkdown } from './markdown.ts'
-import { sampleRun } from './sample-run.ts'
+import { sampleRunForFile } from './sample-run.ts'
 
 let result: RunResult
-beforeAll(async () => {
-  nock.disableNetConnect()
-  result = (await sampleRun()).result
-})
-afterAll(() => {
-  nock.cleanAll()
-  nock.enableNetConnect()
+sampleRunForFile((run) => {
+  result = run.result
 })
 
 describe('markdown reporter', () => {

@@ -3,6 +3,7 @@
  * every status, a baselined failure, and hostile text (markup, quotes, control bytes) in evidence.
  */
 import nock from 'nock'
+import { afterAll, beforeAll } from 'vitest'
 import { loadContract } from '../../openapi/contract.ts'
 import { createPayloadCodec } from '../../openapi/payload.ts'
 import type { RunMeta } from '../meta.ts'
@@ -75,4 +76,19 @@ export async function sampleRun(): Promise<{ result: RunResult; events: RunEvent
     (event) => events.push(event),
   )
   return { result, events }
+}
+
+/**
+ * The sample run for one test file: made before its tests with every other connection held off by nock, and nock put
+ * back after them. `use` receives it.
+ */
+export function sampleRunForFile(use: (run: { result: RunResult; events: RunEvent[] }) => void): void {
+  beforeAll(async () => {
+    nock.disableNetConnect()
+    use(await sampleRun())
+  })
+  afterAll(() => {
+    nock.cleanAll()
+    nock.enableNetConnect()
+  })
 }

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv'
 import type { OpenAPIBackend } from 'openapi-backend'
+import { inputErrors } from '../../openapi/body.ts'
 import type { Contract } from '../../openapi/contract.ts'
 import type { PayloadCodec } from '../../openapi/payload.ts'
 import type { ErrorEntry } from '../../openapi/records.ts'
@@ -55,12 +56,7 @@ function describeBodyErrors(
     if (error.instancePath.startsWith(bodyPath)) inBody.push({ ...error, instancePath: error.instancePath.slice(bodyPath.length) })
   }
   const described = payload && inBody.length ? deps.codec.validators.describe(inBody, deps.contract.schema(payload), value) : { issues: [], omitted: 0 }
-  if (described.issues.length) {
-    return {
-      errors: described.issues.map((issue) => ({ Category: 'InputError', Description: issue.message, Location: issue.location })),
-      omitted: described.omitted,
-    }
-  }
+  if (described.issues.length) return { errors: inputErrors(described.issues), omitted: described.omitted }
   const first = errors.slice(0, ISSUES_LISTED).map((error) => excerpt(`${error.instancePath} ${error.message ?? ''}`.trim()))
   return { errors: [{ Category: 'InputError', Description: first.join('; ') }], omitted: Math.max(0, errors.length - first.length) }
 }

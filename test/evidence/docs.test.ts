@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseBaseline } from '../../conformance/baseline.ts'
+import { commandLines, exampleBlocks, runLine } from '../helpers/doc-examples.ts'
 import { tempDir } from '../interop/support.ts'
 
 /**
@@ -12,26 +12,13 @@ import { tempDir } from '../interop/support.ts'
  */
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const page = readFileSync(join(root, 'docs', 'evidence.md'), 'utf8')
-const blocks = [...page.matchAll(/(?:<!-- example: ([\w -]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g)].map((match) => ({
-  kind: match[1] ?? '',
-  language: match[2] ?? '',
-  text: match[3] ?? '',
-}))
-const lines = blocks
-  .filter((block) => block.kind === 'evidence')
-  .flatMap((block) => block.text.split('\n'))
-  .map((line) => line.replace(/\s+#.*$/, '').trim())
-  .filter(Boolean)
+const blocks = exampleBlocks(page)
+const lines = blocks.filter((block) => block.kind === 'evidence').flatMap((block) => commandLines(block.text))
 const scratch = tempDir('evidence-docs')
 afterAll(() => scratch.remove())
 
 function run(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = line.replace(/^npx nwa\b/, `node ${join(root, 'bin', 'nwa.js')}`)
-  return new Promise((resolve) => {
-    execFile('bash', ['-euo', 'pipefail', '-c', command], { cwd: scratch.path, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
+  return runLine(line.replace(/^npx nwa\b/, `node ${join(root, 'bin', 'nwa.js')}`), { cwd: scratch.path })
 }
 
 describe('docs/evidence.md examples', () => {
