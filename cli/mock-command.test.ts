@@ -82,6 +82,7 @@ describe('nwa check: a bad number stops it before anything starts', () => {
 })
 
 const entry: RequestEntry = {
+  id: 1,
   time: '2026-12-03T10:00:00.123Z',
   method: 'POST',
   path: '/netwrix/api/v1/activity_records/search',

@@ -185,6 +185,7 @@ function controlLines(running: RunningMock): string[] {
   for (const endpoint of endpoints) {
     lines.push(`    ${endpoint.route.padEnd(28)} ${endpoint.does}${token && isOpenControlRoute(endpoint.route) ? ' (no token needed)' : ''}`)
   }
+  lines.push(`  inspector   ${running.url}/nwa/${token ? '  (a browser signs in with the control token)' : ''}`)
   if (token?.generated) {
     lines.push(`  control token ${token.value}`)
     lines.push(`                (made for this start, as the server listens beyond loopback; give your own with --control-token or ${CONTROL_TOKEN_VARIABLE})`)

@@ -4,9 +4,11 @@ import { loadContract, type Contract } from '../openapi/contract.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
-import { createControl } from './control.ts'
+import { createControl, unjournaled } from './control.ts'
 import { guardControl } from './control-access.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
+import { createGradePanel, type GradePanel } from './inspector/grade-panel.ts'
+import { signInPage } from './inspector/routes.ts'
 import { createFaultPlan, noFaults, parseFaultSettings, type FaultPlan, type FaultSettings } from './faults.ts'
 import { codes } from './errors.ts'
 import { defaults, type MockOptions } from './options.ts'
@@ -47,6 +49,8 @@ export interface MockApp {
   requests: RequestJournal
   /** The /nwa/ control endpoints, when they are on. */
   control: ControlEndpoints | undefined
+  /** The inspector page's "grade so far": a grader shows its grade here (docs/inspector.md). */
+  gradePanel: GradePanel
   /** The stages in the order requests meet them, decorators applied. */
   stages(): readonly Stage[]
   /** Rebuilds the pipeline with these decorators in place of the current ones (none: the clean mock). */
@@ -128,7 +132,15 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     sink: options.onRequest,
   })
   const backend = await createBackend(contract, codec.validators.ajv)
-  const control = options.control ? guardControl(createControl({ state, clock, faults, codec, directory, requests, defects }), options.controlToken) : undefined
+  const gradePanel = createGradePanel()
+  const realNow = options.now ?? Date.now
+  const control = options.control
+    ? guardControl(
+        createControl({ state, clock, faults, codec, directory, requests, defects, grade: gradePanel, token: options.controlToken, realNow }),
+        options.controlToken,
+        { now: realNow, signIn: () => signInPage() },
+      )
+    : undefined
   const operations = {
     ...createReadHandlers({ contract, store, marks, writer, maxCount, now: clock.now }),
     ...createWriteHandler(state, writer),
@@ -153,7 +165,10 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     stages: () => stages,
     respond: createResponder(options.drain ?? { bytes: Math.max(maxBody, 1024 * 1024), ms: defaults.drainMs }),
     now: clock.now,
-    record: (entry) => requests.record(entry),
+    record: (entry, exchange) => requests.record(entry, exchange),
+    // With the control endpoints on, each entry keeps its exchange for the inspector page (D72).
+    exchanges: options.control === true,
+    unjournaled,
     internalError(ctx, error) {
       // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
       process.emitWarning(error instanceof Error ? error : new Error(String(error)))
@@ -171,6 +186,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     faults,
     requests,
     control,
+    gradePanel,
     stages: () => stages,
     decorate(decorators) {
       decorate(decorators)

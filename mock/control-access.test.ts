@@ -45,7 +45,11 @@ describe('decideControlAccess', () => {
       'POST /nwa/defects',
       'GET /nwa/requests',
     ]) {
-      expect(decide(route, local)).toEqual({ ok: false, status: 401, reason: 'the control endpoints need the control token: Authorization: Bearer <token>' })
+      expect(decide(route, local)).toEqual({
+        ok: false,
+        status: 401,
+        reason: 'the control endpoints need the control token: Authorization: Bearer <token>, or a browser signed in at /nwa/',
+      })
     }
     expect(decide('POST /nwa/reset', { ...local, authorization: 'Bearer a-token-of-twenty-two' })).toMatchObject({ ok: false, status: 401 })
     expect(decide('POST /nwa/reset', { ...local, authorization: `Basic ${token}` })).toMatchObject({ ok: false, status: 401 })
@@ -117,8 +121,10 @@ describe('guardControl', () => {
     const refused = await guarded.handle(context('/nwa/reset/', local))
     expect(refused.status).toBe(401)
     expect(refused.headers['www-authenticate']).toBe('Bearer realm="nwa-control"')
-    expect(JSON.parse(refused.body)).toEqual({ errors: ['the control endpoints need the control token: Authorization: Bearer <token>'] })
-    expect(refused.notes).toEqual(['the control endpoints need the control token: Authorization: Bearer <token>'])
+    expect(JSON.parse(refused.body)).toEqual({
+      errors: ['the control endpoints need the control token: Authorization: Bearer <token>, or a browser signed in at /nwa/'],
+    })
+    expect(refused.notes).toEqual(['the control endpoints need the control token: Authorization: Bearer <token>, or a browser signed in at /nwa/'])
     expect(calls).toEqual([])
     expect((await guarded.handle(context('/nwa/reset', { ...local, authorization: `Bearer ${token}` }))).status).toBe(200)
     expect(calls).toEqual(['/nwa/reset'])

@@ -4,12 +4,15 @@
  * listens on anything but loopback, a token is required (given, or generated and printed at start); on loopback it is
  * required when one is given. Web pages are kept out either way: a browser request from another site is refused, and
  * without a token the Host must name loopback, so a page that rebinds its own name to 127.0.0.1 gets nothing.
- * GET /nwa/health stays open: it changes nothing and holds no client data, and a container's health check probes it.
+ * GET /nwa/health stays open: it changes nothing and holds no client data, and a container's health check probes it,
+ * and so do the inspector page's stylesheet and script, which hold no data either. A browser, which cannot send the
+ * Bearer header, signs in once with the token and then presents a cookie standing for it (inspector/session.ts, D73).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { IncomingHttpHeaders } from 'node:http'
 import { excerpt } from '../openapi/excerpt.ts'
+import { hasSession } from './inspector/session.ts'
 import type { RequestContext } from './pipeline/context.ts'
 import type { ControlEndpoints } from './pipeline/route.ts'
 import type { MockResponse } from './responses.ts'
@@ -21,7 +24,10 @@ export const CONTROL_TOKEN_VARIABLE = 'NWA_CONTROL_TOKEN'
 export const CONTROL_TOKEN_MIN_LENGTH = 16
 
 /** Control requests anyone may send, whatever the listen address. */
-const openRoutes = new Set(['GET /nwa/health'])
+const openRoutes = new Set(['GET /nwa/health', 'GET /nwa/inspector.css', 'GET /nwa/inspector.js'])
+
+/** Requests that check the token themselves (the inspector's sign-in form), from this site only. */
+const signInRoutes = new Set(['POST /nwa/login', 'POST /nwa/logout'])
 
 /**
  * Whether a listen address keeps the server on this machine: `localhost`, 127.0.0.0/8 and ::1 (also written as an
@@ -56,13 +62,17 @@ export interface ControlRequest {
 
 export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; reason: string }
 
-/** The decision for one control request. Pure: the token in force (or none) and the request. */
-export function decideControlAccess(token: string | undefined, request: ControlRequest): AccessDecision {
+/**
+ * The decision for one control request. Pure: the token in force (or none), the request, and the time a sign-in
+ * cookie is judged at (real time, not the mock's clock, which a control request may have moved).
+ */
+export function decideControlAccess(token: string | undefined, request: ControlRequest, nowMs: number = Date.now()): AccessDecision {
   if (openRoutes.has(request.route)) return { ok: true }
   const origin = request.headers.origin
   if (origin !== undefined && hostOf(origin) !== request.headers.host?.toLowerCase()) {
     return { ok: false, status: 403, reason: `a browser request from another site (Origin ${excerpt(origin)}) may not use the control endpoints` }
   }
+  if (signInRoutes.has(request.route)) return { ok: true }
   if (token === undefined) {
     const host = request.headers.host
     if (host !== undefined && !isLoopbackHost(host.replace(/:\d+$/, ''))) {
@@ -71,7 +81,10 @@ export function decideControlAccess(token: string | undefined, request: ControlR
     return { ok: true }
   }
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1]
-  if (presented === undefined) return { ok: false, status: 401, reason: 'the control endpoints need the control token: Authorization: Bearer <token>' }
+  if (presented === undefined && hasSession(request.headers.cookie, token, nowMs)) return { ok: true }
+  if (presented === undefined) {
+    return { ok: false, status: 401, reason: 'the control endpoints need the control token: Authorization: Bearer <token>, or a browser signed in at /nwa/' }
+  }
   if (!sameSecret(presented, token)) return { ok: false, status: 401, reason: 'the control token presented is not the one in force' }
   return { ok: true }
 }
@@ -81,13 +94,24 @@ export function isOpenControlRoute(route: string): boolean {
   return openRoutes.has(route)
 }
 
-/** The control endpoints behind the decision: a refused request is answered before any handler runs, so nothing changes. */
-export function guardControl(control: ControlEndpoints, token: string | undefined): ControlEndpoints {
+/**
+ * The control endpoints behind the decision: a refused request is answered before any handler runs, so nothing changes.
+ * A browser refused the inspector page for want of the token gets the sign-in form (`signIn`) instead of JSON.
+ */
+export function guardControl(
+  control: ControlEndpoints,
+  token: string | undefined,
+  options: { now?: () => number; signIn?: (reason: string) => MockResponse } = {},
+): ControlEndpoints {
+  const now = options.now ?? Date.now
   return {
     endpoints: control.endpoints,
     handle(ctx: RequestContext): Promise<MockResponse> {
-      const decision = decideControlAccess(token, { route: `${ctx.method} ${ctx.target.path.replace(/\/$/, '')}`, headers: ctx.req.headers })
+      const route = `${ctx.method} ${ctx.target.path.replace(/\/$/, '')}`
+      const decision = decideControlAccess(token, { route, headers: ctx.req.headers }, now())
       if (decision.ok) return control.handle(ctx)
+      if (route === 'GET /nwa' && decision.status === 401 && options.signIn)
+        return Promise.resolve({ ...options.signIn(decision.reason), notes: [decision.reason] })
       return Promise.resolve(refusal(decision.status, decision.reason))
     },
   }
@@ -100,7 +124,7 @@ function refusal(status: 401 | 403, reason: string): MockResponse {
 }
 
 /** Compared as digests, in constant time: the time a comparison takes says nothing of the token. */
-function sameSecret(presented: string, token: string): boolean {
+export function sameSecret(presented: string, token: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest()
   return timingSafeEqual(digest(presented), digest(token))
 }

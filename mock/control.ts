@@ -5,6 +5,9 @@ import type { Directory } from './directory.ts'
 import type { FaultSettings } from './faults.ts'
 import { readBody } from './http/body.ts'
 import type { RequestContext } from './pipeline/context.ts'
+import type { GradePanel } from './inspector/grade-panel.ts'
+import { createInspectorRoutes, exchangeAnswer } from './inspector/routes.ts'
+import { createEventStreams } from './inspector/stream.ts'
 import type { DecoratorSwitch } from './pipeline/decorate.ts'
 import type { ControlEndpoints } from './pipeline/route.ts'
 import type { RequestFilter, RequestJournal } from './request-journal.ts'
@@ -20,6 +23,12 @@ export interface ControlDeps {
   directory: Directory
   requests: RequestJournal
   defects: DecoratorSwitch
+  /** What the inspector page shows of a grade, when something grades the connector (inspector/grade-panel.ts). */
+  grade: GradePanel
+  /** The control token in force, when there is one (the inspector's sign-in checks it). */
+  token: string | undefined
+  /** Real time, not the mock's clock: a sign-in's expiry must not move with a pinned clock. */
+  realNow: () => number
 }
 
 const json = (status: number, value: unknown): MockResponse => ({
@@ -65,7 +74,15 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
     }
   }
 
+  const streams = createEventStreams({
+    journal: deps.requests,
+    grade: deps.grade,
+    state: async () => ({ health: await status(), defects: defectListing(deps.defects), tokenRequired: deps.token !== undefined }),
+  })
+  const inspector = createInspectorRoutes({ journal: deps.requests, streams, token: deps.token, now: deps.realNow })
+
   const routes: Record<string, { does: string; handle: (req: IncomingMessage, url: URL) => Promise<MockResponse> }> = {
+    ...inspector,
     'GET /nwa/health': {
       does: 'status, record counts, clock, faults',
       handle: async () => json(200, await status()),
@@ -149,15 +166,36 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
   }
 
   return {
-    endpoints: Object.entries(routes).map(([route, { does }]) => ({ route, does })),
+    endpoints: [
+      ...Object.entries(routes)
+        .filter(([route]) => !unlisted.has(route))
+        .map(([route, { does }]) => ({ route, does })),
+      { route: 'GET /nwa/requests/ID', does: "one request's entry and the excerpt of its exchange" },
+    ],
     async handle(ctx: RequestContext): Promise<MockResponse> {
       const path = ctx.target.path.replace(/\/$/, '')
       const route = routes[`${ctx.method} ${path}`]
       if (route) return route.handle(ctx.req, ctx.target.url)
-      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
+      const exchange = exchangePath.exec(path)
+      if (exchange && ctx.method === 'GET') return exchangeAnswer(deps.requests, Number(exchange[1]))
+      const known = exchange !== null || Object.keys(routes).some((key) => key.endsWith(` ${path}`))
       return emptyResponse(known ? 405 : 404)
     },
   }
+}
+
+/** `/nwa/requests/17`: one request's exchange. */
+const exchangePath = /^\/nwa\/requests\/(\d{1,15})$/
+
+/** The inspector's own files and forms: not endpoints a person calls, so the start banner leaves them out. */
+const unlisted = new Set(['GET /nwa/inspector.css', 'GET /nwa/inspector.js', 'POST /nwa/login', 'POST /nwa/logout'])
+
+/**
+ * The control requests the journal leaves out once answered: the inspector's and GET /nwa/requests' own reads, or
+ * reading the journal would fill it. One refused for want of the token is kept, with its reason, as every refusal is.
+ */
+export function unjournaled(method: string, path: string, status: number): boolean {
+  return method === 'GET' && status !== 401 && status !== 403 && /^\/nwa\/(?:|requests|requests\/\d+|events|inspector\.css|inspector\.js)\/?$/.test(path)
 }
 
 function defectListing(defects: DecoratorSwitch): { on: string[]; available: { name: string; description: string }[] } {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { boundEntry, createRequestJournal, entryBounds, entryBytes, formatJsonLine, formatPrettyLine, type RequestEntry } from './request-journal.ts'
+import {
+  boundEntry,
+  createRequestJournal,
+  entryBounds,
+  entryBytes,
+  formatJsonLine,
+  formatPrettyLine,
+  type RequestEntry,
+  type UnnumberedEntry,
+} from './request-journal.ts'
 
-function entry(overrides: Partial<RequestEntry> = {}): RequestEntry {
+function entry(overrides: Partial<UnnumberedEntry> = {}): UnnumberedEntry {
   return {
     time: '2026-12-06T10:00:00.000Z',
     method: 'POST',
@@ -70,5 +79,50 @@ describe('createRequestJournal: bounded in entries and in bytes', () => {
     expect(journal.recent({ status: 401 })).toHaveLength(1)
     expect(journal.recent({ account: 'enterprise\\contributor' })).toHaveLength(1)
     expect(journal.recent({ operation: 'searchActivityRecords' })).toHaveLength(1)
+  })
+})
+
+describe('createRequestJournal: numbered entries, exchanges and readers', () => {
+  const exchange = (body: string) => ({
+    request: { headers: [['Host', 'x'] as [string, string]], headersOmitted: 0, body, bodyBytes: body.length, bodyRead: true },
+    response: { status: 400, headers: [], headersOmitted: 0, bodyBytes: 0, bodyRead: true },
+  })
+
+  it('numbers entries from 1 and reads on from any number, the oldest kept first', () => {
+    const journal = createRequestJournal({ capacity: 5 })
+    for (let i = 0; i < 12; i++) journal.record(entry({ durationMs: i }))
+    expect(journal.lastId()).toBe(12)
+    expect(journal.recent().map((e) => e.id)).toEqual([8, 9, 10, 11, 12])
+    expect(journal.after(0, 100).map((e) => e.id)).toEqual([8, 9, 10, 11, 12])
+    expect(journal.after(9, 2).map((e) => e.id)).toEqual([10, 11])
+    expect(journal.after(12, 10)).toEqual([])
+  })
+
+  it('keeps an exchange with its entry until the entry is dropped, and counts it in the byte budget', () => {
+    const journal = createRequestJournal({ capacity: 3 })
+    journal.record(entry(), exchange('[{"Who":1}]'))
+    journal.record(entry())
+    expect(journal.exchange(1)?.exchange?.request.body).toBe('[{"Who":1}]')
+    expect(journal.exchange(2)).toEqual({ entry: expect.objectContaining({ id: 2 }) })
+    const withoutExchange = createRequestJournal()
+    withoutExchange.record(entry())
+    const withExchange = createRequestJournal()
+    withExchange.record(entry(), exchange('b'.repeat(2000)))
+    expect(withExchange.bytes() - withoutExchange.bytes()).toBeGreaterThan(4000)
+    for (let i = 0; i < 3; i++) journal.record(entry())
+    expect(journal.exchange(1)).toBeUndefined()
+    expect(journal.exchange(6)).toBeUndefined()
+  })
+
+  it('tells subscribers of each entry, numbered and bounded, until they stop', () => {
+    const journal = createRequestJournal()
+    const seen: RequestEntry[] = []
+    const stop = journal.subscribe((e) => seen.push(e))
+    journal.record(entry({ path: `/${'p'.repeat(5000)}` }))
+    stop()
+    journal.record(entry())
+    expect(seen).toHaveLength(1)
+    expect(seen[0]?.id).toBe(1)
+    expect(seen[0]?.path).toHaveLength(entryBounds.path + 1)
   })
 })

@@ -1,4 +1,5 @@
 import { excerpt } from '../openapi/excerpt.ts'
+import { type ExchangeExcerpt, exchangeBytes } from './exchange-excerpt.ts'
 
 /**
  * The request journal: one entry per request the mock answered, so that a connector author chasing a 400 or a
@@ -6,6 +7,8 @@ import { excerpt } from '../openapi/excerpt.ts'
  * it) and handed to a sink as each request ends (the CLI prints it). Pure apart from the sink.
  */
 export interface RequestEntry {
+  /** The journal's number for it, from 1 in the order requests ended: `GET /nwa/requests/ID` shows its exchange. */
+  id: number
   /** ISO 8601, server clock. */
   time: string
   method: string
@@ -30,11 +33,23 @@ export interface RequestFilter {
   operation?: string
 }
 
+/** An entry as the pipeline hands it over: the journal numbers it. */
+export type UnnumberedEntry = Omit<RequestEntry, 'id'>
+
 export interface RequestJournal {
-  record(entry: RequestEntry): void
+  /** Keeps the entry, and the excerpt of its exchange when one is given (with --control: the inspector shows it). */
+  record(entry: UnnumberedEntry, exchange?: ExchangeExcerpt): void
   /** Newest last. */
   recent(filter?: RequestFilter): RequestEntry[]
-  /** What the kept entries weigh against the byte budget (entryBytes). */
+  /** Up to `limit` kept entries numbered after `id`, oldest first: what a reader that has seen up to `id` reads next. */
+  after(id: number, limit: number): RequestEntry[]
+  /** The kept entry numbered `id` with its exchange excerpt, or undefined once the entry is dropped. */
+  exchange(id: number): { entry: RequestEntry; exchange?: ExchangeExcerpt } | undefined
+  /** The newest entry's number, 0 before the first. */
+  lastId(): number
+  /** Called with each entry as it is kept; returns the function that stops it. */
+  subscribe(listener: (entry: RequestEntry) => void): () => void
+  /** What the kept entries weigh against the byte budget (entryBytes, exchangeBytes). */
   bytes(): number
 }
 
@@ -48,16 +63,16 @@ export const journalDefaults = { entries: 1000, bytes: 4 * 1024 * 1024 } as cons
 export const entryBounds = { path: 1024, account: 256, notes: 12, note: 400 } as const
 
 /** The entry as the journal keeps it: client text cut to entryBounds, and copied, so it never keeps a request alive. */
-export function boundEntry(entry: RequestEntry): RequestEntry {
+export function boundEntry<T extends UnnumberedEntry>(entry: T): T {
   const notes = entry.notes.slice(0, entryBounds.notes).map((note) => excerpt(note, entryBounds.note))
   if (entry.notes.length > entryBounds.notes) notes.push(`… and ${entry.notes.length - entryBounds.notes} more`)
-  const bounded: RequestEntry = { ...entry, path: excerpt(entry.path, entryBounds.path), notes }
+  const bounded: T = { ...entry, path: excerpt(entry.path, entryBounds.path), notes }
   if (entry.account !== undefined) bounded.account = excerpt(entry.account, entryBounds.account)
   return bounded
 }
 
 /** An entry's weight against the byte budget: its text at two bytes a character (V8's widest), plus the object itself. */
-export function entryBytes(entry: RequestEntry): number {
+export function entryBytes(entry: UnnumberedEntry): number {
   let characters = entry.time.length + entry.method.length + entry.path.length + (entry.account?.length ?? 0) + (entry.scheme?.length ?? 0)
   characters += entry.operation?.length ?? 0
   for (const note of entry.notes) characters += note.length
@@ -74,40 +89,56 @@ const NOTE_OVERHEAD = 32
 export function createRequestJournal(options: { capacity?: number; bytes?: number; sink?: (entry: RequestEntry) => void } = {}): RequestJournal {
   const capacity = options.capacity ?? journalDefaults.entries
   const budget = options.bytes ?? journalDefaults.bytes
-  const kept: RequestEntry[] = []
-  const weights: number[] = []
+  // Entry `id` sits at kept[id - firstId]: ids are numbered without gaps, so a reader's position is an index.
+  const kept: { entry: RequestEntry; exchange?: ExchangeExcerpt; weight: number }[] = []
+  const listeners = new Set<(entry: RequestEntry) => void>()
   let head = 0
   let total = 0
+  let nextId = 1
+  const firstKeptId = () => nextId - (kept.length - head)
+  const live = () => kept.slice(head).map((slot) => slot.entry)
   return {
-    record(raw) {
-      const entry = boundEntry(raw)
-      const weight = entryBytes(entry)
-      kept.push(entry)
-      weights.push(weight)
+    record(raw, exchange) {
+      const entry: RequestEntry = { id: nextId, ...boundEntry(raw) }
+      nextId += 1
+      const weight = entryBytes(entry) + (exchange === undefined ? 0 : exchangeBytes(exchange))
+      kept.push(exchange === undefined ? { entry, weight } : { entry, exchange, weight })
       total += weight
       while (kept.length - head > capacity || (total > budget && kept.length - head > 1)) {
-        total -= weights[head] as number
+        total -= (kept[head] as { weight: number }).weight
         head += 1
       }
       // The dropped prefix is cut away once it is as long as what is kept, so each entry is moved at most once on average.
       if (head > 0 && head >= kept.length - head) {
         kept.splice(0, head)
-        weights.splice(0, head)
         head = 0
       }
       options.sink?.(entry)
+      for (const listener of listeners) listener(entry)
     },
     recent(filter = {}) {
       const account = filter.account?.toLowerCase()
-      const matching = kept
-        .slice(head)
-        .filter(
-          (entry) =>
-            (filter.status === undefined || entry.status === filter.status) &&
-            (account === undefined || entry.account?.toLowerCase() === account) &&
-            (filter.operation === undefined || entry.operation === filter.operation),
-        )
+      const matching = live().filter(
+        (entry) =>
+          (filter.status === undefined || entry.status === filter.status) &&
+          (account === undefined || entry.account?.toLowerCase() === account) &&
+          (filter.operation === undefined || entry.operation === filter.operation),
+      )
       return matching.slice(-(filter.limit ?? 100))
+    },
+    after(id, limit) {
+      const start = head + Math.max(0, id + 1 - firstKeptId())
+      return kept.slice(start, start + limit).map((slot) => slot.entry)
+    },
+    exchange(id) {
+      const slot = id >= firstKeptId() && id < nextId ? kept[head + id - firstKeptId()] : undefined
+      if (slot === undefined) return undefined
+      return slot.exchange === undefined ? { entry: slot.entry } : { entry: slot.entry, exchange: slot.exchange }
+    },
+    lastId: () => nextId - 1,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
     },
     bytes: () => total,
   }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import { boundErrorList, ERRORS_LISTED } from '../openapi/error-list.ts'
 import type { WireFormat } from '../openapi/payload.ts'
 import type { ActivityRecordOutput, ErrorEntry } from '../openapi/records.ts'
@@ -17,6 +18,11 @@ export interface MockResponse {
    * `none`: the client has gone; nothing is written.
    */
   ending?: 'drain' | 'cut' | 'none'
+  /**
+   * An answer that goes on after its head (the inspector's server-sent events): the responder writes status and
+   * headers, then hands the response over until the stream ends. `body` is unused.
+   */
+  stream?: (res: ServerResponse) => Promise<void>
 }
 
 export const contentTypes: Record<WireFormat, string> = {

@@ -29,6 +29,12 @@ export function createResponder(limits: DrainLimits): Responder {
       res.socket?.destroy()
       return
     }
+    if (response.stream) {
+      res.writeHead(response.status, headers)
+      res.flushHeaders()
+      await response.stream(res)
+      return
+    }
     // The length without a copy: the socket takes the string as it is.
     headers['content-length'] = Buffer.byteLength(response.body, 'utf8')
     // A refusal before the body was read (a 401, 404 or 405 to an upload, a 413) goes out now; the connection stays open

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { RequestEntry } from '../request-journal.ts'
+import { type ExchangeExcerpt, excerptRequest, excerptResponse } from '../exchange-excerpt.ts'
+import type { UnnumberedEntry } from '../request-journal.ts'
 import { emptyResponse, type MockResponse } from '../responses.ts'
 import { runStages } from './compose.ts'
 import type { RequestContext, Stage } from './context.ts'
-import type { Responder } from './respond.ts'
+import { type Responder, serverHeader } from './respond.ts'
 import { readTarget, type RequestTarget } from './target.ts'
 
 export interface ServeDeps {
@@ -11,7 +12,11 @@ export interface ServeDeps {
   stages: () => readonly Stage[]
   respond: Responder
   now: () => number
-  record: (entry: RequestEntry) => void
+  record: (entry: UnnumberedEntry, exchange?: ExchangeExcerpt) => void
+  /** Keep an excerpt of each exchange with its entry (with --control, for the inspector page). */
+  exchanges?: boolean
+  /** Requests the journal leaves out once answered: the inspector's and GET /nwa/requests' own reads, or reading the journal would fill it. */
+  unjournaled?: (method: string, path: string, status: number) => boolean
   /** The answer when a stage throws: a bug in the mock, never the client's fault. */
   internalError: (ctx: RequestContext, error: unknown) => MockResponse
 }
@@ -23,8 +28,8 @@ export function createServe(deps: ServeDeps) {
     const ctx = createContext(req, target ?? unreadable, deps.now(), continueBody)
     const response = target ? await runStages(deps.stages(), ctx).catch((error: unknown) => deps.internalError(ctx, error)) : notAPath
     await deps.respond(ctx, response, res).catch(() => res.destroy())
-    // The journal's own reader is left out, or reading the journal would fill it.
-    if (target?.path !== '/nwa/requests') deps.record(journalEntry(ctx, response, deps.now()))
+    if (target && deps.unjournaled?.(ctx.method, target.path, response.status)) return
+    deps.record(journalEntry(ctx, response, deps.now()), deps.exchanges ? exchangeOf(ctx, response) : undefined)
   }
 }
 
@@ -45,8 +50,8 @@ function createContext(req: IncomingMessage, target: RequestTarget, receivedAt: 
   }
 }
 
-function journalEntry(ctx: RequestContext, response: MockResponse, now: number): RequestEntry {
-  const entry: RequestEntry = {
+function journalEntry(ctx: RequestContext, response: MockResponse, now: number): UnnumberedEntry {
+  const entry: UnnumberedEntry = {
     time: new Date(ctx.receivedAt).toISOString(),
     method: ctx.method,
     path: ctx.req.url ?? '/',
@@ -58,4 +63,13 @@ function journalEntry(ctx: RequestContext, response: MockResponse, now: number):
   if (ctx.scheme !== undefined) entry.scheme = ctx.scheme
   if (ctx.operation !== undefined) entry.operation = ctx.operation.operationId
   return entry
+}
+
+/** The exchange as sent: the request's headers and the body the body stage read, the headers the responder wrote. */
+function exchangeOf(ctx: RequestContext, response: MockResponse): ExchangeExcerpt {
+  const headers: Record<string, string | string[]> = { ...ctx.responseHeaders, ...response.headers, server: serverHeader }
+  return {
+    request: excerptRequest(ctx.req.rawHeaders, ctx.body),
+    response: excerptResponse(response.ending === 'none' ? 0 : response.status, headers, response.stream ? '' : response.body),
+  }
 }

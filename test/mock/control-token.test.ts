@@ -32,7 +32,7 @@ describe('listening on 0.0.0.0 (every interface)', () => {
     const reset = await agent.post('/nwa/reset')
     expect(reset.status).toBe(401)
     expect(reset.headers['www-authenticate']).toBe('Bearer realm="nwa-control"')
-    expect(reset.body).toEqual({ errors: ['the control endpoints need the control token: Authorization: Bearer <token>'] })
+    expect(reset.body).toEqual({ errors: ['the control endpoints need the control token: Authorization: Bearer <token>, or a browser signed in at /nwa/'] })
     expect((await agent.post('/nwa/reset').set('Authorization', 'Bearer not-the-token-at-all')).status).toBe(401)
     expect((await agent.post('/nwa/clock').send({ at: '2030-01-02T03:04:05Z' })).status).toBe(401)
     expect((await agent.post('/nwa/faults').send({ licenseExpired: true })).status).toBe(401)
@@ -52,8 +52,16 @@ describe('listening on 0.0.0.0 (every interface)', () => {
 
     const bearer = `Bearer ${server.controlToken?.value}`
     const journal = (await agent.get('/nwa/requests?status=401').set('Authorization', bearer).expect(200)).body.requests as { path: string; notes: string[] }[]
-    // The journal's own reader is never journalled (pipeline/serve.ts); every other refusal is, with its reason.
-    expect(journal.map((entry) => entry.path)).toEqual(['/nwa/reset', '/nwa/reset', '/nwa/clock', '/nwa/faults', '/nwa/defects', '/nwa/fixtures'])
+    // Every refusal is journalled with its reason, the journal's own refused reader too; its answered reads are not (control.ts).
+    expect(journal.map((entry) => entry.path)).toEqual([
+      '/nwa/reset',
+      '/nwa/reset',
+      '/nwa/clock',
+      '/nwa/faults',
+      '/nwa/defects',
+      '/nwa/requests',
+      '/nwa/fixtures',
+    ])
     expect(journal[1]?.notes).toEqual(['the control token presented is not the one in force'])
     expect((await agent.post('/nwa/reset').set('Authorization', bearer).expect(200)).body.records).toBe(0)
   })
