@@ -24,7 +24,7 @@ export const CONTROL_TOKEN_VARIABLE = 'NWA_CONTROL_TOKEN'
 export const CONTROL_TOKEN_MIN_LENGTH = 16
 
 /** Control requests anyone may send, whatever the listen address. */
-const openRoutes = new Set(['GET /nwa/health', 'GET /nwa/inspector.css', 'GET /nwa/inspector.js'])
+const openRoutes = new Set(['GET /nwa/health', 'GET /nwa/inspector.css', 'GET /nwa/inspector.js', 'GET /nwa/inspector.svg'])
 
 /** Requests that check the token themselves (the inspector's sign-in form), from this site only. */
 const signInRoutes = new Set(['POST /nwa/login', 'POST /nwa/logout'])

@@ -188,14 +188,14 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
 const exchangePath = /^\/nwa\/requests\/(\d{1,15})$/
 
 /** The inspector's own files and forms: not endpoints a person calls, so the start banner leaves them out. */
-const unlisted = new Set(['GET /nwa/inspector.css', 'GET /nwa/inspector.js', 'POST /nwa/login', 'POST /nwa/logout'])
+const unlisted = new Set(['GET /nwa/inspector.css', 'GET /nwa/inspector.js', 'GET /nwa/inspector.svg', 'POST /nwa/login', 'POST /nwa/logout'])
 
 /**
  * The control requests the journal leaves out once answered: the inspector's and GET /nwa/requests' own reads, or
  * reading the journal would fill it. One refused for want of the token is kept, with its reason, as every refusal is.
  */
 export function unjournaled(method: string, path: string, status: number): boolean {
-  return method === 'GET' && status !== 401 && status !== 403 && /^\/nwa\/(?:|requests|requests\/\d+|events|inspector\.css|inspector\.js)\/?$/.test(path)
+  return method === 'GET' && status !== 401 && status !== 403 && /^\/nwa\/(?:|requests|requests\/\d+|events|inspector\.(?:css|js|svg))\/?$/.test(path)
 }
 
 function defectListing(defects: DecoratorSwitch): { on: string[]; available: { name: string; description: string }[] } {

@@ -18,11 +18,15 @@ import type { EventStreams } from './stream.ts'
 export const contentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'"
 
-/** Headers every inspector answer carries: no framing, no sniffing, no referrer, no caching of what a client sent. */
+/**
+ * Headers every inspector answer carries: no framing, no sniffing, no caching of what a client sent, and no referrer
+ * to other sites (same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the page's own
+ * forms and fetches, which the control endpoints refuse as a request from another site).
+ */
 export const pageHeaders: Readonly<Record<string, string>> = {
   'content-security-policy': contentSecurityPolicy,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 }
 
@@ -31,6 +35,7 @@ const assets = {
   page: asset('inspector.html'),
   css: asset('inspector.css'),
   js: asset('inspector.js'),
+  icon: asset('inspector.svg'),
 }
 
 const answer = (status: number, type: string, body: string, extra: Record<string, string> = {}): MockResponse => ({
@@ -51,7 +56,7 @@ const signInReasons = {
 export function signInPage(reason: keyof typeof signInReasons = 'needed'): MockResponse {
   const body = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>nwa mock inspector: sign in</title><link rel="stylesheet" href="/nwa/inspector.css"></head>
+<title>nwa mock inspector: sign in</title><link rel="icon" href="/nwa/inspector.svg"><link rel="stylesheet" href="/nwa/inspector.css"></head>
 <body><main class="signin panel"><h1>nwa mock inspector</h1><p>${signInReasons[reason]}</p>
 <form method="post" action="/nwa/login"><label>control token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
 <button type="submit">Sign in</button></form></main></body></html>
@@ -76,6 +81,7 @@ export function createInspectorRoutes(deps: InspectorDeps): InspectorRoutes {
     'GET /nwa': { does: 'the inspector page (docs/inspector.md)', handle: async () => answer(200, 'text/html', assets.page) },
     'GET /nwa/inspector.css': { does: "the inspector page's stylesheet", handle: async () => answer(200, 'text/css', assets.css) },
     'GET /nwa/inspector.js': { does: "the inspector page's script", handle: async () => answer(200, 'text/javascript', assets.js) },
+    'GET /nwa/inspector.svg': { does: "the inspector page's icon", handle: async () => answer(200, 'image/svg+xml', assets.icon) },
     'GET /nwa/events': {
       does: 'the journal as it grows, the state and the grade, as server-sent events',
       handle: async (req) => {
