@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { scenarioCatalogue } from '../../mock/grade/index.ts'
 import { exampleBlocks } from '../helpers/doc-examples.ts'
 import { root } from './kit-copy.ts'
 
@@ -49,10 +50,19 @@ describe('docs/ci.md examples', () => {
     expect(steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'))?.with?.['path']).toBe('nwa-reports/')
   })
 
-  it('the grade step names the command and one argument a line', () => {
-    const [step] = parse(dedent(example('github-grade'))) as Step[]
+  it('the grade step and job name the command, the connector and scenarios that exist', () => {
+    const steps = parse(dedent(example('github-grade'))) as Step[]
+    const step = steps.find((one) => one.uses?.startsWith('OWNER/nwa-kit@'))
     expect(Object.keys(step?.with ?? {}).filter((input) => !(input in action.inputs))).toEqual([])
-    expect(String(step?.with?.['args']).trim().split('\n')).toEqual(['--connector', 'python3 connector.py'])
+    expect(step?.with).toMatchObject({ command: 'grade', connector: 'python3 connector.py' })
+    const scenarios = scenarioCatalogue.map((scenario) => scenario.name)
+    expect(String(step?.with?.['scenario']).split(',').filter((name) => !scenarios.includes(name))).toEqual([])
+    expect(String(step?.with?.['args']).trim().split('\n')).toEqual(['--time-scale', '0.5'])
+    const job = (parse(example('gitlab-grade')) as Record<string, { extends: string; variables: Record<string, string> }>)['nwa-grade']
+    expect(job?.extends).toBe('.nwa')
+    const known = Object.keys(template['.nwa']?.variables ?? {})
+    expect(Object.keys(job?.variables ?? {}).filter((variable) => !known.includes(variable))).toEqual([])
+    expect(String(job?.variables['NWA_SCENARIO']).split(',').filter((name) => !scenarios.includes(name))).toEqual([])
   })
 
   it('the pipeline includes the template that exists and sets only its variables (and the masked password)', () => {

@@ -137,6 +137,8 @@ describe('action.yml', () => {
     expect(action.runs.using).toBe('composite')
     expect(Object.keys(action.inputs)).toEqual([
       'command',
+      'connector',
+      'scenario',
       'target',
       'user',
       'password',
@@ -216,6 +218,42 @@ describe('the action run with a simulated runner', () => {
     )
     expect(refused.exitCode).toBe(2)
     expect(refused.log).toContain("::error::allow-incomplete takes true or false, not 'yes'")
+  })
+
+  it('grades a connector with command grade: the sample reader CONFORMANT, one that stops at a short page NOT CONFORMANT', { timeout: 300_000 }, async () => {
+    const carriedEnv = { NWA_BIN: installed.env['NWA_BIN'] as string }
+    const reader = join(kit.path, 'examples', 'connectors', 'node', 'reader.mjs')
+    const clean = await runAction(
+      { command: 'grade', connector: `node ${reader}`, scenario: 'steady', args: '--time-scale\n0.5\n' },
+      { actionPath: kit.path, only: ['run'], carriedEnv },
+    )
+    expect(clean.exitCode, clean.log).toBe(0)
+    expect(clean.outputs).toMatchObject({ verdict: 'CONFORMANT', 'exit-code': '0' })
+    expect(clean.summary).toContain('connector')
+    const broken = await runAction(
+      { command: 'grade', connector: `NWA_SAMPLE_DEFECT=stop-at-short-page node ${reader}`, scenario: 'steady', args: '--time-scale\n0.5\n' },
+      { actionPath: kit.path, only: ['run'], carriedEnv },
+    )
+    expect(broken.exitCode, broken.log).toBe(1)
+    expect(broken.outputs).toMatchObject({ verdict: 'NOT CONFORMANT', 'exit-code': '1' })
+    expect(existsSync(join(broken.workspace, 'nwa-reports', 'junit.xml'))).toBe(true)
+  })
+
+  it('refuses the inputs of the other command, and an unknown command, with verdict none and exit 2', async () => {
+    const carriedEnv = { NWA_BIN: installed.env['NWA_BIN'] as string }
+    const refusals: [Values, string][] = [
+      [{ command: 'grade', connector: 'node c.mjs', target: 'https://nwa.example.com:9699' }, 'target, user, config and allow-incomplete are inputs of check'],
+      [{ command: 'grade' }, 'grade needs the connector input'],
+      [{ connector: 'node c.mjs' }, 'connector and scenario are inputs of grade, not check'],
+      [{ command: 'serve' }, "command takes check or grade, not 'serve'"],
+    ]
+    for (const [inputs, message] of refusals) {
+      const run = await runAction(inputs, { actionPath: kit.path, only: ['run'], carriedEnv })
+      expect(run.exitCode).toBe(2)
+      expect(run.log).toContain(`::error::${message}`)
+      expect(run.outputs).toMatchObject({ verdict: 'none', 'exit-code': '2' })
+      expect(run.summary).toContain('nothing was checked (exit 2)')
+    }
   })
 
   it('installs another nwa-kit from an npm spec given as version (here a tarball of this kit) and runs it', { timeout: 300_000 }, async () => {

@@ -78,6 +78,8 @@ describe('the GitLab CI template', () => {
     expect(Object.keys(base.variables ?? {})).toEqual([
       'NWA_IMAGE',
       'NWA_COMMAND',
+      'NWA_CONNECTOR',
+      'NWA_SCENARIO',
       'NWA_TARGET',
       'NWA_USER',
       'NWA_CONFIG',
@@ -131,6 +133,33 @@ describe('the GitLab CI template', () => {
       expect(JSON.parse(readFileSync(join(run.project, 'nwa-reports', 'conformance.json'), 'utf8')).checks.map((check: { id: string }) => check.id)).toEqual([
         'formats.xml-default',
       ])
+    })
+
+    it('grades a connector with NWA_COMMAND grade, failing the job on a connector that stops at a short page', { timeout: 180_000 }, async () => {
+      const reader = join(root, 'examples', 'connectors', 'node', 'reader.mjs')
+      const job = resolved('nwa-check', {
+        NWA_COMMAND: 'grade',
+        NWA_CONNECTOR: `NWA_SAMPLE_DEFECT=stop-at-short-page node ${reader}`,
+        NWA_SCENARIO: 'steady',
+        NWA_ARGS: '--time-scale\n0.5\n',
+      })
+      const run = await runJob(job, 'bash')
+      expect(run.code, run.log).toBe(1)
+      expect(run.log).toContain('VERDICT: NOT CONFORMANT')
+      expect(readFileSync(join(run.project, job.artifacts?.reports.junit ?? ''), 'utf8')).toContain('<failure ')
+    })
+
+    it('refuses the variables of the other command before running anything', async () => {
+      for (const [variables, message] of [
+        [{ NWA_COMMAND: 'grade', NWA_CONNECTOR: 'node c.mjs', NWA_TARGET: 'https://nwa.example.com:9699' }, 'are for check; grade takes NWA_CONNECTOR'],
+        [{ NWA_COMMAND: 'grade' }, 'grade needs NWA_CONNECTOR'],
+        [{ NWA_CONNECTOR: 'node c.mjs' }, 'NWA_CONNECTOR and NWA_SCENARIO are for grade, not check'],
+      ] as const) {
+        const run = await runJob(resolved('nwa-check', variables), 'bash')
+        expect(run.code).toBe(2)
+        expect(run.log).toContain(message)
+        expect(existsSync(join(run.project, 'nwa-reports'))).toBe(false)
+      }
     })
 
     it('stops on a wrong NWA_ALLOW_INCOMPLETE before running anything', async () => {
