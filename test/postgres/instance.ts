@@ -20,7 +20,15 @@ export interface Instance {
 
 /** Starts `nwa mock --no-tls --port 0 --quiet` with these extra arguments and waits for its banner's URL. */
 export function startInstance(args: string[]): Promise<Instance> {
-  const child = spawn(process.execPath, [nwa, 'mock', '--no-tls', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return startListening(process.execPath, [nwa, 'mock', '--no-tls', '--port', '0', '--quiet', ...args])
+}
+
+/**
+ * Runs a command that starts `nwa mock` (the kit's, or an image's staged copy under another user) and waits for the
+ * banner's `listening URL` line, HTTP or HTTPS.
+ */
+export function startListening(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Instance> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let output = ''
   return new Promise((resolve, reject) => {
@@ -30,7 +38,7 @@ export function startInstance(args: string[]): Promise<Instance> {
     }, 60_000)
     const read = (chunk: Buffer) => {
       if (output.length < 64 * 1024) output += chunk.toString('utf8')
-      const url = /listening\s+(http:\/\/[\d.]+:\d+)\//.exec(output)?.[1]
+      const url = /listening\s+(https?:\/\/[\d.]+:\d+)\//.exec(output)?.[1]
       if (url === undefined) return
       clearTimeout(timer)
       child.stdout?.off('data', read)
