@@ -222,9 +222,9 @@ const probes: Record<string, () => Promise<unknown>> = {
     // A whole Digest login: the challenge's nonce, then the response RFC 7616 computes from it.
     const uri = `${api}/activity_records/enum?count=1`
     const challenge = (await send('get', '/activity_records/enum?count=1', { as: null })).headers['www-authenticate'] ?? ''
-    const nonce = /Digest [^]*?nonce="([^"]+)"/.exec(challenge)?.[1] ?? ''
-    const realm = /Digest [^]*?realm="([^"]+)"/.exec(challenge)?.[1] ?? ''
-    const algorithm = /Digest [^]*?algorithm=([\w-]+)/.exec(challenge)?.[1] ?? 'MD5'
+    const nonce = /Digest [\s\S]*?nonce="([^"]+)"/.exec(challenge)?.[1] ?? ''
+    const realm = /Digest [\s\S]*?realm="([^"]+)"/.exec(challenge)?.[1] ?? ''
+    const algorithm = /Digest [\s\S]*?algorithm=([\w-]+)/.exec(challenge)?.[1] ?? 'MD5'
     const input = {
       algorithm: algorithm as DigestAlgorithm,
       username: accounts.admin,
