@@ -38,7 +38,7 @@ export interface RequestJournal {
   bytes(): number
 }
 
-/** What the journal keeps at most, by default: entries, and bytes of them all (README "The request journal"). */
+/** What the journal keeps at most, by default: entries, and bytes of them all (docs/mock.md "The request journal"). */
 export const journalDefaults = { entries: 1000, bytes: 4 * 1024 * 1024 } as const
 
 /**
