@@ -4,7 +4,7 @@ import { loadContract, type Contract } from '../openapi/contract.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
-import { createControl } from './control.ts'
+import { createControl, serveControlRoutes } from './control.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
 import { createFaultPlan, noFaults, parseFaultSettings, type FaultPlan, type FaultSettings } from './faults.ts'
 import { codes } from './errors.ts'
@@ -119,7 +119,11 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     sink: options.onRequest,
   })
   const backend = await createBackend(contract, codec.validators.ajv)
-  const control = options.control ? createControl({ state, clock, faults, codec, directory, requests, defects }) : undefined
+  const control = options.control
+    ? createControl({ state, clock, faults, codec, directory, requests, defects }, options.controlRoutes)
+    : options.controlRoutes === undefined
+      ? undefined
+      : serveControlRoutes(options.controlRoutes)
   const operations = {
     ...createReadHandlers({ contract, database: state.database, marks, writer, maxCount, now: clock.now, isMember: (a, g) => directory.isMember(a, g) }),
     ...createWriteHandler(state, writer),
@@ -145,6 +149,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     respond: createResponder(options.drain ?? { bytes: Math.max(maxBody, 1024 * 1024), ms: defaults.drainMs }),
     now: clock.now,
     record: (entry) => requests.record(entry),
+    observe: options.observe,
     internalError(ctx, error) {
       // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
       process.emitWarning(error instanceof Error ? error : new Error(String(error)))
