@@ -117,7 +117,7 @@ function readText(file: string, what: string): string {
 }
 
 /** The signing key's PEM; an encrypted one is opened with NWA_SIGN_KEY_PASSPHRASE. */
-function readSigningKey(file: string, env: CheckCommandIo['env']): KeyObject {
+export function readSigningKey(file: string, env: CheckCommandIo['env']): KeyObject {
   const pem = readText(file, '--sign-key')
   try {
     return readPrivateKey(pem, env['NWA_SIGN_KEY_PASSPHRASE'])
