@@ -10,7 +10,10 @@ import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
 import { runReplay, startRecord, type RecordOptions, type ReplayCommandOptions } from '../conformance/recording/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runGradeCommand, type GradeCommandOptions } from './grade/command.ts'
+import { createPassiveSetup, passiveScenario } from './grade/passive.ts'
 import { runGradeSelftest, type GradeSelftestOptions } from './grade/selftest.ts'
+import { loadContract } from '../openapi/contract.ts'
+import { createPayloadCodec } from '../openapi/payload.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
 
 /** Every error line starts with the command that printed it: `nwa mock: ...`, `nwa check: ...`, `nwa: ...`. */
@@ -69,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--log <format>', 'the request journal on stdout: a line per request, or NDJSON').choices(['pretty', 'json']).default('pretty'))
     .option('--quiet', 'print no request journal (GET /nwa/requests still keeps it)')
     .option('--defect <names>', 'switch on seeded defects (comma-separated; nwa selftest --list names them): a deliberately broken server')
+    .option('--grade [scenario]', 'grade whatever connector talks to it under a scenario (default steady): GET /nwa/grade, reports on Ctrl-C')
+    .option('--grade-report-dir <dir>', 'where --grade writes its reports', 'reports')
+    .option('--time-scale <factor>', "with --grade: the scenario's latency and quiet periods times this (default 1)")
     .action(async (flags: MockFlags) => {
       const parsed = mockOptionsFromFlags(flags)
       if (!parsed.ok) {
@@ -76,21 +82,51 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = 2
         return
       }
+      const clock = { now: Date.now, monotonic: () => performance.now(), random: (n: number) => randomBytes(n) }
+      const scenario = flags.grade === undefined ? undefined : passiveScenario(flags.grade)
+      const passive =
+        scenario?.ok === true
+          ? createPassiveSetup(
+              {
+                scenario: scenario.name,
+                timeScale: Number(flags.timeScale ?? '1'),
+                reportDir: flags.gradeReportDir ?? 'reports',
+                codec: createPayloadCodec(await loadContract()),
+              },
+              clock,
+            )
+          : undefined
       let running: Awaited<ReturnType<typeof startMockServer>>
       try {
-        running = await startMockServer({ ...parsed.options, onRequest: requestPrinter(flags, process.stdout) })
+        running = await startMockServer({
+          ...parsed.options,
+          onRequest: requestPrinter(flags, process.stdout),
+          ...(passive === undefined ? {} : { observe: passive.grading.recorder, controlRoutes: passive.grading.routes }),
+        })
       } catch (error) {
         if (!(error instanceof NwaError)) throw error
         process.stderr.write(`nwa mock: ${describeStartFailure(error, flags)}\n`)
         exitCode = 2
         return
       }
+      const started = running
+      passive?.grading.start(started.url, (decorators) => started.app.decorate(decorators))
       process.stdout.write(`${banner(running)}\n`)
+      if (passive !== undefined && scenario?.ok)
+        process.stdout.write(
+          `  grading     scenario ${scenario.name}: GET ${running.url}/nwa/grade; the reports go to ${flags.gradeReportDir ?? 'reports'} on Ctrl-C\n`,
+        )
       await new Promise<void>((resolve) => {
         const stop = () => resolve()
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
+      if (passive !== undefined) {
+        passive.grading.close()
+        const result = passive.grade()
+        const files = await passive.report()
+        process.stdout.write(`nwa mock: grade ${result.verdict.verdict} (${result.verdict.summary}); reports: ${files.join(', ')}\n`)
+      }
       await running.close()
     })
 

@@ -18,19 +18,22 @@ export interface PassiveJudge {
 }
 
 export interface PassiveGrading {
+  /** The exchange observer to start the mock with. */
   recorder: GradeRecorder
   /** The /nwa/grade endpoints, served without --control. */
   routes: ControlRoutes
-  /** The scenario's server behaviour, for the app to apply (app.decorate) once it runs, and again on a reset. */
-  decorators(): readonly PipelineDecorator[]
-  /** Stops the scenario's clock. */
+  /** Begins the session once the server listens at `url`; `decorate` is the app's, to apply the scenario's behaviour. */
+  start(url: string, decorate: (decorators: readonly PipelineDecorator[]) => void): void
+  /** The session so far. */
+  session(): GradeSession
+  /** Stops the scenario's clock and lets go of anything it holds. */
   close(): void
 }
 
 const json = (status: number, value: unknown): MockResponse => ({
   status,
   headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify(value, null, 2),
+  body: `${JSON.stringify(value, null, 2)}\n`,
 })
 
 /** How often the scenario looks at the time (its quiet periods), in ms. */
@@ -38,27 +41,25 @@ const TICK_MS = 100
 
 export function createPassiveGrading(options: {
   scenario: ScenarioDefinition
-  url: string
   timeScale: number
   judge: PassiveJudge
   now: () => number
   wallClock: () => number
   random: (bytes: number) => Buffer
-  /** Rebuilds the pipeline with these decorators (app.decorate), on a reset. */
-  redecorate: (decorators: readonly PipelineDecorator[]) => void
 }): PassiveGrading {
   const recorder = createGradeRecorder({ now: options.now, wallClock: options.wallClock })
-  let current: ScenarioRun
+  let run: ScenarioRun | undefined
+  let ticker: NodeJS.Timeout | undefined
+  let url = ''
+  let decorate: (decorators: readonly PipelineDecorator[]) => void = () => undefined
   const begin = () => {
-    recorder.begin({ scenario: options.scenario.name, url: options.url, timeScale: options.timeScale })
-    current = options.scenario.start({ recorder, timeScale: options.timeScale, random: options.random, launched: false })
+    run?.close()
+    recorder.begin({ scenario: options.scenario.name, url, timeScale: options.timeScale })
+    run = options.scenario.start({ recorder, timeScale: options.timeScale, random: options.random, launched: false })
+    decorate(run.decorators)
   }
-  begin()
-  const ticker = setInterval(() => current.tick(), TICK_MS)
-  ticker.unref()
   return {
     recorder,
-    decorators: () => current.decorators,
     routes: {
       'GET /nwa/grade': {
         does: `the grade so far (scenario ${options.scenario.name})`,
@@ -72,11 +73,21 @@ export function createPassiveGrading(options: {
         does: 'drop the session and start the scenario again',
         handle: async () => {
           begin()
-          options.redecorate(current.decorators)
           return json(200, { scenario: options.scenario.name, reset: true })
         },
       },
     },
-    close: () => clearInterval(ticker),
+    start(given, decorator) {
+      url = given
+      decorate = decorator
+      begin()
+      ticker = setInterval(() => run?.tick(), TICK_MS)
+      ticker.unref()
+    },
+    session: () => recorder.session(),
+    close() {
+      if (ticker !== undefined) clearInterval(ticker)
+      run?.close()
+    },
   }
 }
