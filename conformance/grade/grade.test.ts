@@ -136,7 +136,11 @@ describe('the judgments are levelled by the rule of the checks', () => {
   )
 
   it('cites client requirements of the catalogue, each from a page', () => {
-    for (const judgment of allJudgments) expect(judgment.requirements.filter((id) => !byId.has(id)), judgment.id).toEqual([])
+    for (const judgment of allJudgments)
+      expect(
+        judgment.requirements.filter((id) => !byId.has(id)),
+        judgment.id,
+      ).toEqual([])
     for (const requirement of byId.values()) expect(requirement.source, requirement.id).toMatch(/^(api|admin|addon)\//)
   })
 

@@ -25,7 +25,10 @@ const cleanPass = () => [firstPage(2, 'm1'), nextPage('m1', 2, 'm2'), nextPage('
 describe('authentication judgments', () => {
   it('[CLIENT-AUTHENTICATE] pass once a request got past the 401, fail when none did, and are not run when nothing was sent', () => {
     expect(judge('auth.authenticated', session([exchange({ status: 401, account: undefined, authScheme: undefined }), exchange()])).status).toBe('pass')
-    const refused = judge('auth.authenticated', session([exchange({ status: 401, account: undefined, challenge: { schemes: ['NTLM'], stale: false, continuation: false } })]))
+    const refused = judge(
+      'auth.authenticated',
+      session([exchange({ status: 401, account: undefined, challenge: { schemes: ['NTLM'], stale: false, continuation: false } })]),
+    )
     expect(refused.status).toBe('fail')
     expect(refused.message).toContain('offered NTLM')
     expect(refused.evidence).toEqual([1])
@@ -41,7 +44,8 @@ describe('authentication judgments', () => {
   })
 
   it('[CLIENT-AUTH-OFFERED-SCHEME] fails Basic sent to a server that offered NTLM only, and passes what was offered', () => {
-    const offer = (schemes: string[]) => exchange({ status: 401, account: undefined, authScheme: undefined, challenge: { schemes, stale: false, continuation: false } })
+    const offer = (schemes: string[]) =>
+      exchange({ status: 401, account: undefined, authScheme: undefined, challenge: { schemes, stale: false, continuation: false } })
     const basic = exchange({ authScheme: 'Basic', status: 401, account: undefined })
     const verdict = judge('auth.offered-scheme', session([offer(['NTLM']), basic]))
     expect(verdict.status).toBe('fail')
@@ -54,7 +58,8 @@ describe('authentication judgments', () => {
   })
 
   it('[CLIENT-AUTH-STALE] passes a re-authentication with Digest after stale=true and fails giving up or repeating the stale nonce', () => {
-    const stale = () => exchange({ status: 401, account: undefined, authScheme: 'Digest', challenge: { schemes: ['Digest'], stale: true, continuation: false } })
+    const stale = () =>
+      exchange({ status: 401, account: undefined, authScheme: 'Digest', challenge: { schemes: ['Digest'], stale: true, continuation: false } })
     expect(judge('auth.stale', session([stale(), exchange({ authScheme: 'Digest', scheme: 'Digest' })])).status).toBe('pass')
     expect(judge('auth.stale', session([stale(), stale(), stale(), stale()])).status).toBe('fail')
     const gaveUp = judge('auth.stale', session([exchange({ scheme: 'Digest' }), stale()]))
@@ -81,8 +86,10 @@ describe('body judgments', () => {
   })
 
   it('[CLIENT-BODY-WELL-FORMED] fails unescaped XML, an empty body and JSON that does not parse; a trailing comma is left to its own judgment', () => {
-    const body = (text: string, format: 'xml' | 'json' = 'xml') => write([record('a')], { format, body: { text, bytes: Buffer.byteLength(text), kept: 'whole' } })
-    const unescaped = '<ActivityRecordList xmlns="http://schemas.netwrix.com/api/v1/activity_records/"><ActivityRecord><What>a & <b></What></ActivityRecord></ActivityRecordList>'
+    const body = (text: string, format: 'xml' | 'json' = 'xml') =>
+      write([record('a')], { format, body: { text, bytes: Buffer.byteLength(text), kept: 'whole' } })
+    const unescaped =
+      '<ActivityRecordList xmlns="http://schemas.netwrix.com/api/v1/activity_records/"><ActivityRecord><What>a & <b></What></ActivityRecord></ActivityRecordList>'
     expect(judge('body.well-formed', session([body(unescaped)])).status).toBe('fail')
     expect(judge('body.well-formed', session([body('', 'json')])).message).toContain('an empty body')
     expect(judge('body.well-formed', session([body('MARK', 'json')])).status).toBe('fail')
@@ -162,7 +169,13 @@ describe('read judgments', () => {
   })
 
   it('[CLIENT-MARK-NEXT] passes a clean pass, a retry of the same mark after a 500 and polling with the end mark', () => {
-    const retried = [firstPage(2, 'm1'), nextPage('m1', 0, 'x', { status: 500, page: undefined }), nextPage('m1', 2, 'm2'), nextPage('m2', 0, 'm3'), nextPage('m3', 0, 'm4')]
+    const retried = [
+      firstPage(2, 'm1'),
+      nextPage('m1', 0, 'x', { status: 500, page: undefined }),
+      nextPage('m1', 2, 'm2'),
+      nextPage('m2', 0, 'm3'),
+      nextPage('m3', 0, 'm4'),
+    ]
     expect(judge('read.mark-next', session(retried)).status).toBe('pass')
   })
 

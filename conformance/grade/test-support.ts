@@ -81,5 +81,14 @@ export function session(exchanges: GradeExchange[], options: { events?: GradeEve
     ...(options.ended ?? []).map((event): GradeEvent => ({ atMs: 1_000_000, kind: 'launch-ended', launch: 1, detail: 'ended', ...event })),
     ...(options.events ?? []),
   ]
-  return { scenario: 'test', startedAt: '2026-01-01T00:00:00.000Z', url: 'https://127.0.0.1:9699', timeScale: 1, exchanges: numbered, events, dropped: 0, bytes: 0 }
+  return {
+    scenario: 'test',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    url: 'https://127.0.0.1:9699',
+    timeScale: 1,
+    exchanges: numbered,
+    events,
+    dropped: 0,
+    bytes: 0,
+  }
 }

@@ -1,6 +1,6 @@
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { recordingBounds } from '../../openapi/grade-session.ts'
+import type { RecordingBounds } from '../../openapi/grade-session.ts'
 import { noFaults } from '../faults.ts'
 import { accounts, api, basic, mockPerTest, record } from '../../test/mock/helpers.ts'
 import { createGradeRecorder, readChallenges, recordFingerprint, weigh } from './recorder.ts'
@@ -9,7 +9,7 @@ const mock = mockPerTest()
 let tick = 0
 const clock = { now: () => (tick += 1), wallClock: () => Date.UTC(2026, 0, 1) }
 
-async function recorded(bounds: Partial<typeof recordingBounds> = {}) {
+async function recorded(bounds: Partial<RecordingBounds> = {}) {
   const recorder = createGradeRecorder({ ...clock, bounds })
   recorder.begin({ scenario: 'test', url: 'http://127.0.0.1:1', timeScale: 1 })
   const { agent } = await mock.start({ seed: 'demo', observe: recorder, authSchemes: ['Basic', 'Digest'] })
@@ -21,7 +21,15 @@ describe('the grading recorder', () => {
     const { recorder, agent } = await recorded()
     await agent.get(`${api}/activity_records/enum?format=json&count=2`).set('authorization', basic(accounts.admin)).set('cookie', 'secret=1').expect(200)
     const first = recorder.session().exchanges[0]!
-    expect(first).toMatchObject({ seq: 1, launch: 0, method: 'GET', target: `${api}/activity_records/enum?format=json&count=2`, format: 'json', status: 200, ending: 'complete' })
+    expect(first).toMatchObject({
+      seq: 1,
+      launch: 0,
+      method: 'GET',
+      target: `${api}/activity_records/enum?format=json&count=2`,
+      format: 'json',
+      status: 200,
+      ending: 'complete',
+    })
     expect(first.headers['authorization']).toBe('Basic')
     expect(first.headers['cookie']).toBe('[removed]')
     expect(first).toMatchObject({ authScheme: 'Basic', account: accounts.admin, scheme: 'Basic', operation: 'enumerateActivityRecords' })
@@ -56,7 +64,11 @@ describe('the grading recorder', () => {
   })
 
   it('reads a challenge list: the scheme words, stale=true, and an NTLM CHALLENGE that continues a handshake', () => {
-    expect(readChallenges(['Digest realm="x", nonce="n", stale=true', 'Basic realm="x"'])).toEqual({ schemes: ['Digest', 'Basic'], stale: true, continuation: false })
+    expect(readChallenges(['Digest realm="x", nonce="n", stale=true', 'Basic realm="x"'])).toEqual({
+      schemes: ['Digest', 'Basic'],
+      stale: true,
+      continuation: false,
+    })
     expect(readChallenges(['NTLM TlRMTVNTUAACAAAA'])).toEqual({ schemes: ['NTLM'], stale: false, continuation: true })
     expect(readChallenges(['NTLM'])).toEqual({ schemes: ['NTLM'], stale: false, continuation: false })
   })
@@ -94,7 +106,10 @@ describe('the grading recorder', () => {
     const recorder = createGradeRecorder(clock)
     const { app } = await mock.start({ seed: 'none', observe: recorder, authSchemes: ['Basic'], control: true, faults: { ...noFaults, latencyMs: 300 } })
     recorder.begin({ scenario: 'one', url: '', timeScale: 1 })
-    const answer = request(app.handle).get(`${api}/activity_records/enum`).set('authorization', basic(accounts.admin)).then((response) => response.status)
+    const answer = request(app.handle)
+      .get(`${api}/activity_records/enum`)
+      .set('authorization', basic(accounts.admin))
+      .then((response) => response.status)
     await new Promise((resolve) => setTimeout(resolve, 150))
     recorder.begin({ scenario: 'two', url: '', timeScale: 1 })
     expect(await answer).toBe(200)

@@ -325,7 +325,7 @@ const restart: ScenarioDefinition = {
 
 const auth: ScenarioDefinition = {
   name: 'auth',
-  summary: `the server offers NTLM only, then, once the connector has done a pass, Digest only with nonces that expire (stale=true) and ${troubleCounts.digestArrivals} new records: the connector must authenticate and re-authenticate, never fail or fall back to Basic`,
+  summary: `the server offers NTLM only, then, once the connector has done a pass, Digest only with nonces that expire (stale=true) and ${troubleCounts.digestArrivals.toLocaleString('en-US')} new records: the connector must authenticate and re-authenticate, never fail or fall back to Basic`,
   backlog: 2500,
   needsLauncher: false,
   maxLaunches: 3,
@@ -364,7 +364,7 @@ const auth: ScenarioDefinition = {
 
 const slow: ScenarioDefinition = {
   name: 'slow',
-  summary: `every answer takes ${timings.slowAnswer} ms (times the time scale), well within the 180 s documented add-ons wait: no request may be given up as timed out`,
+  summary: `every answer takes ${timings.slowAnswer.toLocaleString('en-US')} ms (times the time scale), well within the 180 s documented add-ons wait: no request may be given up as timed out`,
   backlog: 2500,
   needsLauncher: false,
   maxLaunches: 3,

@@ -22,7 +22,14 @@ function call(base: string, method: string, path: string, options: { body?: stri
   return new Promise((resolve) => {
     const url = new URL(`${base}${api}${path}`)
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, agent: false, headers: { authorization: options.authorization ?? basic(accounts.admin) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method,
+        agent: false,
+        headers: { authorization: options.authorization ?? basic(accounts.admin) },
+      },
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -137,7 +144,8 @@ describe('grading scenarios', () => {
   it('steady adds new records once a reader reached the end, and is finished when it read to the end again', async () => {
     const { base, running: server, recorder } = await scenario('steady')
     let answer = await call(base, 'GET', '/activity_records/enum?format=json&count=1000')
-    while (page(answer).ActivityRecordList.length > 0) answer = await call(base, 'POST', '/activity_records/enum?format=json&count=1000', { body: JSON.stringify(page(answer).ContinuationMark) })
+    while (page(answer).ActivityRecordList.length > 0)
+      answer = await call(base, 'POST', '/activity_records/enum?format=json&count=1000', { body: JSON.stringify(page(answer).ContinuationMark) })
     const size = server.app.state.database.size()
     run?.tick()
     await new Promise((resolve) => setTimeout(resolve, 50))

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync, symlinkSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { refreshGradingPage } from '../../cli/grade/catalogue.ts'
+import { probe, tempDir } from '../interop/support.ts'
+
+/**
+ * docs/grading.md's examples, run as written, in order, from one scratch directory holding this repository's examples/:
+ * `npx nwa` there is this checkout's bin/nwa.js. Every shell block of the page is marked, so none escapes this test;
+ * the passive block runs as one script, with a free port in place of 9698.
+ */
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const page = readFileSync(join(root, 'docs', 'grading.md'), 'utf8')
+const blocks = [...page.matchAll(/(?:<!-- example: ([\w -]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g)].map((match) => ({
+  kind: match[1] ?? '',
+  language: match[2] ?? '',
+  text: match[3] ?? '',
+}))
+const linesOf = (kind: string) =>
+  blocks
+    .filter((block) => block.kind === kind)
+    .flatMap((block) => block.text.split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean)
+const scratch = tempDir('grading-docs')
+symlinkSync(join(root, 'examples'), join(scratch.path, 'examples'))
+afterAll(() => scratch.remove())
+
+const nwa = `node ${join(root, 'bin', 'nwa.js')}`
+function run(script: string, timeout = 240_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = script.replace(/^npx nwa\b/gm, nwa)
+  return new Promise((resolve) => {
+    execFile('bash', ['-euo', 'pipefail', '-c', command], { cwd: scratch.path, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const python = probe('python3', ['-c', 'import requests, requests_ntlm'])
+const curl = probe('curl', ['--version'])
+if (!python.ok) console.warn(`skipped: docs/grading.md's Python example, because python3 cannot import requests and requests_ntlm (${python.reason})`)
+if (!curl.ok) console.warn(`skipped: docs/grading.md's passive example, because ${curl.reason}`)
+
+describe('docs/grading.md', () => {
+  it('marks every shell block, and holds the scenario and judgment tables as the catalogues make them (npm run catalogue)', () => {
+    expect(blocks.filter((block) => block.language === 'sh' && !['grading', 'grading-python', 'grading-passive'].includes(block.kind))).toEqual([])
+    expect(linesOf('grading').length).toBeGreaterThan(4)
+    expect(refreshGradingPage(page)).toBe(page)
+  })
+
+  it.each(linesOf('grading').map((line) => [line] as const))('%s exits 0', async (line) => {
+    const result = await run(line)
+    expect(result.stderr).toBe('')
+    expect(result.code, result.stdout.slice(-3000)).toBe(0)
+  })
+
+  it('left what the page says: CONFORMANT reports, a verified bundle of a grade, a diff without regression', () => {
+    const report = JSON.parse(readFileSync(join(scratch.path, 'reader-reports', 'conformance.json'), 'utf8')) as {
+      verdict: { verdict: string }
+      subject: { kind: string }
+    }
+    expect(report.verdict.verdict).toBe('CONFORMANT')
+    expect(report.subject.kind).toBe('connector')
+    expect(existsSync(join(scratch.path, 'writer.tar'))).toBe(true)
+    expect(readFileSync(join(scratch.path, 'reader-diff.md'), 'utf8')).toMatch(/^## nwa diff: ✅ no regression/)
+  })
+
+  it.skipIf(!python.ok).each(linesOf('grading-python').map((line) => [line] as const))('%s exits 0', async (line) => {
+    const result = await run(line)
+    expect(result.code, result.stdout.slice(-3000)).toBe(0)
+  })
+
+  it.skipIf(!curl.ok)('the passive block grades the writer that talked to the mock, and writes the reports on Ctrl-C', async () => {
+    const port = String(await freePort())
+    const script = blocks.find((block) => block.kind === 'grading-passive')?.text ?? ''
+    const result = await run(script.replaceAll('9698', port), 120_000)
+    expect(result.code, `${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`).toBe(0)
+    const report = JSON.parse(readFileSync(join(scratch.path, 'passive-reports', 'conformance.json'), 'utf8')) as { grade: { mode: string } }
+    expect(report.grade.mode).toBe('passive')
+  })
+})
