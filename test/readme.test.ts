@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDirectoryFile } from '../mock/directory.ts'
-import { loadRequirements } from '../openapi/requirements.ts'
+import { clientRequirements, loadRequirements, serverRequirements } from '../openapi/requirements.ts'
 import { type RunningMock, startMockServer } from '../mock/server.ts'
 import { probe, tempDir } from './interop/support.ts'
 
@@ -47,6 +47,7 @@ describe('README examples', () => {
 
   it('states the size of the requirement catalogue as it is', () => {
     expect(readme).toContain(`holds ${loadRequirements().length} testable statements`)
+    expect(readme).toContain(`${serverRequirements().length} of the server, and ${clientRequirements().length} of clients`)
   })
 
   it.each(ofKind('directory').map((example) => [example.line, example]))('the directory file at line %i loads', (_line, example) => {
