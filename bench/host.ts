@@ -18,6 +18,8 @@ export interface HostOptions {
   seed?: 'demo' | 'none'
   /** The mock journals (and fsyncs) every write here. */
   dataDir?: string
+  /** The mock grades passively (`nwa mock --grade steady`), recording every exchange whole; POST /nwa/grade/reset starts a new session. */
+  grading?: boolean
 }
 
 export type HostCall =

@@ -3,7 +3,7 @@
  * Windows service, a SIEM job), the mock records whatever talks to it under the scenario's trouble, and judges on
  * request. The judgments are `nwa grade`'s, which the CLI hands over (`PassiveJudge`), so the mock imports none.
  */
-import type { GradeSession } from '../../openapi/grade-session.ts'
+import type { GradeSession, RecordingBounds } from '../../openapi/grade-session.ts'
 import type { ControlRoutes } from '../control.ts'
 import type { PipelineDecorator } from '../pipeline/decorate.ts'
 import type { MockResponse } from '../responses.ts'
@@ -46,8 +46,10 @@ export function createPassiveGrading(options: {
   now: () => number
   wallClock: () => number
   random: (bytes: number) => Buffer
+  /** The recording's bounds, when not the defaults (the bench records every exchange whole). */
+  bounds?: Partial<RecordingBounds>
 }): PassiveGrading {
-  const recorder = createGradeRecorder({ now: options.now, wallClock: options.wallClock })
+  const recorder = createGradeRecorder({ now: options.now, wallClock: options.wallClock, ...(options.bounds === undefined ? {} : { bounds: options.bounds }) })
   let run: ScenarioRun | undefined
   let ticker: NodeJS.Timeout | undefined
   let url = ''

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Socket } from 'node:net'
-import { excerpt } from '../../openapi/excerpt.ts'
+import { excerpt, ownCopy } from '../../openapi/excerpt.ts'
 import {
   type ExchangeEnding,
   type GradeEvent,
@@ -86,35 +86,54 @@ export function readChallenges(values: readonly string[]): { schemes: string[]; 
   }
 }
 
-/** Header values as one string each; an Authorization is its scheme word, a cookie is gone, every value bounded. */
-function requestHeaders(ctx: RequestContext, bounds: RecordingBounds): Record<string, string> {
-  const kept: Record<string, string> = {}
-  let count = 0
-  for (const [name, raw] of Object.entries(ctx.req.headers)) {
-    if (raw === undefined || count >= bounds.headers) continue
-    count += 1
-    const value = Array.isArray(raw) ? raw.join(', ') : raw
-    if (name === 'authorization' || name === 'proxy-authorization') kept[name] = /^\s*(\S+)/.exec(value)?.[1] ?? ''
-    else if (name === 'cookie') kept[name] = '[removed]'
-    else kept[name] = excerpt(value, bounds.headerValue)
-  }
-  return kept
+/** Headers as kept, and what they weigh against the byte budget. */
+interface KeptHeaders {
+  headers: Record<string, string>
+  weight: number
 }
 
-function responseHeaders(ctx: RequestContext, response: MockResponse, bounds: RecordingBounds): Record<string, string> {
-  const kept: Record<string, string> = {}
-  for (const headers of [ctx.responseHeaders, response.headers]) {
-    for (const [name, raw] of Object.entries(headers)) {
-      const values = Array.isArray(raw) ? raw : [raw]
-      // A challenge keeps its scheme words and a stale flag: nonces and NTLM tokens are the server's secrets of the moment.
-      kept[name.toLowerCase()] =
-        name.toLowerCase() === 'www-authenticate'
-          ? values.map((value) => `${/^\s*(\S+)/.exec(value)?.[1] ?? ''}${/stale\s*=\s*"?true/i.test(value) ? ' stale=true' : ''}`).join(', ')
-          : excerpt(values.join(', '), bounds.headerValue)
-    }
+/** Header values as one string each; an Authorization is its scheme word, a cookie is gone, every value bounded. */
+function requestHeaders(ctx: RequestContext, bounds: RecordingBounds): KeptHeaders {
+  const headers: Record<string, string> = {}
+  const given = ctx.req.headers
+  let count = 0
+  let weight = 0
+  for (const name in given) {
+    const raw = given[name]
+    if (raw === undefined || count >= bounds.headers) continue
+    count += 1
+    const value = typeof raw === 'string' ? raw : raw.join(', ')
+    const kept =
+      name === 'authorization' || name === 'proxy-authorization'
+        ? (/^\s*(\S+)/.exec(value)?.[1] ?? '')
+        : name === 'cookie'
+          ? '[removed]'
+          : excerpt(value, bounds.headerValue)
+    headers[name] = kept
+    weight += textWeight(name) + textWeight(kept)
   }
-  return kept
+  return { headers, weight }
 }
+
+/** A challenge keeps its scheme word and a stale flag: nonces and NTLM tokens are the server's secrets of the moment. */
+function challengeWords(values: readonly string[]): string {
+  return values.map((value) => `${/^\s*(\S+)/.exec(value)?.[1] ?? ''}${/stale\s*=\s*"?true/i.test(value) ? ' stale=true' : ''}`).join(', ')
+}
+
+function addResponseHeaders(into: KeptHeaders, given: Record<string, string | string[]>, bounds: RecordingBounds): void {
+  for (const key in given) {
+    const raw = given[key] as string | string[]
+    const name = key.toLowerCase()
+    const kept =
+      name === 'www-authenticate'
+        ? challengeWords(typeof raw === 'string' ? [raw] : raw)
+        : excerpt(typeof raw === 'string' ? raw : raw.join(', '), bounds.headerValue)
+    into.headers[name] = kept
+    into.weight += textWeight(name) + textWeight(kept)
+  }
+}
+
+const noNotes: string[] = Object.freeze([]) as unknown as string[]
 
 function endingOf(response: MockResponse, timing: ExchangeTiming): ExchangeEnding {
   if (response.ending === 'cut') return 'cut'
@@ -159,11 +178,15 @@ export function createGradeRecorder(options: RecorderOptions): GradeRecorder {
     return phase
   }
   const body = (raw: Buffer | string, roomy: boolean): RecordedBody => {
-    const buffer = typeof raw === 'string' ? undefined : raw
-    const size = buffer === undefined ? Buffer.byteLength(raw as string) : buffer.length
-    if (roomy && size <= bounds.bodyBytes) return { text: buffer === undefined ? (raw as string) : buffer.toString('utf8'), bytes: size, kept: 'whole' }
-    if (size <= bounds.excerptBytes) return { text: buffer === undefined ? (raw as string) : buffer.toString('utf8'), bytes: size, kept: 'whole' }
-    return { text: headOf(buffer ?? Buffer.from(raw as string), bounds.excerptBytes), bytes: size, kept: 'excerpt' }
+    if (typeof raw === 'string') {
+      const size = Buffer.byteLength(raw)
+      if (size <= bounds.excerptBytes || (roomy && size <= bounds.bodyBytes)) return { text: raw, bytes: size, kept: 'whole' }
+      // A cut never splits a surrogate pair.
+      const end = bounds.excerptBytes - (/[\uD800-\uDBFF]/.test(raw.charAt(bounds.excerptBytes - 1)) ? 1 : 0)
+      return { text: ownCopy(raw.slice(0, end)), bytes: size, kept: 'excerpt' }
+    }
+    if (raw.length <= bounds.excerptBytes || (roomy && raw.length <= bounds.bodyBytes)) return { text: raw.toString('utf8'), bytes: raw.length, kept: 'whole' }
+    return { text: headOf(raw, bounds.excerptBytes), bytes: raw.length, kept: 'excerpt' }
   }
   const connectionOf = (socket: Socket): number => {
     let id = connections.get(socket)
@@ -199,6 +222,15 @@ export function createGradeRecorder(options: RecorderOptions): GradeRecorder {
       }
       const roomy = bytes < bounds.sessionBytes
       const atMs = since(timing.arrived)
+      const request = requestHeaders(ctx, bounds)
+      const answer: KeptHeaders = { headers: {}, weight: 0 }
+      addResponseHeaders(answer, ctx.responseHeaders, bounds)
+      addResponseHeaders(answer, response.headers, bounds)
+      const status = response.ending === 'reset' || response.ending === 'none' ? 0 : response.status
+      const write = ctx.operation?.operationId === 'writeActivityRecords' && Array.isArray(ctx.value) ? (ctx.value as unknown[]) : undefined
+      const challenge = status === 401 ? response.headers['www-authenticate'] : undefined
+      const authorization = request.headers['authorization']
+      // Every field set in one literal, so every exchange has one shape.
       const exchange: GradeExchange = {
         seq: exchanges.length + dropped + 1,
         launch: currentLaunch,
@@ -210,32 +242,24 @@ export function createGradeRecorder(options: RecorderOptions): GradeRecorder {
         method: ctx.method,
         target: excerpt(ctx.req.url ?? '/', entryBounds.path),
         format: ctx.format,
-        headers: requestHeaders(ctx, bounds),
-        status: response.ending === 'reset' || response.ending === 'none' ? 0 : response.status,
-        responseHeaders: responseHeaders(ctx, response, bounds),
+        headers: request.headers,
+        authScheme: authorization || undefined,
+        account: ctx.account,
+        scheme: ctx.scheme,
+        operation: ctx.operation?.operationId,
+        body: ctx.body === undefined ? undefined : body(ctx.body, roomy),
+        postedMark: postedMark(ctx, bounds.headerValue),
+        write: write === undefined ? undefined : { records: write.length, fingerprints: write.slice(0, bounds.fingerprints).map(recordFingerprint) },
+        status,
+        responseHeaders: answer.headers,
         responseBody: body(response.body, roomy),
+        page:
+          response.page !== undefined && status === 200 ? { records: response.page.records, mark: excerpt(response.page.mark, bounds.headerValue) } : undefined,
+        challenge: challenge === undefined ? undefined : readChallenges(typeof challenge === 'string' ? [challenge] : challenge),
         ending: endingOf(response, timing),
-        notes: boundNotes(response.notes ?? []),
+        notes: response.notes === undefined || response.notes.length === 0 ? noNotes : boundNotes(response.notes),
       }
-      const authorization = exchange.headers['authorization']
-      if (authorization) exchange.authScheme = authorization
-      if (ctx.account !== undefined) exchange.account = ctx.account
-      if (ctx.scheme !== undefined) exchange.scheme = ctx.scheme
-      if (ctx.operation !== undefined) exchange.operation = ctx.operation.operationId
-      if (ctx.body !== undefined) exchange.body = body(ctx.body, roomy)
-      const mark = postedMark(ctx, bounds.headerValue)
-      if (mark !== undefined) exchange.postedMark = mark
-      if (exchange.operation === 'writeActivityRecords' && Array.isArray(ctx.value)) {
-        const records = ctx.value as unknown[]
-        exchange.write = { records: records.length, fingerprints: records.slice(0, bounds.fingerprints).map(recordFingerprint) }
-      }
-      if (response.page !== undefined && exchange.status === 200)
-        exchange.page = { records: response.page.records, mark: excerpt(response.page.mark, bounds.headerValue) }
-      if (exchange.status === 401) {
-        const challenge = response.headers['www-authenticate']
-        exchange.challenge = readChallenges(challenge === undefined ? [] : Array.isArray(challenge) ? challenge : [challenge])
-      }
-      bytes += weigh(exchange)
+      bytes += weigh(exchange, request.weight + answer.weight)
       exchanges.push(exchange)
       for (const listener of listeners) listener(exchange)
     },
@@ -266,11 +290,17 @@ export function createGradeRecorder(options: RecorderOptions): GradeRecorder {
   }
 }
 
-/** An exchange's weight against the byte budget: its text at two bytes a character, its fingerprints, the object itself. */
-export function weigh(exchange: GradeExchange): number {
+/**
+ * An exchange's weight against the byte budget: its text at two bytes a character, its fingerprints, the object itself.
+ * The headers' weight is given when it was counted as they were kept.
+ */
+export function weigh(exchange: GradeExchange, headerWeight?: number): number {
   let weight = EXCHANGE_OVERHEAD + textWeight(exchange.target) + textWeight(exchange.responseBody.text) + textWeight(exchange.body?.text ?? '')
-  for (const [name, value] of Object.entries(exchange.headers)) weight += textWeight(name) + textWeight(value)
-  for (const [name, value] of Object.entries(exchange.responseHeaders)) weight += textWeight(name) + textWeight(value)
+  if (headerWeight !== undefined) weight += headerWeight
+  else {
+    for (const name in exchange.headers) weight += textWeight(name) + textWeight(exchange.headers[name] ?? '')
+    for (const name in exchange.responseHeaders) weight += textWeight(name) + textWeight(exchange.responseHeaders[name] ?? '')
+  }
   for (const note of exchange.notes) weight += textWeight(note)
   weight += textWeight(exchange.postedMark ?? '') + textWeight(exchange.page?.mark ?? '')
   return weight + FINGERPRINT_WEIGHT * (exchange.write?.fingerprints.length ?? 0)
