@@ -84,6 +84,7 @@ describe('a grade', () => {
     expect(failed?.requirements).toEqual(['CLIENT-MARK-NEXT'])
     expect(failed?.evidence.exchanges[0]?.request.url).toBe('https://127.0.0.1:9699/netwrix/api/v1/activity_records/enum?format=json&count=2')
     expect(failed?.evidence.notes.some((note) => note.startsWith('#3: run 1'))).toBe(true)
+    expect(failed?.evidence.notes[0]).toMatch(/^rule CLIENT-MARK-NEXT \(MUST, api\/retrieveactivityrecords\.md\): /)
   })
 
   it('is INCOMPLETE, never CONFORMANT, when the connector did nothing, or a declared role showed nothing in a scenario', () => {

@@ -86,11 +86,21 @@ function exchangeNote(exchange: GradeExchange): string {
   return `#${exchange.seq}: run ${exchange.launch}, connection ${exchange.connection}, phase ${exchange.phase}, at ${Math.round(exchange.atMs)} ms, ${exchange.ending}${who}${exchange.notes.length > 0 ? `; server: ${exchange.notes[0]}` : ''}`
 }
 
-function evidenceOf(session: GradeSession, verdict: JudgmentVerdict): CheckResult['evidence'] {
+/** The rules a failed judgment broke, with the page that states each: where a connector's author looks next. */
+function rulesOf(judgment: Judgment): string[] {
+  const byId = new Map(clientRequirements().map((requirement) => [requirement.id, requirement]))
+  return judgment.requirements.flatMap((id) => {
+    const requirement = byId.get(id)
+    return requirement === undefined ? [] : [`rule ${id} (${requirement.level}, ${requirement.source}): ${requirement.text}`]
+  })
+}
+
+function evidenceOf(session: GradeSession, verdict: JudgmentVerdict, rules: readonly string[]): CheckResult['evidence'] {
   const bySeq = new Map(session.exchanges.map((exchange) => [exchange.seq, exchange]))
   const named = [...new Set(verdict.evidence)].flatMap((seq) => bySeq.get(seq) ?? [])
   const kept = named.slice(0, gradeEvidenceLimits.exchanges)
   const notes = [
+    ...rules,
     ...(named.length > kept.length ? [`${named.length - kept.length} more exchanges not kept; these are the first ${kept.length}`] : []),
     ...(verdict.notes ?? []),
     ...kept.map(exchangeNote),
@@ -135,7 +145,7 @@ function resultOf(judgment: Judgment, outcome: ScenarioOutcome, roles: readonly 
     message: verdict.message,
     durationMs: 0,
     baselined: false,
-    evidence: evidenceOf(outcome.session, verdict),
+    evidence: evidenceOf(outcome.session, verdict, status === 'fail' || status === 'warn' ? rulesOf(judgment) : []),
   }
 }
 

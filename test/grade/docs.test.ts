@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync, symlinkSync } from 'node:fs'
+import { readFileSync, symlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { refreshGradingPage } from '../../cli/grade/catalogue.ts'
+import { readTar, statementFile } from '../../conformance/bundle/index.ts'
 import { probe, tempDir } from '../interop/support.ts'
 
 /**
@@ -74,7 +75,10 @@ describe('docs/grading.md', () => {
     }
     expect(report.verdict.verdict).toBe('CONFORMANT')
     expect(report.subject.kind).toBe('connector')
-    expect(existsSync(join(scratch.path, 'writer.tar'))).toBe(true)
+    const bundle = readTar(readFileSync(join(scratch.path, 'writer.tar')))
+    const statement = bundle.ok ? bundle.entries.find((entry) => entry.name === statementFile) : undefined
+    const predicate = JSON.parse(Buffer.from(JSON.parse(statement?.content.toString('utf8') ?? '{}').payload, 'base64').toString('utf8')).predicate
+    expect(predicate).toMatchObject({ command: 'nwa grade', subject: { kind: 'connector', name: 'node examples/connectors/node/writer.mjs' }, signed: true })
     expect(readFileSync(join(scratch.path, 'reader-diff.md'), 'utf8')).toMatch(/^## nwa diff: ✅ no regression/)
   })
 
