@@ -1,16 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { writeMatrixIntoReadme } from './readme-matrix.ts'
 import { replaceMatrix } from './selftest-matrix.ts'
 import { runSelftest, selftestFiles } from './selftest.ts'
 
 // `npm run selftest:readme`: runs nwa selftest and writes its matrix into the README's self-test section, only when it passed.
 const reportDir = 'reports'
 const code = await runSelftest({ reportDir }, { stdout: process.stdout, stderr: process.stderr, now: Date.now, random: (n) => randomBytes(n) })
-if (code !== 0) {
-  process.stderr.write('selftest:readme: the README was not changed, since the self-test did not pass\n')
-  process.exit(code)
-}
-const readme = new URL('../README.md', import.meta.url)
-const markdown = readFileSync(join(reportDir, selftestFiles.markdown), 'utf8').trimEnd()
-writeFileSync(readme, replaceMatrix(readFileSync(readme, 'utf8'), markdown))
+writeMatrixIntoReadme(code, join(reportDir, selftestFiles.markdown), replaceMatrix, 'selftest:readme')

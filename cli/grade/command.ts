@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFullEvidenceFile, writeBundle } from '../../conformance/bundle/index.ts'
-import { parseDuration, readSigningKey, reportFiles } from '../../conformance/command.ts'
+import { bundleLine, parseDuration, readSigningKey, reportFiles, reportsLine } from '../../conformance/command.ts'
 import { ConformanceError } from '../../conformance/errors.ts'
 import { gradeConnector, type ScenarioOutcome, toEvidenceExchange } from '../../conformance/grade/index.ts'
 import { runMeta } from '../../conformance/meta.ts'
@@ -170,15 +170,9 @@ export async function runGradeCommand(options: GradeCommandOptions, io: GradeIo)
         now: io.now(),
         ...(signingKey === undefined ? {} : { signingKey }),
       })
-      io.stdout.write(
-        `bundle: ${options.bundle} (${written.bytes} bytes), ${written.keyid === undefined ? 'UNSIGNED (give --sign-key to sign it)' : `signed with key ${written.keyid}`}\n`,
-      )
+      io.stdout.write(bundleLine(options.bundle, written))
     }
-    io.stdout.write(
-      `reports: ${Object.values(reportFiles)
-        .map((file) => join(reportDir, file))
-        .join(', ')}\n`,
-    )
+    io.stdout.write(reportsLine(reportDir))
     return result.exitCode
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConformanceError || error instanceof NwaError) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { readMarkedBlock } from '../../conformance/catalogue.ts'
 import { allJudgments } from '../../conformance/grade/index.ts'
 import { scenarioByName } from '../../mock/grade/index.ts'
 import { clientRequirements } from '../../openapi/requirements.ts'
@@ -118,9 +119,7 @@ describe('the self-test matrix', () => {
 
 describe("the README's grade self-test matrix", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const block = readme.slice(readme.indexOf(gradeMatrixMarkers.start) + gradeMatrixMarkers.start.length, readme.indexOf(gradeMatrixMarkers.end))
-  const lines = block.trim().split('\n')
-  const rows = lines.filter((line) => line.startsWith('| `')).map((line) => line.slice(2, -2).split(/ (?<!\\)\| /))
+  const { lines, rows } = readMarkedBlock(readme, gradeMatrixMarkers)
   const judgments = new Set(allJudgments.map((judgment) => judgment.id))
 
   it('holds the matrix between its markers, every defect caught (npm run grade-selftest:readme writes it from a run)', () => {

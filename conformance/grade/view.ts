@@ -3,7 +3,7 @@
  * retries and the pauses before them, and who the connector said it was. Pure.
  */
 import { endOf, type GradeExchange, type GradeSession, isAuthorized, isRead, isWrite } from '../../openapi/grade-session.ts'
-import type { GradeRole } from './types.ts'
+import { failed, type GradeRole, type JudgmentVerdict, passed } from './types.ts'
 
 export interface LaunchView {
   /** 1, 2, …; 0 for a session the grader launched nothing in. */
@@ -131,4 +131,31 @@ export const seqs = (exchanges: readonly GradeExchange[]): number[] => exchanges
 export function listed(lines: readonly string[], max = 5): string {
   const shown = lines.slice(0, max).join('; ')
   return lines.length > max ? `${shown}; and ${lines.length - max} more` : shown
+}
+
+/** What a judgment over each of some exchanges says: when there are none, when all are fine, when some are not. */
+export interface EachWords {
+  none: JudgmentVerdict
+  fine: (total: number) => string
+  wrong: (count: number, total: number) => string
+}
+
+/**
+ * A judgment that looks at each of some exchanges, `finding` saying what is wrong with one (undefined: nothing): it
+ * passes when all are fine, and fails naming each that is not, with the exchanges as evidence.
+ */
+export function judgeEach(exchanges: readonly GradeExchange[], words: EachWords, finding: (exchange: GradeExchange) => string | undefined): JudgmentVerdict {
+  if (exchanges.length === 0) return words.none
+  const found = exchanges.flatMap((exchange) => {
+    const line = finding(exchange)
+    return line === undefined ? [] : [{ exchange, line }]
+  })
+  if (found.length === 0) return passed(words.fine(exchanges.length))
+  return failed(
+    `${words.wrong(found.length, exchanges.length)}: ${listed(
+      found.map((item) => `${describeExchange(item.exchange)}: ${item.line}`),
+      3,
+    )}`,
+    seqs(found.map((item) => item.exchange)),
+  )
 }

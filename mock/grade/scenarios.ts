@@ -79,6 +79,9 @@ export const timings = {
   nonceLifetime: 400,
 } as const
 
+/** What most scenarios start with: a backlog of a few pages, no need to stop the connector, three runs at most. */
+const usual = { backlog: 2500, needsLauncher: false, maxLaunches: 3 } as const
+
 /** Trouble counts (not scaled): enough refusals that a growing delay shows, few enough that a scenario stays short (D68). */
 export const troubleCounts = { busyWrites: 4, failedCalls: 3, arrivals: 40, digestArrivals: 2500, pagesBeforeRestart: 2, acksBeforeRestart: 1 } as const
 
@@ -163,6 +166,28 @@ const readerAtEndAfter = (p: Parts, atMs: number) => !p.progress.reader || p.end
 /** A writer, if it showed, had a write answered 200 after `atMs`. */
 const writerAckedAfter = (p: Parts, atMs: number) => !p.progress.writer || (p.progress.lastAckAt !== undefined && p.progress.lastAckAt >= atMs)
 
+/**
+ * A scenario of one kind of trouble, made by the decorators `make` builds with the report to call as it strikes: it
+ * is finished once the connector went on past the last of it, reading to the end or having a write answered 200.
+ */
+function troubleRun(
+  p: Parts,
+  kind: string,
+  phases: { before: string; after: string },
+  make: (report: (detail: string) => void) => PipelineDecorator[],
+): ScenarioRun {
+  p.context.recorder.setPhase(phases.before)
+  const made = p.made(kind)
+  const report = (detail: string) => {
+    made(detail)
+    p.context.recorder.setPhase(phases.after)
+  }
+  return run(p, {
+    decorators: make(report),
+    finished: () => p.count(kind) > 0 && readerAtEndAfter(p, p.lastMadeAt(kind)) && writerAckedAfter(p, p.lastMadeAt(kind)),
+  })
+}
+
 /** Records another add-on writes while the connector waits: found by a reader that polls with its last mark. */
 export function arrivalRecords(count: number, nowMs: number, tag: string): ActivityRecordInput[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -179,9 +204,7 @@ const steady: ScenarioDefinition = {
   name: 'steady',
   summary:
     'a backlog of several pages; once the connector has reached the end, new records arrive: it must read them with its last mark, not read everything again',
-  backlog: 2500,
-  needsLauncher: false,
-  maxLaunches: 3,
+  ...usual,
   start(context) {
     const p = parts(context)
     let arrivedAt: number | undefined
@@ -213,9 +236,7 @@ const steady: ScenarioDefinition = {
 const busyArchiveScenario: ScenarioDefinition = {
   name: 'busy-archive',
   summary: `the first ${troubleCounts.busyWrites} writes get 503 (the Archive Service is busy, with its ErrorList): the connector must retry with a growing delay, without dropping or duplicating a batch`,
-  backlog: 2500,
-  needsLauncher: false,
-  maxLaunches: 3,
+  ...usual,
   start(context) {
     const p = parts(context)
     context.recorder.setPhase('busy')
@@ -236,45 +257,20 @@ const busyArchiveScenario: ScenarioDefinition = {
 const serverErrors: ScenarioDefinition = {
   name: 'server-errors',
   summary: `reads and writes from the second on get 500 ServerError, ${troubleCounts.failedCalls} times each: the connector must back off, then go on from the same mark or resend the same records`,
-  backlog: 2500,
-  needsLauncher: false,
-  maxLaunches: 3,
-  start(context) {
-    const p = parts(context)
-    context.recorder.setPhase('first-call')
-    const made = p.made('500')
-    const report = (detail: string) => {
-      made(detail)
-      context.recorder.setPhase('errors')
-    }
-    const window = { from: 2, count: troubleCounts.failedCalls }
-    return run(p, {
-      decorators: [refuse(readOperations, window, internalError, report), refuse(writeOperations, window, internalError, report)],
-      finished: () => p.count('500') > 0 && readerAtEndAfter(p, p.lastMadeAt('500')) && writerAckedAfter(p, p.lastMadeAt('500')),
-    })
-  },
+  ...usual,
+  start: (context) =>
+    troubleRun(parts(context), '500', { before: 'first-call', after: 'errors' }, (report) => {
+      const window = { from: 2, count: troubleCounts.failedCalls }
+      return [refuse(readOperations, window, internalError, report), refuse(writeOperations, window, internalError, report)]
+    }),
 }
 
 const cutConnections: ScenarioDefinition = {
   name: 'cut-connections',
   summary:
     'the second page is cut mid-body and the second write loses its connection before an answer: the connector must post the same mark again, and resend the write',
-  backlog: 2500,
-  needsLauncher: false,
-  maxLaunches: 3,
-  start(context) {
-    const p = parts(context)
-    context.recorder.setPhase('before-cut')
-    const made = p.made('cut')
-    const report = (detail: string) => {
-      made(detail)
-      context.recorder.setPhase('after-cut')
-    }
-    return run(p, {
-      decorators: [cutPage(2, report), resetWrite(2, report)],
-      finished: () => p.count('cut') > 0 && readerAtEndAfter(p, p.lastMadeAt('cut')) && writerAckedAfter(p, p.lastMadeAt('cut')),
-    })
-  },
+  ...usual,
+  start: (context) => troubleRun(parts(context), 'cut', { before: 'before-cut', after: 'after-cut' }, (report) => [cutPage(2, report), resetWrite(2, report)]),
 }
 
 const restart: ScenarioDefinition = {
@@ -326,9 +322,7 @@ const restart: ScenarioDefinition = {
 const auth: ScenarioDefinition = {
   name: 'auth',
   summary: `the server offers NTLM only, then, once the connector has done a pass, Digest only with nonces that expire (stale=true) and ${troubleCounts.digestArrivals.toLocaleString('en-US')} new records: the connector must authenticate and re-authenticate, never fail or fall back to Basic`,
-  backlog: 2500,
-  needsLauncher: false,
-  maxLaunches: 3,
+  ...usual,
   start(context) {
     const p = parts(context)
     const ntlmOnly: AuthPhase = { schemes: ['NTLM'] }
@@ -365,9 +359,7 @@ const auth: ScenarioDefinition = {
 const slow: ScenarioDefinition = {
   name: 'slow',
   summary: `every answer takes ${timings.slowAnswer.toLocaleString('en-US')} ms (times the time scale), well within the 180 s documented add-ons wait: no request may be given up as timed out`,
-  backlog: 2500,
-  needsLauncher: false,
-  maxLaunches: 3,
+  ...usual,
   start(context) {
     const p = parts(context)
     context.recorder.setPhase('slow')

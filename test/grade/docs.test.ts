@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { readFileSync, symlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { refreshGradingPage } from '../../cli/grade/catalogue.ts'
 import { readTar, statementFile } from '../../conformance/bundle/index.ts'
+import { commandLines, exampleBlocks, runLine } from '../helpers/doc-examples.ts'
 import { probe, tempDir } from '../interop/support.ts'
 
 /**
@@ -15,30 +15,14 @@ import { probe, tempDir } from '../interop/support.ts'
  */
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const page = readFileSync(join(root, 'docs', 'grading.md'), 'utf8')
-const blocks = [...page.matchAll(/(?:<!-- example: ([\w -]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g)].map((match) => ({
-  kind: match[1] ?? '',
-  language: match[2] ?? '',
-  text: match[3] ?? '',
-}))
-const linesOf = (kind: string) =>
-  blocks
-    .filter((block) => block.kind === kind)
-    .flatMap((block) => block.text.split('\n'))
-    .map((line) => line.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean)
+const blocks = exampleBlocks(page)
+const linesOf = (kind: string) => blocks.filter((block) => block.kind === kind).flatMap((block) => commandLines(block.text))
 const scratch = tempDir('grading-docs')
 symlinkSync(join(root, 'examples'), join(scratch.path, 'examples'))
 afterAll(() => scratch.remove())
 
 const nwa = `node ${join(root, 'bin', 'nwa.js')}`
-function run(script: string, timeout = 240_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = script.replace(/^npx nwa\b/gm, nwa)
-  return new Promise((resolve) => {
-    execFile('bash', ['-euo', 'pipefail', '-c', command], { cwd: scratch.path, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+const run = (script: string, timeoutMs = 240_000) => runLine(script.replace(/^npx nwa\b/gm, nwa), { cwd: scratch.path, timeoutMs })
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -4,8 +4,8 @@
  */
 import type { GradeExchange, GradeSession } from '../../../openapi/grade-session.ts'
 import { readBodyText, recordsNamespace, syntaxOf, trailingCommaAt } from '../bodies.ts'
-import { failed, type Judgment, notApplicable, passed } from '../types.ts'
-import { describeExchange, listed, seqs } from '../view.ts'
+import { type Judgment, type JudgmentVerdict, notApplicable } from '../types.ts'
+import { judgeEach } from '../view.ts'
 
 /** The requests whose body the server read: what the connector posted. */
 const withBodies = (session: GradeSession) => session.exchanges.filter((exchange) => exchange.body !== undefined && exchange.operation !== undefined)
@@ -15,20 +15,15 @@ function bodyJudgment(
   session: GradeSession,
   what: { fine: string; which?: (exchange: GradeExchange) => boolean; none?: string },
   finding: (exchange: GradeExchange) => string | undefined,
-): ReturnType<Judgment['judge']> {
-  const bodies = withBodies(session).filter(what.which ?? (() => true))
-  if (bodies.length === 0) return notApplicable(what.none ?? 'the connector posted no body in this scenario')
-  const found = bodies.flatMap((exchange) => {
-    const line = finding(exchange)
-    return line === undefined ? [] : [{ exchange, line }]
-  })
-  if (found.length === 0) return passed(`all ${bodies.length} bodies ${what.fine}`)
-  return failed(
-    `${found.length} of ${bodies.length} bodies break the rule: ${listed(
-      found.map((item) => `${describeExchange(item.exchange)}: ${item.line}`),
-      3,
-    )}`,
-    seqs(found.map((item) => item.exchange)),
+): JudgmentVerdict {
+  return judgeEach(
+    withBodies(session).filter(what.which ?? (() => true)),
+    {
+      none: notApplicable(what.none ?? 'the connector posted no body in this scenario'),
+      fine: (total) => `all ${total} bodies ${what.fine}`,
+      wrong: (count, total) => `${count} of ${total} bodies break the rule`,
+    },
+    finding,
   )
 }
 

@@ -5,7 +5,9 @@
  */
 import { type GradeExchange, type GradeSession, isAuthorized, isRead, isWholePage } from '../../../openapi/grade-session.ts'
 import { failed, type Judgment, notApplicable, passed, unjudged } from '../types.ts'
-import { afterStop, describeExchange, type LaunchView, launchesOf, listed, seqs } from '../view.ts'
+import { afterStop, describeExchange, judgeEach, type LaunchView, launchesOf, listed, seqs } from '../view.ts'
+
+const readNothing = unjudged('the connector read nothing in this scenario')
 
 const reads = (session: GradeSession) => session.exchanges.filter((exchange) => isRead(exchange) && isAuthorized(exchange))
 
@@ -116,16 +118,19 @@ const countValid: Judgment = {
   requirements: ['CLIENT-READ-PARAMS'],
   family: 'read',
   role: 'reader',
-  judge(session) {
-    const all = reads(session)
-    if (all.length === 0) return unjudged('the connector read nothing in this scenario')
-    const bad = all.filter((exchange) => {
-      const count = new URLSearchParams(exchange.target.split('?')[1] ?? '').get('count')
-      return count !== null && !(/^\d+$/.test(count) && Number(count) >= 1)
-    })
-    if (bad.length === 0) return passed(`all ${all.length} reads gave a valid count or none`)
-    return failed(`${bad.length} reads gave a count that is not a whole number of at least 1: ${listed(bad.map(describeExchange))}`, seqs(bad))
-  },
+  judge: (session) =>
+    judgeEach(
+      reads(session),
+      {
+        none: readNothing,
+        fine: (total) => `all ${total} reads gave a valid count or none`,
+        wrong: (count) => `${count} reads gave a count that is not a whole number of at least 1`,
+      },
+      (exchange) => {
+        const count = new URLSearchParams(exchange.target.split('?')[1] ?? '').get('count')
+        return count === null || (/^\d+$/.test(count) && Number(count) >= 1) ? undefined : `count=${count}`
+      },
+    ),
 }
 
 const markReturned: Judgment = {
@@ -137,7 +142,7 @@ const markReturned: Judgment = {
   role: 'reader',
   judge(session) {
     const all = reads(session)
-    if (all.length === 0) return unjudged('the connector read nothing in this scenario')
+    if (all.length === 0) return readNothing
     const posting = all.filter((exchange) => exchange.postedMark !== undefined)
     if (posting.length === 0) return notApplicable('the connector posted no mark in this scenario')
     const issued = new Set<string>()
@@ -170,7 +175,7 @@ const markNext: Judgment = {
   family: 'read',
   role: 'reader',
   judge(session) {
-    if (reads(session).length === 0) return unjudged('the connector read nothing in this scenario')
+    if (reads(session).length === 0) return readNothing
     const breaks = readings(session).flatMap((reading) => reading.breaks.filter((item) => item.kind === 'chain'))
     if (breaks.length === 0) return passed('every read posted the mark of the last page received whole')
     return failed(
@@ -191,7 +196,7 @@ const toEnd: Judgment = {
   family: 'read',
   role: 'reader',
   judge(session) {
-    if (reads(session).length === 0) return unjudged('the connector read nothing in this scenario')
+    if (reads(session).length === 0) return readNothing
     const problems: { exchange: GradeExchange; why: string }[] = []
     let passes = 0
     for (const { launch, streams } of readings(session)) {
@@ -234,7 +239,7 @@ const resume: Judgment = {
   family: 'read',
   role: 'reader',
   judge(session) {
-    if (reads(session).length === 0) return unjudged('the connector read nothing in this scenario')
+    if (reads(session).length === 0) return readNothing
     const all = readings(session)
     const problems: { exchange: GradeExchange; why: string }[] = []
     const resumed: GradeExchange[] = []
@@ -284,7 +289,7 @@ const newRecords: Judgment = {
   family: 'read',
   role: 'reader',
   judge(session) {
-    if (reads(session).length === 0) return unjudged('the connector read nothing in this scenario')
+    if (reads(session).length === 0) return readNothing
     const arrivals = session.events.filter((event) => event.kind === 'arrivals')
     if (arrivals.length === 0) return notApplicable('no records arrived after the end in this scenario')
     const last = arrivals[arrivals.length - 1] as (typeof arrivals)[number]

@@ -5,8 +5,8 @@
 import { type GradeExchange, type GradeSession, isWrite } from '../../../openapi/grade-session.ts'
 import type { Issue } from '../../../openapi/validate.ts'
 import { detailsOf, readBodyText, syntaxOf, writeRecords } from '../bodies.ts'
-import { failed, type JudgeContext, type Judgment, notApplicable, passed, unjudged } from '../types.ts'
-import { afterStop, describeExchange, isTroubleAnswer, launchesOf, listed, seqs } from '../view.ts'
+import { failed, type JudgeContext, type Judgment, type JudgmentVerdict, notApplicable, passed, unjudged } from '../types.ts'
+import { afterStop, describeExchange, isTroubleAnswer, judgeEach, launchesOf, listed, seqs } from '../view.ts'
 
 /** The batch limits api/writeactivityrecords.md recommends (D14). */
 export const batchLimits = { records: 1000, bytes: 50 * 1024 * 1024 } as const
@@ -19,31 +19,23 @@ const hasZone = (when: string) => /(?:Z|[+-]\d{2}:\d{2})$/.test(when)
 /** One finding per record: its place in the body and what is wrong. */
 type RecordRule = (record: Record<string, unknown>) => string[]
 
+const wroteNothing = unjudged('the connector wrote nothing in this scenario')
+
 /** Judges the records of every write body the recording kept whole; bodies kept as excerpts are judged by `fallback` on the answer. */
-function recordJudgment(
-  session: GradeSession,
-  fine: string,
-  rule: RecordRule,
-  fallback: (exchange: GradeExchange) => string | undefined,
-): ReturnType<Judgment['judge']> {
-  const bodies = writes(session)
-  if (bodies.length === 0) return unjudged('the connector wrote nothing in this scenario')
-  const found = bodies.flatMap((exchange) => {
-    const read = readBodyText(exchange.body ?? { text: '', bytes: 0, kept: 'whole' })
-    if (read.kind === 'partial') {
-      const line = fallback(exchange)
-      return line === undefined ? [] : [{ exchange, line }]
-    }
-    const lines = writeRecords(read).flatMap((record, index) => rule(record).map((problem) => `record ${index + 1}: ${problem}`))
-    return lines.length === 0 ? [] : [{ exchange, line: listed(lines, 3) }]
-  })
-  if (found.length === 0) return passed(`the records of all ${bodies.length} writes ${fine}`)
-  return failed(
-    `${found.length} of ${bodies.length} writes break the rule: ${listed(
-      found.map((item) => `${describeExchange(item.exchange)}: ${item.line}`),
-      3,
-    )}`,
-    seqs(found.map((item) => item.exchange)),
+function recordJudgment(session: GradeSession, fine: string, rule: RecordRule, fallback: (exchange: GradeExchange) => string | undefined): JudgmentVerdict {
+  return judgeEach(
+    writes(session),
+    {
+      none: wroteNothing,
+      fine: (total) => `the records of all ${total} writes ${fine}`,
+      wrong: (count, total) => `${count} of ${total} writes break the rule`,
+    },
+    (exchange) => {
+      const read = readBodyText(exchange.body ?? { text: '', bytes: 0, kept: 'whole' })
+      if (read.kind === 'partial') return fallback(exchange)
+      const lines = writeRecords(read).flatMap((record, index) => rule(record).map((problem) => `record ${index + 1}: ${problem}`))
+      return lines.length === 0 ? undefined : listed(lines, 3)
+    },
   )
 }
 
@@ -117,39 +109,30 @@ const schema: Judgment = {
   requirements: ['CLIENT-WRITE-INPUT-SCHEMA'],
   family: 'write',
   role: 'writer',
-  judge(session, context: JudgeContext) {
-    const bodies = writes(session)
-    if (bodies.length === 0) return unjudged('the connector wrote nothing in this scenario')
-    const found = bodies.flatMap((exchange) => {
-      const body = exchange.body ?? { text: '', bytes: 0, kept: 'whole' as const }
-      const read = readBodyText(body)
-      if (read.kind === 'partial') return exchange.status === 400 && exchange.notes.length > 0 ? [{ exchange, line: exchange.notes[0] ?? '' }] : []
-      if (read.kind === 'malformed') return []
-      const decoded = context.codec.decode('ActivityRecordInputList', body.text, syntaxOf(body.text) === 'xml' ? 'xml' : 'json')
-      if (decoded.ok || decoded.stage === 'syntax') return []
-      const records = writeRecords(read)
-      const issues = decoded.issues.filter((issue) => !coveredElsewhere(issue, records))
-      return issues.length === 0
-        ? []
-        : [
-            {
-              exchange,
-              line: listed(
-                issues.map((issue) => `${issue.location || '/'}: ${issue.message}`),
-                3,
-              ),
-            },
-          ]
-    })
-    if (found.length === 0) return passed(`all ${bodies.length} writes follow the input schema`)
-    return failed(
-      `${found.length} of ${bodies.length} writes break the input schema: ${listed(
-        found.map((item) => `${describeExchange(item.exchange)}: ${item.line}`),
-        3,
-      )}`,
-      seqs(found.map((item) => item.exchange)),
-    )
-  },
+  judge: (session, context: JudgeContext) =>
+    judgeEach(
+      writes(session),
+      {
+        none: wroteNothing,
+        fine: (total) => `all ${total} writes follow the input schema`,
+        wrong: (count, total) => `${count} of ${total} writes break the input schema`,
+      },
+      (exchange) => {
+        const body = exchange.body ?? { text: '', bytes: 0, kept: 'whole' as const }
+        const read = readBodyText(body)
+        if (read.kind === 'partial') return exchange.status === 400 ? exchange.notes[0] : undefined
+        if (read.kind === 'malformed') return undefined
+        const decoded = context.codec.decode('ActivityRecordInputList', body.text, syntaxOf(body.text) === 'xml' ? 'xml' : 'json')
+        if (decoded.ok || decoded.stage === 'syntax') return undefined
+        const issues = decoded.issues.filter((issue) => !coveredElsewhere(issue, writeRecords(read)))
+        return issues.length === 0
+          ? undefined
+          : listed(
+              issues.map((issue) => `${issue.location || '/'}: ${issue.message}`),
+              3,
+            )
+      },
+    ),
 }
 
 const batchRecords: Judgment = {
@@ -160,21 +143,19 @@ const batchRecords: Judgment = {
   decision: 'D14',
   family: 'write',
   role: 'writer',
-  judge(session) {
-    const bodies = writes(session)
-    if (bodies.length === 0) return unjudged('the connector wrote nothing in this scenario')
-    const counted = bodies.map((exchange) => ({
-      exchange,
-      records: exchange.write?.records ?? writeRecords(readBodyText(exchange.body ?? { text: '', bytes: 0, kept: 'whole' })).length,
-    }))
-    const large = counted.filter((item) => item.records > batchLimits.records)
-    const most = Math.max(...counted.map((item) => item.records))
-    if (large.length === 0) return passed(`every write held at most ${most} records`)
-    return failed(
-      `${large.length} writes held more than ${batchLimits.records} records: ${listed(large.map((item) => `${describeExchange(item.exchange)}: ${item.records} records`))}`,
-      seqs(large.map((item) => item.exchange)),
-    )
-  },
+  judge: (session) =>
+    judgeEach(
+      writes(session),
+      {
+        none: wroteNothing,
+        fine: () => `every write held at most ${batchLimits.records} records`,
+        wrong: (count) => `${count} writes held more than ${batchLimits.records} records`,
+      },
+      (exchange) => {
+        const records = exchange.write?.records ?? writeRecords(readBodyText(exchange.body ?? { text: '', bytes: 0, kept: 'whole' })).length
+        return records > batchLimits.records ? `${records} records` : undefined
+      },
+    ),
 }
 
 const batchBytes: Judgment = {
@@ -186,14 +167,11 @@ const batchBytes: Judgment = {
   family: 'write',
   role: 'writer',
   judge(session) {
-    const attempts = session.exchanges.filter(isWrite)
-    if (attempts.length === 0) return unjudged('the connector wrote nothing in this scenario')
     const size = (exchange: GradeExchange) => exchange.body?.bytes ?? Number(exchange.headers['content-length'] ?? 0)
-    const large = attempts.filter((exchange) => size(exchange) > batchLimits.bytes)
-    if (large.length === 0) return passed(`every write body was at most ${Math.max(...attempts.map(size))} bytes`)
-    return failed(
-      `${large.length} write bodies were larger than 50 MB: ${listed(large.map((exchange) => `${describeExchange(exchange)}: ${size(exchange)} bytes`))}`,
-      seqs(large),
+    return judgeEach(
+      session.exchanges.filter(isWrite),
+      { none: wroteNothing, fine: () => 'every write body was at most 50 MB', wrong: (count) => `${count} write bodies were larger than 50 MB` },
+      (exchange) => (size(exchange) > batchLimits.bytes ? `${size(exchange)} bytes` : undefined),
     )
   },
 }
@@ -221,7 +199,7 @@ const noLoss: Judgment = {
   family: 'write',
   role: 'writer',
   judge(session) {
-    if (!session.exchanges.some(isWrite)) return unjudged('the connector wrote nothing in this scenario')
+    if (!session.exchanges.some(isWrite)) return wroteNothing
     const failures = unstored(session)
     if (failures.length === 0) return notApplicable('no write of the connector went without a 200 in this scenario')
     const lost = failures.flatMap((failure) => {
