@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFullEvidenceFile, writeBundle } from '../../conformance/bundle/index.ts'
 import { bundleLine, parseDuration, readSigningKey, reportFiles, reportsLine } from '../../conformance/command.ts'
-import { ConformanceError } from '../../conformance/errors.ts'
+import { codes, ConformanceError } from '../../conformance/errors.ts'
 import { gradeConnector, type ScenarioOutcome, toEvidenceExchange } from '../../conformance/grade/index.ts'
 import { runMeta } from '../../conformance/meta.ts'
 import { createConsoleReporter } from '../../conformance/reporters/console.ts'
@@ -47,8 +47,6 @@ export interface GradeIo extends GradeClock {
 
 export const defaultGradeTimeoutMs = 60_000
 
-class UsageError extends Error {}
-
 const roles: readonly DeclaredRole[] = ['reader', 'writer', 'both']
 
 /** The scenarios `--scenario` names (comma-separated), in catalogue order; all when none is named. */
@@ -59,7 +57,7 @@ export function chooseScenarios(names: string | undefined): ScenarioDefinition[]
     .filter(Boolean)
   const unknown = wanted.filter((name) => scenarioByName(name) === undefined)
   if (unknown.length > 0)
-    throw new UsageError(`--scenario ${unknown.join(',')}: no such scenario (${scenarioCatalogue.map((scenario) => scenario.name).join(', ')})`)
+    throw codes.CONF_ERR_USAGE.create(`--scenario ${unknown.join(',')}: no such scenario (${scenarioCatalogue.map((scenario) => scenario.name).join(', ')})`)
   return wanted.length === 0 ? [...scenarioCatalogue] : scenarioCatalogue.filter((scenario) => wanted.includes(scenario.name))
 }
 
@@ -68,19 +66,19 @@ export function parseTimeScale(text: string | undefined): number {
   if (text === undefined) return 1
   const value = Number(text)
   if (!(Number.isFinite(value) && value > 0 && value <= 100))
-    throw new UsageError(`--time-scale ${text}: expected a number above 0, at most 100 (0.5 is twice as fast)`)
+    throw codes.CONF_ERR_USAGE.create(`--time-scale ${text}: expected a number above 0, at most 100 (0.5 is twice as fast)`)
   return value
 }
 
 function parseRole(text: string | undefined): DeclaredRole | undefined {
   if (text === undefined) return undefined
-  if (!roles.includes(text as DeclaredRole)) throw new UsageError(`--role ${text}: expected reader, writer or both`)
+  if (!roles.includes(text as DeclaredRole)) throw codes.CONF_ERR_USAGE.create(`--role ${text}: expected reader, writer or both`)
   return text as DeclaredRole
 }
 
 function parseFailOn(text: string | undefined): FailOn {
   if (text === undefined || text === 'must' || text === 'warn') return (text ?? 'must') as FailOn
-  throw new UsageError(`--fail-on ${text}: expected must or warn`)
+  throw codes.CONF_ERR_USAGE.create(`--fail-on ${text}: expected must or warn`)
 }
 
 /** Every recorded exchange and each run's output, for a bundle's full evidence, by scenario. */
@@ -97,13 +95,13 @@ export async function runGradeCommand(options: GradeCommandOptions, io: GradeIo)
   let scratch: string | undefined
   try {
     const command = options.connector?.trim()
-    if (!command) throw new UsageError('--connector "CMD" is required: the command that runs the connector (or --selftest)')
+    if (!command) throw codes.CONF_ERR_USAGE.create('--connector "CMD" is required: the command that runs the connector (or --selftest)')
     const scenarios = chooseScenarios(options.scenario)
     const role = parseRole(options.role)
     const timeoutMs = options.timeout === undefined ? defaultGradeTimeoutMs : parseDuration(options.timeout, '--timeout')
     const timeScale = parseTimeScale(options.timeScale)
     const failOn = parseFailOn(options.failOn)
-    if (options.signKey !== undefined && options.bundle === undefined) throw new UsageError('--sign-key signs a bundle: give --bundle FILE too')
+    if (options.signKey !== undefined && options.bundle === undefined) throw codes.CONF_ERR_USAGE.create('--sign-key signs a bundle: give --bundle FILE too')
     const signingKey = options.signKey === undefined ? undefined : readSigningKey(options.signKey, io.env)
     const reportDir = options.reportDir ?? 'reports'
 
@@ -175,7 +173,7 @@ export async function runGradeCommand(options: GradeCommandOptions, io: GradeIo)
     io.stdout.write(reportsLine(reportDir))
     return result.exitCode
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConformanceError || error instanceof NwaError) {
+    if (error instanceof ConformanceError || error instanceof NwaError) {
       io.stderr.write(`nwa grade: ${error.message}\n`)
       return 2
     }
