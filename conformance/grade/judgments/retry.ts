@@ -30,7 +30,7 @@ const pause: Judgment = {
     const shortest = Math.min(...steps.map((step) => step.pauseMs ?? 0))
     if (hasty.length === 0) return passed(`after each of ${steps.length} refusals it paused at least ${shortest} ms`)
     return failed(
-      `${hasty.length} of ${steps.length} retries came less than ${retryRules.minPauseMs} ms after a refusal: ${listed(hasty.map((step) => `${step.pauseMs} ms after ${describeExchange(step.failure)}`))}`,
+      `${hasty.length} of ${steps.length} times its next request of the kind came less than ${retryRules.minPauseMs} ms after a refusal: ${listed(hasty.map((step) => `${step.pauseMs} ms after ${describeExchange(step.failure)}`))}`,
       hasty.flatMap((step) => [step.failure.seq, ...(step.next === undefined ? [] : [step.next.seq])]).slice(0, 20),
     )
   },
