@@ -24,3 +24,12 @@ export function replaceMarkedBlock(page: string, markers: { start: string; end: 
   if (start < 0 || end < start) throw new Error(`the page has no ${what} markers`)
   return `${page.slice(0, start + markers.start.length)}\n${block}\n${page.slice(end)}`
 }
+
+/** The lines between two marker comments of a README, and its table rows split into cells (escaped pipes kept). */
+export function readMarkedBlock(readme: string, markers: { start: string; end: string }): { lines: string[]; rows: string[][] } {
+  const lines = readme
+    .slice(readme.indexOf(markers.start) + markers.start.length, readme.indexOf(markers.end))
+    .trim()
+    .split('\n')
+  return { lines, rows: lines.filter((line) => line.startsWith('| `')).map((line) => line.slice(2, -2).split(/ (?<!\\)\| /)) }
+}

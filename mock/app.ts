@@ -4,7 +4,7 @@ import { loadContract, type Contract } from '../openapi/contract.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
-import { createControl } from './control.ts'
+import { createControl, serveControlRoutes } from './control.ts'
 import { guardControl } from './control-access.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
 import { createFaultPlan, noFaults, parseFaultSettings, type FaultPlan, type FaultSettings } from './faults.ts'
@@ -128,7 +128,12 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     sink: options.onRequest,
   })
   const backend = await createBackend(contract, codec.validators.ajv)
-  const control = options.control ? guardControl(createControl({ state, clock, faults, codec, directory, requests, defects }), options.controlToken) : undefined
+  // Every control route, the grading routes of passive grading included, is behind the same token decision (D71).
+  const control = options.control
+    ? guardControl(createControl({ state, clock, faults, codec, directory, requests, defects }, options.controlRoutes), options.controlToken)
+    : options.controlRoutes === undefined
+      ? undefined
+      : guardControl(serveControlRoutes(options.controlRoutes), options.controlToken)
   const operations = {
     ...createReadHandlers({ contract, store, marks, writer, maxCount, now: clock.now }),
     ...createWriteHandler(state, writer),
@@ -154,6 +159,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     respond: createResponder(options.drain ?? { bytes: Math.max(maxBody, 1024 * 1024), ms: defaults.drainMs }),
     now: clock.now,
     record: (entry) => requests.record(entry),
+    observe: options.observe,
     internalError(ctx, error) {
       // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
       process.emitWarning(error instanceof Error ? error : new Error(String(error)))

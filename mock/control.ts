@@ -30,12 +30,35 @@ const json = (status: number, value: unknown): MockResponse => ({
 
 const problem = (status: number, errors: string[]) => json(status, { errors })
 
+/** One control endpoint: what it does (for the start banner) and its handler. */
+export interface ControlRoute {
+  does: string
+  handle: (req: IncomingMessage, url: URL) => Promise<MockResponse>
+}
+
+/** Control endpoints by 'METHOD /nwa/path'. */
+export type ControlRoutes = Record<string, ControlRoute>
+
+/** Serves a table of control routes: 405 for a known path with another method, 404 for the rest. */
+export function serveControlRoutes(routes: ControlRoutes): ControlEndpoints {
+  return {
+    endpoints: Object.entries(routes).map(([route, { does }]) => ({ route, does })),
+    async handle(ctx: RequestContext): Promise<MockResponse> {
+      const path = ctx.target.path.replace(/\/$/, '')
+      const route = routes[`${ctx.method} ${path}`]
+      if (route) return route.handle(ctx.req, ctx.target.url)
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
+      return emptyResponse(known ? 405 : 404)
+    },
+  }
+}
+
 /**
  * The /nwa/ control endpoints, outside the API prefix and off unless asked for: they let a test reset the
  * data, load fixtures, move the clock and switch faults while the server runs. Who may call them is decided in
  * front of them (control-access.ts, D71): beyond loopback they need a token.
  */
-export function createControl(deps: ControlDeps): ControlEndpoints {
+export function createControl(deps: ControlDeps, extra: ControlRoutes = {}): ControlEndpoints {
   const status = async () => {
     const counts = await deps.state.counts()
     const longTermArchive = deps.state.store.health()
@@ -65,7 +88,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
     }
   }
 
-  const routes: Record<string, { does: string; handle: (req: IncomingMessage, url: URL) => Promise<MockResponse> }> = {
+  const routes: ControlRoutes = {
     'GET /nwa/health': {
       does: 'status, record counts, clock, faults',
       handle: async () => json(200, await status()),
@@ -148,16 +171,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
     },
   }
 
-  return {
-    endpoints: Object.entries(routes).map(([route, { does }]) => ({ route, does })),
-    async handle(ctx: RequestContext): Promise<MockResponse> {
-      const path = ctx.target.path.replace(/\/$/, '')
-      const route = routes[`${ctx.method} ${path}`]
-      if (route) return route.handle(ctx.req, ctx.target.url)
-      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
-      return emptyResponse(known ? 405 : 404)
-    },
-  }
+  return serveControlRoutes({ ...routes, ...extra })
 }
 
 function defectListing(defects: DecoratorSwitch): { on: string[]; available: { name: string; description: string }[] } {

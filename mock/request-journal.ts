@@ -49,11 +49,16 @@ export const entryBounds = { path: 1024, account: 256, notes: 12, note: 400 } as
 
 /** The entry as the journal keeps it: client text cut to entryBounds, and copied, so it never keeps a request alive. */
 export function boundEntry(entry: RequestEntry): RequestEntry {
-  const notes = entry.notes.slice(0, entryBounds.notes).map((note) => excerpt(note, entryBounds.note))
-  if (entry.notes.length > entryBounds.notes) notes.push(`… and ${entry.notes.length - entryBounds.notes} more`)
-  const bounded: RequestEntry = { ...entry, path: excerpt(entry.path, entryBounds.path), notes }
+  const bounded: RequestEntry = { ...entry, path: excerpt(entry.path, entryBounds.path), notes: boundNotes(entry.notes) }
   if (entry.account !== undefined) bounded.account = excerpt(entry.account, entryBounds.account)
   return bounded
+}
+
+/** At most entryBounds.notes reasons, each an excerpt, and a count of the rest. */
+export function boundNotes(given: readonly string[]): string[] {
+  const notes = given.slice(0, entryBounds.notes).map((note) => excerpt(note, entryBounds.note))
+  if (given.length > entryBounds.notes) notes.push(`… and ${given.length - entryBounds.notes} more`)
+  return notes
 }
 
 /** An entry's weight against the byte budget: its text at two bytes a character (V8's widest), plus the object itself. */

@@ -14,9 +14,12 @@ export interface MockResponse {
    * How the exchange ends, when not plainly. `drain`: the request body may still be arriving (a 413), so the
    * rest is read and dropped, within bounds, before the connection closes, and the client reads the status
    * instead of a reset. `cut`: half a response, then the socket is destroyed (the dropped-connection fault).
-   * `none`: the client has gone; nothing is written.
+   * `reset`: the connection is closed before any answer (a connection lost on the way). `none`: the client has gone;
+   * nothing is written.
    */
-  ending?: 'drain' | 'cut' | 'none'
+  ending?: 'drain' | 'cut' | 'reset' | 'none'
+  /** A page's facts, set by the writer that made it, so a grading session reads them without parsing the body. */
+  page?: { records: number; mark: string }
 }
 
 export const contentTypes: Record<WireFormat, string> = {
@@ -60,7 +63,7 @@ export function createResponseWriter(xml: XmlCodec): ResponseWriter {
         format === 'json'
           ? JSON.stringify({ ActivityRecordList: records, ContinuationMark: mark })
           : xml.encode('ActivityRecordListResponse', { ContinuationMark: mark, ActivityRecordList: records })
-      return { status: 200, headers: { 'content-type': contentTypes[format] }, body }
+      return { status: 200, headers: { 'content-type': contentTypes[format] }, body, page: { records: records.length, mark } }
     },
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDirectoryFile } from '../mock/directory.ts'
-import { loadRequirements } from '../openapi/requirements.ts'
+import { clientRequirements, loadRequirements, serverRequirements } from '../openapi/requirements.ts'
 import { type RunningMock, startMockServer } from '../mock/server.ts'
 import { probe, tempDir } from './interop/support.ts'
 
@@ -55,6 +55,7 @@ describe('the examples of the README and the reference pages', () => {
 
   it('states the size of the requirement catalogue as it is (docs/contract.md)', () => {
     expect(text('docs/contract.md')).toContain(`holds ${loadRequirements().length} testable statements`)
+    expect(text('docs/contract.md')).toContain(`${serverRequirements().length} of the server, and ${clientRequirements().length} of clients`)
   })
 
   it.each(ofKind('directory').map((example) => [example.where, example]))('the directory file at %s loads', (_where, example) => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ExchangeObserver } from '../grade/observer.ts'
 import type { RequestEntry } from '../request-journal.ts'
 import { emptyResponse, type MockResponse } from '../responses.ts'
 import { runStages } from './compose.ts'
@@ -14,17 +15,23 @@ export interface ServeDeps {
   record: (entry: RequestEntry) => void
   /** The answer when a stage throws: a bug in the mock, never the client's fault. */
   internalError: (ctx: RequestContext, error: unknown) => MockResponse
+  /** Told of every exchange once it is over (a grading session records them); the clean mock has none. */
+  observe?: ExchangeObserver | undefined
 }
 
 /** One request from socket to socket: a context, the stages, the responder, then the journal entry. */
 export function createServe(deps: ServeDeps) {
   return async (req: IncomingMessage, res: ServerResponse, continueBody: (() => void) | undefined): Promise<void> => {
+    const observer = deps.observe
+    const arrived = observer === undefined ? 0 : observer.now()
     const target = readTarget(req.url ?? '/')
     const ctx = createContext(req, target ?? unreadable, deps.now(), continueBody)
     const response = target ? await runStages(deps.stages(), ctx).catch((error: unknown) => deps.internalError(ctx, error)) : notAPath
     await deps.respond(ctx, response, res).catch(() => res.destroy())
     // The journal's own reader is left out, or reading the journal would fill it.
     if (target?.path !== '/nwa/requests') deps.record(journalEntry(ctx, response, deps.now()))
+    if (observer !== undefined && !target?.path.startsWith('/nwa/'))
+      observer.ended(ctx, response, { arrived, ended: observer.now(), answered: res.headersSent })
   }
 }
 
@@ -50,7 +57,7 @@ function journalEntry(ctx: RequestContext, response: MockResponse, now: number):
     time: new Date(ctx.receivedAt).toISOString(),
     method: ctx.method,
     path: ctx.req.url ?? '/',
-    status: response.ending === 'none' ? 0 : response.status,
+    status: response.ending === 'none' || response.ending === 'reset' ? 0 : response.status,
     notes: [...(response.notes ?? [])],
     durationMs: Math.max(0, now - ctx.receivedAt),
   }
