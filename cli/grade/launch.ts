@@ -50,9 +50,18 @@ function tail(limit: number) {
   }
 }
 
+/**
+ * The grader's own environment without its NWA_ settings: a control token, a store URL or a stale NWA_URL of the shell
+ * that runs nwa grade is not the connector's business, and the connector's NWA_ variables are exactly the documented
+ * ones (docs/grading.md).
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NWA_')))
+}
+
 export function launchConnector(command: string, target: ConnectorTarget, extraEnv: Readonly<Record<string, string>> = {}): RunningConnector {
   const child = spawn('/bin/sh', ['-c', command], {
-    env: { ...process.env, ...extraEnv, ...target },
+    env: { ...inheritedEnv(), ...extraEnv, ...target },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
