@@ -23,6 +23,7 @@ async function serve(kind: HostKind, options: HostOptions): Promise<Served> {
     return { url: running.url, store: async (records) => running.floor.load(records), size: running.floor.size, close: running.close }
   }
   const { startMockServer } = await import('../mock/server.ts')
+  const grading = options.grading ? await gradingOf() : undefined
   const running = await startMockServer({
     host: '127.0.0.1',
     port: 0,
@@ -31,13 +32,36 @@ async function serve(kind: HostKind, options: HostOptions): Promise<Served> {
     authSchemes: ['Basic'],
     ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
     ...(options.store !== undefined && { store: options.store }),
+    ...(grading === undefined ? {} : { observe: grading.recorder, controlRoutes: grading.routes }),
   })
+  grading?.start(running.url, (decorators) => running.app.decorate(decorators))
   return {
     url: running.url,
     store: (records) => running.app.state.loadSeed(records),
     size: async () => (await running.app.state.counts()).records,
     close: running.close,
   }
+}
+
+/**
+ * Passive grading under the steady scenario, as `nwa mock --grade` runs it, but with bounds that keep every exchange
+ * whole however many a round sends: the bench measures recording, not the cheaper paths past the default bounds. The
+ * judge is never asked; the bench resets the session before each round instead.
+ */
+async function gradingOf() {
+  const { randomBytes } = await import('node:crypto')
+  const { createPassiveGrading, scenarioByName } = await import('../mock/grade/index.ts')
+  const scenario = scenarioByName('steady')
+  if (scenario === undefined) throw new Error('no steady scenario')
+  return createPassiveGrading({
+    scenario,
+    timeScale: 1,
+    judge: { grade: () => ({}), report: async () => [] },
+    now: () => performance.now(),
+    wallClock: Date.now,
+    random: (bytes) => randomBytes(bytes),
+    bounds: { exchanges: 10_000_000, sessionBytes: Number.MAX_SAFE_INTEGER },
+  })
 }
 
 async function answer(served: Served, call: HostCall): Promise<HostReplies[HostCall['op']]> {

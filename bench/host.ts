@@ -20,6 +20,8 @@ export interface HostOptions {
   dataDir?: string
   /** The mock's store (--store): a postgres:// URL, several mocks sharing it; memory when absent. */
   store?: string
+  /** The mock grades passively (`nwa mock --grade steady`), recording every exchange whole; POST /nwa/grade/reset starts a new session. */
+  grading?: boolean
 }
 
 export type HostCall =

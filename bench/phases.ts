@@ -27,12 +27,13 @@ import { failedRow, floorRow, mockRow, type Row, verdictRow } from './report.ts'
 import { postgresPhase } from './postgres.ts'
 import { grouped, megabytes, ms, units } from './stats.ts'
 
-export const phaseNames = ['small-requests', 'write-memory', 'write-journal', 'archive', 'conformance', 'postgres'] as const
+export const phaseNames = ['small-requests', 'grading', 'write-memory', 'write-journal', 'archive', 'conformance', 'postgres'] as const
 export type PhaseName = (typeof phaseNames)[number]
 
 /** Upper bounds on a phase's wall time; run.ts stops a phase that overruns. */
 export const phaseTimeoutMs: Record<PhaseName, number> = {
   'small-requests': 120_000,
+  grading: 120_000,
   'write-memory': 180_000,
   'write-journal': 120_000,
   archive: 300_000,
@@ -56,6 +57,8 @@ const targets = {
   memoryPerMillion: [{ of: 'mock', bound: 'max', value: 600 * MiB }],
   enumDeepRatio: [{ of: 'mock', bound: 'max', value: 1.5 }],
   conformanceMs: [{ of: 'mock', bound: 'max', value: 30_000 }],
+  /** Issue 16: grading costs the small request at most a fifth of its rate. */
+  gradingOn: [{ of: 'ratio', bound: 'min', value: 0.8 }],
 } satisfies Record<string, Target[]>
 
 const smallRequests = { path: '/netwrix/api/v1/activity_records/enum?format=json&count=10', connections: 8, warmupSeconds: 3, seconds: 3, rounds: 5 }
@@ -70,6 +73,8 @@ export function runPhase(name: PhaseName, log: Log): Promise<Row[]> {
   switch (name) {
     case 'small-requests':
       return smallRequestsPhase(log)
+    case 'grading':
+      return gradingPhase(log)
     case 'write-memory':
       return writeMemoryPhase(log)
     case 'write-journal':
@@ -148,6 +153,55 @@ async function smallRequestsPhase(log: Log): Promise<Row[]> {
     if (notice !== undefined) row.notice = notice
     return [row]
   })
+}
+
+/**
+ * The small request against two mocks in turn, one grading (every exchange recorded whole, under the steady scenario's
+ * decorators) and one not: what recording costs a connector's every request. A new session begins before each
+ * round, so the recording never grows beyond one round's exchanges.
+ */
+async function gradingPhase(log: Log): Promise<Row[]> {
+  const started = await Promise.allSettled([startHost('mock', { seed: 'demo', grading: true }), startHost('mock', { seed: 'demo' })])
+  const [on, off] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined))
+  try {
+    const failed = started.find((result) => result.status === 'rejected')
+    if (failed || !on || !off) throw failed?.reason ?? new Error('a host did not start')
+    const authorization = `Basic ${Buffer.from(`${admin.user}:${admin.password}`).toString('base64')}`
+    const rate = (host: Host, seconds: number) =>
+      measureRequestRate(host.url, { path: smallRequests.path, headers: { authorization }, connections: smallRequests.connections, durationSeconds: seconds })
+    const newSession = async () => {
+      const reset = await fetch(`${on.url}/nwa/grade/reset`, { method: 'POST' })
+      if (reset.status !== 200) throw new Error(`POST /nwa/grade/reset answered ${reset.status}`)
+    }
+    for (const [what, host] of [
+      ['grading on', on],
+      ['grading off', off],
+    ] as const) {
+      log(`${what} warm-up: ${grouped((await rate(host, smallRequests.warmupSeconds)).requestsPerSecond)} requests/s`)
+    }
+    const recorded: number[] = []
+    const rounds = await interleavedRounds(
+      { rounds: smallRequests.rounds, samples: 1 },
+      async () => {
+        await newSession()
+        const figure = await rate(on, smallRequests.seconds)
+        recorded.push(figure.requests)
+        return figure.requestsPerSecond
+      },
+      async () => (await rate(off, smallRequests.seconds)).requestsPerSecond,
+    )
+    log(`each grading round recorded ${grouped(Math.min(...recorded))} to ${grouped(Math.max(...recorded))} exchanges whole`)
+    return [
+      floorRow(
+        `grading on (mock column) against off (floor column): the small request, every exchange recorded (${smallRequests.rounds} × ${smallRequests.seconds} s)`,
+        units.perSecond('requests'),
+        compareRounds(rounds.measured, rounds.reference),
+        targets.gradingOn,
+      ),
+    ]
+  } finally {
+    await Promise.all([on?.close(), off?.close()])
+  }
 }
 
 async function jsonPage(client: BenchClient, path: string, what: string): Promise<ActivityRecordListResponse> {

@@ -9,6 +9,11 @@ import { runKeygen, runVerify, type KeygenOptions, type VerifyOptions } from '..
 import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
 import { runReplay, startRecord, type RecordOptions, type ReplayCommandOptions } from '../conformance/recording/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
+import { runGradeCommand, type GradeCommandOptions } from './grade/command.ts'
+import { createPassiveSetup, passiveScenario } from './grade/passive.ts'
+import { runGradeSelftest, type GradeSelftestOptions } from './grade/selftest.ts'
+import { loadContract } from '../openapi/contract.ts'
+import { createPayloadCodec } from '../openapi/payload.ts'
 import { runSelftest, type SelftestOptions } from './selftest.ts'
 import { runValidate, type ValidateFlags } from './validate.ts'
 import { bodyKindNames } from '../openapi/body-kind.ts'
@@ -80,6 +85,9 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--log <format>', 'the request journal on stdout: a line per request, or NDJSON').choices(['pretty', 'json']).default('pretty'))
     .option('--quiet', 'print no request journal (GET /nwa/requests still keeps it)')
     .option('--defect <names>', 'switch on seeded defects (comma-separated; nwa selftest --list names them): a deliberately broken server')
+    .option('--grade [scenario]', 'grade whatever connector talks to it under a scenario (default steady): GET /nwa/grade, reports on Ctrl-C')
+    .option('--grade-report-dir <dir>', 'where --grade writes its reports', 'reports')
+    .option('--time-scale <factor>', "with --grade: the scenario's latency and quiet periods times this (default 1)")
     .action(async (flags: MockFlags) => {
       const parsed = mockOptionsFromFlags(flags)
       if (!parsed.ok) {
@@ -87,21 +95,51 @@ export async function main(argv: string[]): Promise<number> {
         exitCode = 2
         return
       }
+      const clock = { now: Date.now, monotonic: () => performance.now(), random: (n: number) => randomBytes(n) }
+      const scenario = flags.grade === undefined ? undefined : passiveScenario(flags.grade)
+      const passive =
+        scenario?.ok === true
+          ? createPassiveSetup(
+              {
+                scenario: scenario.name,
+                timeScale: Number(flags.timeScale ?? '1'),
+                reportDir: flags.gradeReportDir ?? 'reports',
+                codec: createPayloadCodec(await loadContract()),
+              },
+              clock,
+            )
+          : undefined
       let running: Awaited<ReturnType<typeof startMockServer>>
       try {
-        running = await startMockServer({ ...parsed.options, onRequest: requestPrinter(flags, process.stdout) })
+        running = await startMockServer({
+          ...parsed.options,
+          onRequest: requestPrinter(flags, process.stdout),
+          ...(passive === undefined ? {} : { observe: passive.grading.recorder, controlRoutes: passive.grading.routes }),
+        })
       } catch (error) {
         if (!(error instanceof NwaError)) throw error
         process.stderr.write(`nwa mock: ${describeStartFailure(error, flags)}\n`)
         exitCode = 2
         return
       }
+      const started = running
+      passive?.grading.start(started.url, (decorators) => started.app.decorate(decorators))
       process.stdout.write(`${banner(running, await running.app.state.counts())}\n`)
+      if (passive !== undefined && scenario?.ok)
+        process.stdout.write(
+          `  grading     scenario ${scenario.name}: GET ${running.url}/nwa/grade; the reports go to ${flags.gradeReportDir ?? 'reports'} on Ctrl-C\n`,
+        )
       await new Promise<void>((resolve) => {
         const stop = () => resolve()
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
+      if (passive !== undefined) {
+        passive.grading.close()
+        const result = passive.grade()
+        const files = await passive.report()
+        process.stdout.write(`nwa mock: grade ${result.verdict.verdict} (${result.verdict.summary}); reports: ${files.join(', ')}\n`)
+      }
       await running.close()
     })
 
@@ -149,6 +187,52 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await running.close()
       }
+    })
+
+  prefixed(program.command('grade'), 'nwa grade')
+    .description('certify a connector: the reference mock plays the server, runs the connector through scenarios of trouble and judges its traffic')
+    .option(
+      '--connector <command>',
+      'the command that runs the connector (through the shell; NWA_URL, NWA_USER, NWA_PASSWORD, NWA_CA_FILE, NWA_STATE_DIR tell it where)',
+    )
+    .option('--scenario <names>', 'scenarios to run, comma-separated (default all: steady, busy-archive, server-errors, cut-connections, restart, auth, slow)')
+    .addOption(
+      new Option('--role <role>', 'what the connector is: its judgments of another role are not applicable (default: as it shows itself)').choices([
+        'reader',
+        'writer',
+        'both',
+      ]),
+    )
+    .option('--timeout <seconds>', 'how long one scenario may take (seconds, or 90s, 2m; default 60)')
+    .option('--time-scale <factor>', "the scenarios' latency and quiet periods times this (0.5: twice as fast; default 1)")
+    .option('--no-tls', 'serve plain HTTP instead of HTTPS')
+    .option('--report-dir <dir>', 'where the four reports go', 'reports')
+    .addOption(new Option('--fail-on <level>', 'exit 1 on a MUST failure, or also on a warning').choices(['must', 'warn']).default('must'))
+    .option('--bundle <file>', 'also write a certification bundle: reports, every exchange, contract, configuration and a signed statement')
+    .option('--sign-key <file>', 'Ed25519 private key (PEM, from nwa keygen) that signs the bundle; unsigned without it')
+    .option('--selftest', 'grade the sample connectors, clean and with each seeded defect, and print which judgments catch each')
+    .option('--only <names>', 'with --selftest: these defects only (names, sample:ID or scenario:NAME, comma-separated)')
+    .option('--list', 'with --selftest: print the seeded defects and stop')
+    .option('--markdown', 'with --selftest: print the detection matrix as Markdown on stdout (progress goes to stderr)')
+    .action(async (flags: GradeCommandOptions & GradeSelftestOptions & { selftest?: boolean }) => {
+      const io = {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        now: Date.now,
+        monotonic: () => performance.now(),
+        random: (n: number) => randomBytes(n),
+      }
+      if (flags.selftest) {
+        exitCode = await runGradeSelftest(flags, io)
+        return
+      }
+      if (flags.only !== undefined || flags.list || flags.markdown) {
+        process.stderr.write('nwa grade: --only, --list and --markdown go with --selftest\n')
+        exitCode = 2
+        return
+      }
+      exitCode = await runGradeCommand(flags, io)
     })
 
   prefixed(program.command('keygen'), 'nwa keygen')

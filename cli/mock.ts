@@ -6,6 +6,7 @@ import { formatJsonLine, formatPrettyLine, type RequestEntry } from '../mock/req
 import { CONTROL_TOKEN_VARIABLE, isOpenControlRoute, tokenProblem } from '../mock/control-access.ts'
 import { defectCatalogue } from '../mock/defects/index.ts'
 import { chooseDecorators } from '../mock/pipeline/decorate.ts'
+import { passiveScenario } from './grade/passive.ts'
 import type { RunningMock, ServeOptions } from '../mock/server.ts'
 import type { StoreCounts } from '../mock/state/store.ts'
 import { describeStoreSpec, parseStoreSpec } from '../mock/state/open-store.ts'
@@ -43,6 +44,11 @@ export interface MockFlags {
   quiet?: boolean
   /** Seeded defects to switch on, comma-separated. */
   defect?: string
+  /** Passive grading: true, or the scenario to grade under (docs/grading.md). */
+  grade?: string | boolean
+  /** Where passive grading writes its reports. */
+  gradeReportDir?: string
+  timeScale?: string
 }
 
 /** The fault settings' keys as the flags that set them, so an error names what the user typed. */
@@ -110,6 +116,13 @@ export function mockOptionsFromFlags(flags: MockFlags): { ok: true; options: Ser
     if (!flags.control) errors.push(`--control-token (or ${CONTROL_TOKEN_VARIABLE}): needs --control, the endpoints it guards`)
     const problem = tokenProblem(flags.controlToken)
     if (problem) errors.push(`--control-token (or ${CONTROL_TOKEN_VARIABLE}): ${problem}`)
+  }
+  if (flags.grade !== undefined) {
+    const scenario = passiveScenario(flags.grade)
+    if (!scenario.ok) errors.push(scenario.error)
+    if (defectsOn.length > 0) errors.push(`--grade with --defect ${flags.defect}: a graded connector meets the clean server and the scenario's trouble only`)
+    const scale = Number(flags.timeScale ?? '1')
+    if (!(scale > 0 && scale <= 100)) errors.push(`--time-scale ${flags.timeScale}: expected a number above 0, at most 100`)
   }
   const maxBody = positive('--max-body', flags.maxBody)
   const maxCount = positive('--max-count', flags.maxCount)

@@ -113,7 +113,7 @@ describe('the matrix and the exit code', () => {
     expect(progressLine(missed!, 1, 2)).toBe('✗ [2/2] missed (pagination): NOT CAUGHT')
   })
 
-  it('replaces the README block between its markers, and refuses a README without them', () => {
+  it('replaces the block between its markers, and refuses a page without them', () => {
     const readme = 'before\n<!-- selftest:start -->\nold\n<!-- selftest:end -->\nafter\n'
     expect(replaceMatrix(readme, 'new')).toBe('before\n<!-- selftest:start -->\nnew\n<!-- selftest:end -->\nafter\n')
     expect(() => replaceMatrix('no markers', 'new')).toThrow(/markers/)

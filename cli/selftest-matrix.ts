@@ -114,7 +114,7 @@ export function progressLine(row: DefectRow, index: number, total: number): stri
 
 export const markdownMarkers = { start: '<!-- selftest:start -->', end: '<!-- selftest:end -->' } as const
 
-/** Replaces the block between the markers of a README with the matrix. */
+/** Replaces the block between the markers of a docs page (docs/selftest.md) with the matrix. */
 export function replaceMatrix(readme: string, markdown: string): string {
   return replaceMarkedBlock(readme, markdownMarkers, 'selftest', markdown)
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { readMarkedBlock } from '../conformance/catalogue.ts'
 import { allChecks } from '../conformance/checks/index.ts'
 import { defectCatalogue, families } from '../mock/defects/index.ts'
 import { markdownMarkers, matrixHeader } from './selftest-matrix.ts'
@@ -56,14 +57,12 @@ describe('the defect families', () => {
   })
 })
 
-describe("the README's self-test section", () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  const block = readme.slice(readme.indexOf(markdownMarkers.start) + markdownMarkers.start.length, readme.indexOf(markdownMarkers.end))
-  const lines = block.trim().split('\n')
-  const rows = lines.filter((line) => line.startsWith('| `')).map((line) => line.slice(2, -2).split(/ (?<!\\)\| /))
+describe('the self-test matrix of docs/selftest.md', () => {
+  const readme = readFileSync(new URL('../docs/selftest.md', import.meta.url), 'utf8')
+  const { lines, rows } = readMarkedBlock(readme, markdownMarkers)
   const checkIds = new Set(allChecks.map((check) => check.id))
 
-  it('holds the matrix between its markers, every defect caught (npm run selftest:readme writes it from a run)', () => {
+  it('holds the matrix between its markers, every defect caught (npm run selftest:matrix writes it from a run)', () => {
     expect(readme).toContain(markdownMarkers.start)
     expect(lines[0]).toBe(
       `**${defectCatalogue.length} of ${defectCatalogue.length} defects caught; the clean mock is CONFORMANT with no check failed or warned.**`,

@@ -17,7 +17,7 @@ import { startMockServer } from '../mock/server.ts'
 import { loadContract } from '../openapi/contract.ts'
 import { NwaError } from '../openapi/errors.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
-import { loadRequirements } from '../openapi/requirements.ts'
+import { serverRequirements } from '../openapi/requirements.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { computeMatrix, progressLine, renderMarkdown, type RunOutcome, selftestExitCode, summaryLine } from './selftest-matrix.ts'
 
@@ -92,7 +92,7 @@ export async function runSelftest(options: SelftestOptions, io: SelftestIo): Pro
   const started = io.now()
   const contract = await loadContract()
   const codec = createPayloadCodec(contract)
-  const shared = { requirements: loadRequirements(), untestable: loadUntestable(), meta: runMeta() }
+  const shared = { requirements: serverRequirements(), untestable: loadUntestable(), meta: runMeta() }
   const running = await startMockServer({
     host: '127.0.0.1',
     port: 0,

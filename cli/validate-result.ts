@@ -48,7 +48,7 @@ export interface FileResult {
   valid: boolean
   /** For a body a client sends, what the mock answers to it; absent when valid (the answer then depends on its state). */
   answer?: { status: 400 | 413 | 500; body: 'ErrorList' | 'empty' }
-  /** At most ten, in the order found, each bounded as the mock bounds an ErrorList (README "Bounds"). */
+  /** At most ten, in the order found, each bounded as the mock bounds an ErrorList (docs/mock.md "Bounds"). */
   problems: Problem[]
   /** Problems found beyond those listed. */
   notListed: number

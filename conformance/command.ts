@@ -87,6 +87,18 @@ export const reportFiles = {
   markdown: 'summary.md',
 } as const
 
+/** What a command that wrote a bundle says of it, signed or not. */
+export function bundleLine(file: string, written: { bytes: number; keyid?: string }): string {
+  return `bundle: ${file} (${written.bytes} bytes), ${written.keyid === undefined ? 'UNSIGNED (give --sign-key to sign it)' : `signed with key ${written.keyid}`}\n`
+}
+
+/** Where the four reports went. */
+export function reportsLine(reportDir: string): string {
+  return `reports: ${Object.values(reportFiles)
+    .map((file) => join(reportDir, file))
+    .join(', ')}\n`
+}
+
 const authModes: readonly AuthMode[] = ['basic', 'digest', 'ntlm', 'auto']
 
 function entries(value: string[] | string | undefined): string[] {
@@ -117,7 +129,7 @@ function readText(file: string, what: string): string {
 }
 
 /** The signing key's PEM; an encrypted one is opened with NWA_SIGN_KEY_PASSPHRASE. */
-function readSigningKey(file: string, env: CheckCommandIo['env']): KeyObject {
+export function readSigningKey(file: string, env: CheckCommandIo['env']): KeyObject {
   const pem = readText(file, '--sign-key')
   try {
     return readPrivateKey(pem, env['NWA_SIGN_KEY_PASSPHRASE'])
@@ -282,15 +294,9 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
         now: io.now(),
         ...(signingKey === undefined ? {} : { signingKey }),
       })
-      io.stdout.write(
-        `bundle: ${options.bundle} (${written.bytes} bytes), ${written.keyid === undefined ? 'UNSIGNED (give --sign-key to sign it)' : `signed with key ${written.keyid}`}\n`,
-      )
+      io.stdout.write(bundleLine(options.bundle, written))
     }
-    io.stdout.write(
-      `reports: ${Object.values(reportFiles)
-        .map((file) => join(reportDir, file))
-        .join(', ')}\n`,
-    )
+    io.stdout.write(reportsLine(reportDir))
     return result.exitCode
   } catch (error) {
     if (error instanceof ConformanceError || error instanceof NwaError) {

@@ -3,8 +3,10 @@
  * order against one target and emits events; reporters listen, the runner knows no formats.
  */
 import { fileURLToPath } from 'node:url'
-import { loadRequirements, requirementLevels, type Requirement, type RequirementLevel } from '../openapi/requirements.ts'
+import { requirementLevels, serverRequirements, type Requirement, type RequirementLevel } from '../openapi/requirements.ts'
 import { defaultSchemes } from './auth/with-auth.ts'
+import type { BundleSubject } from './bundle/bundle.ts'
+import type { GradeReport, GradeRunOptions } from './grade/types.ts'
 import { createCheckSession, type ContextFactoryOptions } from './context.ts'
 import { markBaseline, summarizeBaseline, type BaselineEntry, type BaselineMark, type BaselineSummary } from './baseline.ts'
 import { computeCoverage, loadUntestable, type CoverageRow, type UntestableEntry } from './coverage.ts'
@@ -54,7 +56,8 @@ export interface RunSummary {
   finishedAt: string
   /** Whole milliseconds. */
   durationMs: number
-  options: RunOptions
+  /** The check run's options, or a grade's (`kind: 'grade'`). */
+  options: RunOptions | GradeRunOptions
   counts: StatusCounts
   byLevel: Record<RequirementLevel, StatusCounts>
   baselined: number
@@ -71,6 +74,10 @@ export interface RunResult {
   checks: CheckResult[]
   coverage: CoverageRow[]
   exitCode: RunExitCode
+  /** What was judged when it is not the server at summary.target: a graded connector (`nwa grade`). */
+  subject?: BundleSubject
+  /** A grade's scenarios, launches and roles. */
+  grade?: GradeReport
 }
 
 export type RunEvent =
@@ -304,7 +311,7 @@ export async function runChecks(plan: RunPlan, events: (event: RunEvent) => void
       allowIncomplete,
       ...(stopped === undefined ? {} : { stopped: { reason: stopped, ids: stoppedIds } }),
     })
-    const coverage = computeCoverage(plan.requirements ?? loadRequirements(), plan.coverageChecks ?? plan.checks, plan.untestable ?? loadUntestable())
+    const coverage = computeCoverage(plan.requirements ?? serverRequirements(), plan.coverageChecks ?? plan.checks, plan.untestable ?? loadUntestable())
     events({ type: 'run-finished', summary, verdict, exitCode: verdict.exitCode })
     return { meta, preflight, verdict, summary, checks: results, coverage, exitCode: verdict.exitCode }
   } finally {

@@ -4,7 +4,7 @@ import { loadContract, type Contract } from '../openapi/contract.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
 import { createAuthenticators } from './auth/index.ts'
 import { createClock, type MockClock } from './clock.ts'
-import { createControl, unjournaled } from './control.ts'
+import { createControl, serveControlRoutes, unjournaled } from './control.ts'
 import { guardControl } from './control-access.ts'
 import { demoDirectory, loadDirectoryFile, type Directory } from './directory.ts'
 import { createGradePanel, type GradePanel } from './inspector/grade-panel.ts'
@@ -134,13 +134,18 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const backend = await createBackend(contract, codec.validators.ajv)
   const gradePanel = createGradePanel()
   const realNow = options.now ?? Date.now
+  // Every control route, the grading routes of passive grading included, is behind the same token decision (D71).
+  const guard = (endpoints: ControlEndpoints) => guardControl(endpoints, options.controlToken, { now: realNow, signIn: () => signInPage() })
   const control = options.control
-    ? guardControl(
-        createControl({ state, clock, faults, codec, directory, requests, defects, grade: gradePanel, token: options.controlToken, realNow }),
-        options.controlToken,
-        { now: realNow, signIn: () => signInPage() },
+    ? guard(
+        createControl(
+          { state, clock, faults, codec, directory, requests, defects, grade: gradePanel, token: options.controlToken, realNow },
+          options.controlRoutes,
+        ),
       )
-    : undefined
+    : options.controlRoutes === undefined
+      ? undefined
+      : guard(serveControlRoutes(options.controlRoutes))
   const operations = {
     ...createReadHandlers({ contract, store, marks, writer, maxCount, now: clock.now }),
     ...createWriteHandler(state, writer),
@@ -169,6 +174,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     // With the control endpoints on, each entry keeps its exchange for the inspector page (D72).
     exchanges: options.control === true,
     unjournaled,
+    observe: options.observe,
     internalError(ctx, error) {
       // An unexpected failure is the documented "Internal error occurred." 500, never a crash of the server.
       process.emitWarning(error instanceof Error ? error : new Error(String(error)))

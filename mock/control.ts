@@ -39,12 +39,35 @@ const json = (status: number, value: unknown): MockResponse => ({
 
 const problem = (status: number, errors: string[]) => json(status, { errors })
 
+/** One control endpoint: what it does (for the start banner) and its handler. */
+export interface ControlRoute {
+  does: string
+  handle: (req: IncomingMessage, url: URL) => Promise<MockResponse>
+}
+
+/** Control endpoints by 'METHOD /nwa/path'. */
+export type ControlRoutes = Record<string, ControlRoute>
+
+/** Serves a table of control routes: 405 for a known path with another method, 404 for the rest. */
+export function serveControlRoutes(routes: ControlRoutes): ControlEndpoints {
+  return {
+    endpoints: Object.entries(routes).map(([route, { does }]) => ({ route, does })),
+    async handle(ctx: RequestContext): Promise<MockResponse> {
+      const path = ctx.target.path.replace(/\/$/, '')
+      const route = routes[`${ctx.method} ${path}`]
+      if (route) return route.handle(ctx.req, ctx.target.url)
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`))
+      return emptyResponse(known ? 405 : 404)
+    },
+  }
+}
+
 /**
  * The /nwa/ control endpoints, outside the API prefix and off unless asked for: they let a test reset the
  * data, load fixtures, move the clock and switch faults while the server runs. Who may call them is decided in
  * front of them (control-access.ts, D71): beyond loopback they need a token.
  */
-export function createControl(deps: ControlDeps): ControlEndpoints {
+export function createControl(deps: ControlDeps, extra: ControlRoutes = {}): ControlEndpoints {
   const status = async () => {
     const counts = await deps.state.counts()
     const longTermArchive = deps.state.store.health()
@@ -81,7 +104,7 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
   })
   const inspector = createInspectorRoutes({ journal: deps.requests, streams, token: deps.token, now: deps.realNow })
 
-  const routes: Record<string, { does: string; handle: (req: IncomingMessage, url: URL) => Promise<MockResponse> }> = {
+  const routes: ControlRoutes = {
     ...inspector,
     'GET /nwa/health': {
       does: 'status, record counts, clock, faults',
@@ -165,21 +188,16 @@ export function createControl(deps: ControlDeps): ControlEndpoints {
     },
   }
 
+  const served = serveControlRoutes({ ...routes, ...extra })
   return {
     endpoints: [
-      ...Object.entries(routes)
-        .filter(([route]) => !unlisted.has(route))
-        .map(([route, { does }]) => ({ route, does })),
+      ...served.endpoints.filter(({ route }) => !unlisted.has(route)),
       { route: 'GET /nwa/requests/ID', does: "one request's entry and the excerpt of its exchange" },
     ],
     async handle(ctx: RequestContext): Promise<MockResponse> {
-      const path = ctx.target.path.replace(/\/$/, '')
-      const route = routes[`${ctx.method} ${path}`]
-      if (route) return route.handle(ctx.req, ctx.target.url)
-      const exchange = exchangePath.exec(path)
-      if (exchange && ctx.method === 'GET') return exchangeAnswer(deps.requests, Number(exchange[1]))
-      const known = exchange !== null || Object.keys(routes).some((key) => key.endsWith(` ${path}`))
-      return emptyResponse(known ? 405 : 404)
+      const exchange = exchangePath.exec(ctx.target.path.replace(/\/$/, ''))
+      if (exchange === null) return served.handle(ctx)
+      return ctx.method === 'GET' ? exchangeAnswer(deps.requests, Number(exchange[1])) : emptyResponse(405)
     },
   }
 }

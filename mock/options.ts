@@ -1,5 +1,7 @@
 import type { SchemeName } from './auth/types.ts'
+import type { ControlRoutes } from './control.ts'
 import type { FaultSettings } from './faults.ts'
+import type { ExchangeObserver } from './grade/observer.ts'
 import type { NamedDecorator } from './pipeline/decorate.ts'
 import type { DrainLimits } from './pipeline/respond.ts'
 import { journalDefaults, type RequestEntry } from './request-journal.ts'
@@ -54,6 +56,10 @@ export interface MockOptions {
   defects?: readonly NamedDecorator[]
   /** The names of `defects` switched on at start; none is the clean mock. */
   defectsOn?: readonly string[]
+  /** Told of every API exchange once it is over: a grading session's recorder. */
+  observe?: ExchangeObserver
+  /** More /nwa/ endpoints, served whether or not `control` is on (`GET /nwa/grade`). */
+  controlRoutes?: ControlRoutes
 }
 
 export const defaults = {

@@ -53,7 +53,7 @@ export interface RequestJournal {
   bytes(): number
 }
 
-/** What the journal keeps at most, by default: entries, and bytes of them all (README "The request journal"). */
+/** What the journal keeps at most, by default: entries, and bytes of them all (docs/mock.md "The request journal"). */
 export const journalDefaults = { entries: 1000, bytes: 4 * 1024 * 1024 } as const
 
 /**
@@ -64,11 +64,16 @@ export const entryBounds = { path: 1024, account: 256, notes: 12, note: 400 } as
 
 /** The entry as the journal keeps it: client text cut to entryBounds, and copied, so it never keeps a request alive. */
 export function boundEntry<T extends UnnumberedEntry>(entry: T): T {
-  const notes = entry.notes.slice(0, entryBounds.notes).map((note) => excerpt(note, entryBounds.note))
-  if (entry.notes.length > entryBounds.notes) notes.push(`… and ${entry.notes.length - entryBounds.notes} more`)
-  const bounded: T = { ...entry, path: excerpt(entry.path, entryBounds.path), notes }
+  const bounded: T = { ...entry, path: excerpt(entry.path, entryBounds.path), notes: boundNotes(entry.notes) }
   if (entry.account !== undefined) bounded.account = excerpt(entry.account, entryBounds.account)
   return bounded
+}
+
+/** At most entryBounds.notes reasons, each an excerpt, and a count of the rest. */
+export function boundNotes(given: readonly string[]): string[] {
+  const notes = given.slice(0, entryBounds.notes).map((note) => excerpt(note, entryBounds.note))
+  if (given.length > entryBounds.notes) notes.push(`… and ${given.length - entryBounds.notes} more`)
+  return notes
 }
 
 /** An entry's weight against the byte budget: its text at two bytes a character (V8's widest), plus the object itself. */

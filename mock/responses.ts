@@ -15,14 +15,17 @@ export interface MockResponse {
    * How the exchange ends, when not plainly. `drain`: the request body may still be arriving (a 413), so the
    * rest is read and dropped, within bounds, before the connection closes, and the client reads the status
    * instead of a reset. `cut`: half a response, then the socket is destroyed (the dropped-connection fault).
-   * `none`: the client has gone; nothing is written.
+   * `reset`: the connection is closed before any answer (a connection lost on the way). `none`: the client has gone;
+   * nothing is written.
    */
-  ending?: 'drain' | 'cut' | 'none'
+  ending?: 'drain' | 'cut' | 'reset' | 'none'
   /**
    * An answer that goes on after its head (the inspector's server-sent events): the responder writes status and
    * headers, then hands the response over until the stream ends. `body` is unused.
    */
   stream?: (res: ServerResponse) => Promise<void>
+  /** A page's facts, set by the writer that made it, so a grading session reads them without parsing the body. */
+  page?: { records: number; mark: string }
 }
 
 export const contentTypes: Record<WireFormat, string> = {
@@ -66,7 +69,7 @@ export function createResponseWriter(xml: XmlCodec): ResponseWriter {
         format === 'json'
           ? JSON.stringify({ ActivityRecordList: records, ContinuationMark: mark })
           : xml.encode('ActivityRecordListResponse', { ContinuationMark: mark, ActivityRecordList: records })
-      return { status: 200, headers: { 'content-type': contentTypes[format] }, body }
+      return { status: 200, headers: { 'content-type': contentTypes[format] }, body, page: { records: records.length, mark } }
     },
   }
 }

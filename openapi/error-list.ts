@@ -1,5 +1,5 @@
 /**
- * An ErrorList answer, bounded however much a client sent (README "Bounds"): at most ERRORS_LISTED errors, then one
+ * An ErrorList answer, bounded however much a client sent (docs/mock.md "Bounds"): at most ERRORS_LISTED errors, then one
  * saying how many more were found; every Description and Location at most FIELD_LENGTH characters, so an answer
  * stays a few kilobytes. The names and values a Description quotes are excerpts already (excerpt.ts); this is the
  * last fence, for whatever else a description may hold.

@@ -1,6 +1,6 @@
 /**
  * Client text the kit keeps or echoes, bounded. An answer, a log line or a journal entry quotes at most an excerpt of
- * what a client sent, however large (README "Bounds"), and what it keeps must not keep the request body alive.
+ * what a client sent, however large (docs/mock.md "Bounds"), and what it keeps must not keep the request body alive.
  */
 
 /** How much of a name, a value or a path an error or a log line quotes before it cuts with an ellipsis. */

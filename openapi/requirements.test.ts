@@ -2,13 +2,16 @@ import { fileURLToPath } from 'node:url'
 import { describe, it, expect } from 'vitest'
 import { loadExamples } from '../test/helpers/contract.ts'
 import {
+  clientRequirements,
   findBracketCitations,
   findCitedIds,
+  isClientRequirement,
   loadRequirements,
   parseRequirements,
   requirementAreas,
   requirementById,
   requirementsPath,
+  serverRequirements,
   uncitedRequirements,
   type Requirement,
 } from './requirements.ts'
@@ -38,9 +41,15 @@ describe('the real catalogue', () => {
     expect(all.length).toBeGreaterThan(0)
   })
 
-  it('holds between 60 and 140 entries', () => {
-    expect(all.length).toBeGreaterThanOrEqual(60)
-    expect(all.length).toBeLessThanOrEqual(140)
+  it("holds between 60 and 140 statements of the server and between 20 and 40 of clients, the clients' last", () => {
+    const server = serverRequirements()
+    const client = clientRequirements()
+    expect(server.length).toBeGreaterThanOrEqual(60)
+    expect(server.length).toBeLessThanOrEqual(140)
+    expect(client.length).toBeGreaterThanOrEqual(20)
+    expect(client.length).toBeLessThanOrEqual(40)
+    expect([...server, ...client]).toEqual(all)
+    expect(client.every((requirement) => requirement.id.startsWith('CLIENT-') && isClientRequirement(requirement))).toBe(true)
   })
 
   it('has unique, well-formed ids', () => {

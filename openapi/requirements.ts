@@ -115,6 +115,21 @@ export function loadRequirements(): Requirement[] {
   return catalogue().list
 }
 
+/** A client-side statement (`CLIENT-…`): what a connector must do, judged by `nwa grade` rather than `nwa check`. */
+export function isClientRequirement(requirement: Pick<Requirement, 'id'>): boolean {
+  return requirement.id.startsWith('CLIENT-')
+}
+
+/** The server's statements: what `nwa check` covers. */
+export function serverRequirements(): Requirement[] {
+  return loadRequirements().filter((requirement) => !isClientRequirement(requirement))
+}
+
+/** The client-side statements: what `nwa grade` covers. */
+export function clientRequirements(): Requirement[] {
+  return loadRequirements().filter(isClientRequirement)
+}
+
 export function requirementById(id: string): Requirement | undefined {
   return catalogue().byId.get(id)
 }

@@ -58,6 +58,19 @@ export function decodeXml(schema: JsonSchema, xml: string): XmlDecodeResult {
 }
 
 /**
+ * Any well-formed document as its element tree, without a schema (a grading judgment reads what a connector sent);
+ * the first fault as MSXML words it otherwise.
+ */
+export function readXmlDocument(xml: string): { ok: true; root: Element } | { ok: false; error: XmlDecodeError } {
+  try {
+    return { ok: true, root: readXmlTree(normalizeLineEnds(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml)) }
+  } catch (error) {
+    if (error instanceof DecodeFailure) return { ok: false, error: error.detail }
+    throw error
+  }
+}
+
+/**
  * The general decoder: any document, read into an element tree by the bounded reader (xml-syntax.ts) and walked
  * as the schema says. Plain documents take openapi/xml-plain.ts instead; everything else, every error included,
  * comes here.

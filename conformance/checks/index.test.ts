@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadContract, type Contract } from '../../openapi/contract.ts'
 import { createPayloadCodec, type PayloadCodec } from '../../openapi/payload.ts'
-import { loadRequirements, requirementLevels, type RequirementLevel } from '../../openapi/requirements.ts'
+import { requirementLevels, serverRequirements, type RequirementLevel } from '../../openapi/requirements.ts'
 import type { Check, CheckContext, Exchange, HttpRequestSpec } from '../types.ts'
 import { authChecks } from './auth.ts'
 import { errorsChecks } from './errors.ts'
@@ -25,7 +25,8 @@ const families: [string, Check[]][] = [
   ['fidelity', fidelityChecks],
 ]
 
-const catalogue = loadRequirements()
+// The server's statements: the client-side ones (CLIENT-…) are judged by nwa grade (conformance/grade/).
+const catalogue = serverRequirements()
 const byId = new Map(catalogue.map((requirement) => [requirement.id, requirement]))
 const strength = (level: RequirementLevel): number => requirementLevels.length - requirementLevels.indexOf(level)
 

@@ -3,6 +3,7 @@ import type { CheckStatus } from '../types.ts'
 import type { PreflightStatus } from '../preflight.ts'
 import { checkStatuses, emptyCounts, type RunResult, type StatusCounts } from '../runner.ts'
 import { groupReasons, type VerdictName } from '../verdict.ts'
+import { scenarioLines } from '../grade/report-text.ts'
 import { baselineLine, byCategory, failedChecks, formatDuration, identityRows, type Reporter } from './reporter.ts'
 
 export interface ConsoleReporterOptions {
@@ -94,6 +95,11 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
     },
     async finish(result: RunResult) {
       write('\n')
+      if (result.grade !== undefined) {
+        write(`${paint.bold('scenarios')}\n`)
+        for (const line of scenarioLines(result.grade)) write(`  ${line}\n`)
+        write('\n')
+      }
       for (const [category, checks] of byCategory(result.checks)) {
         const counts = emptyCounts()
         for (const check of checks) counts[check.status] += 1

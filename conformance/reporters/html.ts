@@ -6,7 +6,20 @@ import { describeCoverage, type CoverageRow } from '../coverage.ts'
 import { checkStatuses, type CheckResult, type RunResult } from '../runner.ts'
 import { requirementLevels } from '../../openapi/requirements.ts'
 import type { Exchange } from '../types.ts'
-import { baselineLine, byCategory, failedChecks, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
+import { launchLabel } from '../grade/report-text.ts'
+import type { GradeReport } from '../grade/types.ts'
+import type { RunSummary } from '../runner.ts'
+import {
+  baselineLine,
+  byCategory,
+  failedChecks,
+  fileReporter,
+  formatDuration,
+  reportSubject,
+  reportTitle,
+  resultIdentityRows,
+  type Reporter,
+} from './reporter.ts'
 import { groupReasons } from '../verdict.ts'
 import { escapeHtml } from './markup.ts'
 import { categoryRows, renderRunPicture } from './picture.ts'
@@ -121,20 +134,42 @@ function coverageHtml(rows: readonly CoverageRow[]): string {
   return `<table><tr><th>requirement</th><th>level</th><th>statement</th><th>checks</th></tr>${body.join('')}</table>`
 }
 
+/** What the run was told: a check run's auth and permissions, or a grade's scenarios, role and time scale. */
+function optionsText(summary: RunSummary): string {
+  const options = summary.options
+  if ('kind' in options) return `scenarios ${options.scenarios.join(', ')} · role ${options.role} · time scale ${options.timeScale}`
+  return `auth ${options.auth} · write ${options.write ? 'on' : 'off'} · destructive ${options.destructive ? 'on' : 'off'}`
+}
+
+/** A grade's scenarios: how each ended, and each run of the connector with what it printed. */
+function scenariosHtml(grade: GradeReport): string {
+  const rows = grade.scenarios.map(
+    (scenario) =>
+      `<tr><td>${escapeHtml(scenario.name)}</td><td>${escapeHtml(scenario.summary)}</td><td>${escapeHtml(scenario.endedBy)}${scenario.endNote === undefined ? '' : `: ${escapeHtml(scenario.endNote)}`}</td><td>${formatDuration(scenario.durationMs)}</td><td>${scenario.exchanges}${scenario.dropped > 0 ? ` (+${scenario.dropped} not recorded)` : ''}</td></tr>`,
+  )
+  const outputs = grade.scenarios.flatMap((scenario) =>
+    scenario.launches.map(
+      (launch) =>
+        `<details><summary>${escapeHtml(scenario.name)}, ${escapeHtml(launchLabel(launch))} <span class="meta">(${formatDuration(launch.durationMs)})</span></summary><pre>${escapeHtml(launch.stdout || '(no output)')}</pre>${launch.stderr === '' ? '' : `<pre>${escapeHtml(launch.stderr)}</pre>`}</details>`,
+    ),
+  )
+  return `<table><tr><th>scenario</th><th>what it does</th><th>ended</th><th>time</th><th>exchanges</th></tr>${rows.join('')}</table>${outputs.join('')}`
+}
+
 export function renderHtml(result: RunResult): string {
   const { summary } = result
   const problems = result.checks.filter((c) => c.status === 'fail' || c.status === 'error' || c.status === 'warn')
   const gaps = result.coverage.filter((row) => row.status === 'not-covered').length
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>nwa check: ${result.verdict.verdict}: ${escapeHtml(summary.target)}</title><style>${css}</style></head>
+<title>${reportSubject(result).command}: ${result.verdict.verdict}: ${escapeHtml(reportSubject(result).what)}</title><style>${css}</style></head>
 <body>
-<h1>nwa check: ${escapeHtml(summary.target)}</h1>
+<h1>${escapeHtml(reportTitle(result))}</h1>
 ${bannerHtml(result)}
-<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${formatDuration(summary.durationMs)}) · auth ${escapeHtml(summary.options.auth)} · write ${summary.options.write ? 'on' : 'off'} · destructive ${summary.options.destructive ? 'on' : 'off'} · ${summary.baselined} baselined · exit ${result.exitCode}</p>${baselineLine(summary) === undefined ? '' : `\n<p class="warn">${escapeHtml(baselineLine(summary) ?? '')}</p>`}
+<p class="meta">run ${escapeHtml(summary.runMarker)} · ${escapeHtml(summary.startedAt)} → ${escapeHtml(summary.finishedAt)} (${formatDuration(summary.durationMs)}) · ${escapeHtml(optionsText(summary))} · ${summary.baselined} baselined · exit ${result.exitCode}</p>${baselineLine(summary) === undefined ? '' : `\n<p class="warn">${escapeHtml(baselineLine(summary) ?? '')}</p>`}
 <figure class="picture">${renderRunPicture(result)}</figure>
 ${identityHtml(result)}
-<h2>Pre-flight</h2>
+${result.grade === undefined ? '' : `<h2>Scenarios</h2>\n${scenariosHtml(result.grade)}\n`}<h2>${result.grade === undefined ? 'Pre-flight' : 'Setup'}</h2>
 ${preflightHtml(result)}
 <h2>Failed checks (${failedChecks(result).length})</h2>
 ${failedHtml(result)}

@@ -1,4 +1,6 @@
+import type { BundleSubject } from '../bundle/bundle.ts'
 import type { CoverageRow } from '../coverage.ts'
+import type { GradeReport } from '../grade/types.ts'
 import type { RunMeta } from '../meta.ts'
 import type { Preflight } from '../preflight.ts'
 import type { CheckResult, RunResult, RunSummary } from '../runner.ts'
@@ -16,6 +18,9 @@ export interface JsonReport {
   summary: RunSummary
   checks: CheckResult[]
   coverage: CoverageRow[]
+  /** A grade's: the connector judged, and its scenarios. */
+  subject?: BundleSubject
+  grade?: GradeReport
 }
 
 export function toJsonReport(result: RunResult): JsonReport {
@@ -29,6 +34,8 @@ export function toJsonReport(result: RunResult): JsonReport {
     summary: result.summary,
     checks: result.checks,
     coverage: result.coverage,
+    ...(result.subject === undefined ? {} : { subject: result.subject }),
+    ...(result.grade === undefined ? {} : { grade: result.grade }),
   }
 }
 

@@ -7,7 +7,8 @@
  */
 import { escapeText } from '../../openapi/xml-write.ts'
 import type { CheckResult, RunResult } from '../runner.ts'
-import { byCategory, fileReporter, resultIdentityRows, type Reporter } from './reporter.ts'
+import { scenarioLines } from '../grade/report-text.ts'
+import { byCategory, fileReporter, reportSubject, resultIdentityRows, type Reporter } from './reporter.ts'
 
 // Characters XML 1.0 cannot carry at all, even escaped.
 const invalidXmlChars = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g
@@ -83,7 +84,19 @@ function verdictSuite(result: RunResult): { xml: string; tally: Tally } {
   const properties = [['verdict', verdict.verdict], ['exitCode', String(result.exitCode)], ...resultIdentityRows(result)].map(
     ([name, value]) => `<property name="${escapeXml(name!)}" value="${escapeXml(value!)}"/>`,
   )
-  const preflight = result.preflight.steps.map((step) => `${step.status} ${step.step}: ${step.message}`).join('\n')
+  const preflight = [
+    ...result.preflight.steps.map((step) => `${step.status} ${step.step}: ${step.message}`),
+    ...(result.grade === undefined
+      ? []
+      : [
+          '',
+          'scenarios:',
+          ...scenarioLines(result.grade),
+          ...result.grade.scenarios.flatMap((scenario) =>
+            scenario.launches.flatMap((launch) => [`--- ${scenario.name}, run ${launch.launch}, output:`, launch.stdout, launch.stderr].filter(Boolean)),
+          ),
+        ]),
+  ].join('\n')
   const message = escapeXml(`${verdict.verdict}: ${verdict.summary}`)
   // A run that exits 0 passes the case, or skips it when it is an INCOMPLETE accepted with --allow-incomplete.
   const kind = result.exitCode !== 0 ? 'failure' : verdict.verdict === 'CONFORMANT' ? 'pass' : 'skipped'
@@ -123,7 +136,7 @@ export function renderJunit(result: RunResult): string {
   }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeXml(`nwa check ${summary.target}: ${result.verdict.verdict}`)}" ${tallyAttributes(all)}>`,
+    `<testsuites name="${escapeXml(`${reportSubject(result).command} ${reportSubject(result).what}: ${result.verdict.verdict}`)}" ${tallyAttributes(all)}>`,
     verdict.xml,
     ...suites,
     '</testsuites>',

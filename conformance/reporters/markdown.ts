@@ -2,7 +2,8 @@
 import { requirementLevels } from '../../openapi/requirements.ts'
 import { checkStatuses, type CheckResult, type RunResult } from '../runner.ts'
 import { groupReasons, type VerdictName } from '../verdict.ts'
-import { baselineLine, fileReporter, formatDuration, resultIdentityRows, type Reporter } from './reporter.ts'
+import { scenarioLines } from '../grade/report-text.ts'
+import { baselineLine, fileReporter, formatDuration, reportTitle, resultIdentityRows, type Reporter } from './reporter.ts'
 
 /** Inline text: markdown and HTML metacharacters escaped, kept on one line. */
 export function escapeMarkdown(text: string): string {
@@ -22,7 +23,7 @@ function line(check: CheckResult): string {
 export function renderMarkdown(result: RunResult): string {
   const { summary, verdict } = result
   const out: string[] = [
-    `## nwa check: ${escapeMarkdown(summary.target)}`,
+    `## ${escapeMarkdown(reportTitle(result))}`,
     '',
     `> **${verdictMarks[verdict.verdict]} ${verdict.verdict}**: ${escapeMarkdown(verdict.summary)} (exit ${result.exitCode})`,
     '',
@@ -37,7 +38,8 @@ export function renderMarkdown(result: RunResult): string {
     '| --- | --- |',
     ...resultIdentityRows(result).map(([label, value]) => `| ${label} | ${escapeMarkdown(value)} |`),
     '',
-    '### Pre-flight',
+    ...(result.grade === undefined ? [] : ['### Scenarios', '', ...scenarioLines(result.grade).map((line) => `- ${escapeMarkdown(line)}`), '']),
+    result.grade === undefined ? '### Pre-flight' : '### Setup',
     '',
     ...result.preflight.steps.map((step) => `- ${step.status === 'ok' ? '✅' : 'ℹ️'} ${escapeMarkdown(step.step)}: ${escapeMarkdown(step.message)}`),
     '',

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { ServerIdentity } from '../context.ts'
+import { launchLabel } from '../grade/report-text.ts'
+import type { GradeReport } from '../grade/types.ts'
 import type { RunMeta } from '../meta.ts'
 import type { CheckResult, RunEvent, RunResult, RunSummary } from '../runner.ts'
 
@@ -49,8 +51,39 @@ export function identityRows(meta: RunMeta, identity: ServerIdentity, target: st
   ]
 }
 
+/** Who produced a grade and what it judged: the connector, how it showed itself, its role, the scenarios, the server it met. */
+export function gradeIdentityRows(meta: RunMeta, grade: GradeReport, server: string): [string, string][] {
+  return [
+    ['tool', `${meta.tool} ${meta.version}`],
+    ['node', meta.node],
+    ['contract', `${meta.contract.file}, SHA-256 of its bytes ${meta.contract.sha256}`],
+    ['connector', grade.connector],
+    ['user agent', grade.userAgents.join('; ') || '(none sent)'],
+    [
+      'role',
+      `${grade.role.judged.join(' and ') || 'none'} (${grade.role.declared === undefined ? 'as shown' : `declared ${grade.role.declared}`}; shown: ${grade.role.shown.join(', ') || 'none'})`,
+    ],
+    [
+      'scenarios',
+      grade.scenarios.map((scenario) => `${scenario.name} (${scenario.endedBy}, ${scenario.launches.map(launchLabel).join(', ') || 'passive'})`).join('; '),
+    ],
+    ['server', `${server} (the nwa-kit reference mock)`],
+  ]
+}
+
 export function resultIdentityRows(result: RunResult): [string, string][] {
+  if (result.grade !== undefined) return gradeIdentityRows(result.meta, result.grade, result.summary.target)
   return identityRows(result.meta, result.preflight.identity, result.summary.target)
+}
+
+/** What a report is of, for its titles: a connector is graded (`nwa grade`), a server checked (`nwa check`). */
+export function reportSubject(result: RunResult): { command: 'nwa check' | 'nwa grade'; what: string } {
+  return result.grade === undefined ? { command: 'nwa check', what: result.summary.target } : { command: 'nwa grade', what: result.grade.connector }
+}
+
+export function reportTitle(result: RunResult): string {
+  const { command, what } = reportSubject(result)
+  return `${command}: ${what}`
 }
 
 /** The baseline's expired and unused entries as one line, or undefined when there is nothing to say. */

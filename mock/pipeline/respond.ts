@@ -17,6 +17,10 @@ export type Responder = (ctx: RequestContext, response: MockResponse, res: Serve
 export function createResponder(limits: DrainLimits): Responder {
   return async (ctx, response, res) => {
     if (response.ending === 'none' || res.headersSent || res.destroyed) return
+    if (response.ending === 'reset') {
+      res.socket?.destroy()
+      return
+    }
     // Copied name by name: spreading two objects into one builds it the slow way on every response.
     const headers: OutgoingHttpHeaders = {}
     for (const name in ctx.responseHeaders) headers[name] = ctx.responseHeaders[name]

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type ExchangeExcerpt, excerptRequest, excerptResponse } from '../exchange-excerpt.ts'
+import type { ExchangeObserver } from '../grade/observer.ts'
 import type { UnnumberedEntry } from '../request-journal.ts'
 import { emptyResponse, type MockResponse } from '../responses.ts'
 import { runStages } from './compose.ts'
@@ -19,17 +20,24 @@ export interface ServeDeps {
   unjournaled?: (method: string, path: string, status: number) => boolean
   /** The answer when a stage throws: a bug in the mock, never the client's fault. */
   internalError: (ctx: RequestContext, error: unknown) => MockResponse
+  /** Told of every exchange once it is over (a grading session records them); the clean mock has none. */
+  observe?: ExchangeObserver | undefined
 }
 
 /** One request from socket to socket: a context, the stages, the responder, then the journal entry. */
 export function createServe(deps: ServeDeps) {
   return async (req: IncomingMessage, res: ServerResponse, continueBody: (() => void) | undefined): Promise<void> => {
+    const observer = deps.observe
+    const arrived = observer === undefined ? 0 : observer.now()
     const target = readTarget(req.url ?? '/')
     const ctx = createContext(req, target ?? unreadable, deps.now(), continueBody)
     const response = target ? await runStages(deps.stages(), ctx).catch((error: unknown) => deps.internalError(ctx, error)) : notAPath
     await deps.respond(ctx, response, res).catch(() => res.destroy())
-    if (target && deps.unjournaled?.(ctx.method, target.path, response.status)) return
-    deps.record(journalEntry(ctx, response, deps.now()), deps.exchanges ? exchangeOf(ctx, response) : undefined)
+    // The inspector's and the journal's own reads are left out, or reading the journal would fill it.
+    if (!(target && deps.unjournaled?.(ctx.method, target.path, response.status)))
+      deps.record(journalEntry(ctx, response, deps.now()), deps.exchanges ? exchangeOf(ctx, response) : undefined)
+    if (observer !== undefined && !target?.path.startsWith('/nwa/'))
+      observer.ended(ctx, response, { arrived, ended: observer.now(), answered: res.headersSent })
   }
 }
 
@@ -55,7 +63,7 @@ function journalEntry(ctx: RequestContext, response: MockResponse, now: number):
     time: new Date(ctx.receivedAt).toISOString(),
     method: ctx.method,
     path: ctx.req.url ?? '/',
-    status: response.ending === 'none' ? 0 : response.status,
+    status: response.ending === 'none' || response.ending === 'reset' ? 0 : response.status,
     notes: [...(response.notes ?? [])],
     durationMs: Math.max(0, now - ctx.receivedAt),
   }

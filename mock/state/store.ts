@@ -9,7 +9,7 @@
  * returned, so a Continuation mark means the same to every backend and every instance (D55).
  *
  * Every method may answer a promise; a store that has the answer at once returns it as a plain value, and callers
- * wait only on a promise, so the in-memory store's reads cost no turn of the microtask queue (README, "Small
+ * wait only on a promise, so the in-memory store's reads cost no turn of the microtask queue (docs/bench.md, "Small
  * requests").
  */
 import type { ActivityRecordOutput, FilterList } from '../../openapi/records.ts'

@@ -55,14 +55,22 @@ describe('docs/ci.md examples', () => {
     const step = steps.find((one) => one.uses?.startsWith('OWNER/nwa-kit@'))
     expect(Object.keys(step?.with ?? {}).filter((input) => !(input in action.inputs))).toEqual([])
     expect(step?.with).toMatchObject({ command: 'grade', connector: 'python3 connector.py' })
-    const scenarios = scenarioCatalogue.map((scenario) => scenario.name)
-    expect(String(step?.with?.['scenario']).split(',').filter((name) => !scenarios.includes(name))).toEqual([])
+    const scenarios: string[] = scenarioCatalogue.map((scenario) => scenario.name)
+    expect(
+      String(step?.with?.['scenario'])
+        .split(',')
+        .filter((name) => !scenarios.includes(name)),
+    ).toEqual([])
     expect(String(step?.with?.['args']).trim().split('\n')).toEqual(['--time-scale', '0.5'])
     const job = (parse(example('gitlab-grade')) as Record<string, { extends: string; variables: Record<string, string> }>)['nwa-grade']
     expect(job?.extends).toBe('.nwa')
     const known = Object.keys(template['.nwa']?.variables ?? {})
     expect(Object.keys(job?.variables ?? {}).filter((variable) => !known.includes(variable))).toEqual([])
-    expect(String(job?.variables['NWA_SCENARIO']).split(',').filter((name) => !scenarios.includes(name))).toEqual([])
+    expect(
+      String(job?.variables['NWA_SCENARIO'])
+        .split(',')
+        .filter((name) => !scenarios.includes(name)),
+    ).toEqual([])
   })
 
   it('the pipeline includes the template that exists and sets only its variables (and the masked password)', () => {

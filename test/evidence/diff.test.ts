@@ -10,7 +10,7 @@ import { captureOutput } from '../helpers/capture.ts'
 
 /**
  * `nwa diff` of a run against the clean mock and one against the mock with a seeded defect names the checks that
- * catch the defect (README, the self-test matrix): the second run is read from a bundle, the first from its report dir.
+ * catch the defect (docs/selftest.md, the self-test matrix): the second run is read from a bundle, the first from its report dir.
  */
 const capture = captureOutput()
 const work = mkdtempSync(join(tmpdir(), 'nwa-diff-'))

@@ -90,8 +90,11 @@ describe('a recording of the suite through nwa record', () => {
       expect(text, secret).not.toContain(secret)
     }
     const schemes = new Set(parsed.log.entries.map((entry) => entry._nwa?.auth?.scheme).filter(Boolean))
-    // auth.digest sends Digest only on a connection NTLM has not authenticated yet; here it had, so its requests went without.
-    expect([...schemes].sort()).toEqual(['Basic', 'NTLM'])
+    // auth.basic, auth.digest and auth.ntlm each use a connection of their own, so every scheme is in the recording.
+    expect([...schemes].sort()).toEqual(['Basic', 'Digest', 'NTLM'])
+    const digest = parsed.log.entries.find((entry) => entry._nwa?.auth?.scheme === 'Digest')
+    expect(digest?._nwa?.auth?.user).toBe('ENTERPRISE\\NetwrixUser')
+    expect(digest?.request.headers.find((header) => header.name.toLowerCase() === 'authorization')?.value).toBe('Digest [removed]')
     const ntlm = parsed.log.entries.find((entry) => entry._nwa?.auth?.scheme === 'NTLM' && entry._nwa.auth.user !== undefined)
     expect(ntlm?._nwa?.auth?.user).toBe('ENTERPRISE\\NetwrixUser')
     expect(ntlm?.request.headers.find((header) => header.name.toLowerCase() === 'authorization')?.value).toBe('NTLM [removed]')

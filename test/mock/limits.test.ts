@@ -8,7 +8,7 @@ import { type BodyFamily, bodyFamilies, type Expected, paths, refused, senders }
 
 /**
  * Bodies at and just under the body limit, for every malformed family, on every endpoint that takes a body and from
- * every role that may send one (README "Bounds"): the process survives, each answer is the documented one, no answer
+ * every role that may send one (docs/mock.md "Bounds"): the process survives, each answer is the documented one, no answer
  * is larger than the ErrorList bound, and the memory the stream took comes back. The full matrix runs under a 4 MiB
  * limit; the heaviest families then run once each at the default limit of 50 MB, against a process of its own whose
  * memory is sampled throughout.
@@ -166,6 +166,6 @@ describe('bodies of 50 MB, the default limit', () => {
   })
 })
 
-/** README "Bounds": the most a stream of the worst 50 MB bodies may take at once, and keep once it is over. */
+/** docs/mock.md "Bounds": the most a stream of the worst 50 MB bodies may take at once, and keep once it is over. */
 const PEAK_BUDGET = 1536 * 1024 * 1024
 const SETTLED_GROWTH = 256 * 1024 * 1024

@@ -13,7 +13,7 @@ import { fixturesDir, loadExamples, loadInvalid } from '../helpers/contract.ts'
 import { accounts, api, basic, mockApp } from '../mock/helpers.ts'
 
 /**
- * `nwa validate` against the mock itself: every body of the fixtures and every body of the README's examples is
+ * `nwa validate` against the mock itself: every body of the fixtures and every body of the examples of the README and docs/mock.md is
  * judged by both, and they must say the same: valid where the mock reads the body, and where it refuses one, the same
  * status and, for a 400, the same ErrorList (docs/validate.md). What neither reading nor contract decides is the
  * mock's state: a continuation mark's signature, which only the server that issued it can check.
@@ -120,11 +120,11 @@ describe('nwa validate says what the mock says, on every fixture', () => {
   )
 })
 
-/** The README's request bodies: the `--data-binary` arguments of its example blocks and its here-documents. */
-function readmeBodies(): { line: string; kind: BodyKindName; format: WireFormat; body: string }[] {
-  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+/** The request bodies of the README and docs/mock.md: the `--data-binary` arguments of their example blocks and their here-documents. */
+function exampleBodies(): { line: string; kind: BodyKindName; format: WireFormat; body: string }[] {
+  const pages = ['../../README.md', '../../docs/mock.md'].map((page) => readFileSync(fileURLToPath(new URL(page, import.meta.url)), 'utf8'))
   const found: { line: string; kind: BodyKindName; format: WireFormat; body: string }[] = []
-  for (const block of readme.matchAll(/<!-- example: requests -->\n```sh\n([\s\S]*?)```/g)) {
+  for (const block of pages.join('\n').matchAll(/<!-- example: requests -->\n```sh\n([\s\S]*?)```/g)) {
     const text = (block[1] ?? '').replace(/\\\n\s*/g, '')
     // Variables the block sets in single quotes stand for themselves; a mark read at run time stands for any mark.
     const variables: Record<string, string> = { MARK: 'bWFyayByZWFkIGF0IHJ1biB0aW1l' }
@@ -146,8 +146,8 @@ function readmeBodies(): { line: string; kind: BodyKindName; format: WireFormat;
   return found
 }
 
-describe('nwa validate on every request body of the README', () => {
-  const bodies = readmeBodies()
+describe('nwa validate on every request body of the README and docs/mock.md', () => {
+  const bodies = exampleBodies()
 
   it('finds them all: JSON and XML writes, searches and marks', () => {
     expect(bodies.length).toBeGreaterThanOrEqual(6)

@@ -4,32 +4,40 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDirectoryFile } from '../mock/directory.ts'
-import { loadRequirements } from '../openapi/requirements.ts'
+import { clientRequirements, loadRequirements, serverRequirements } from '../openapi/requirements.ts'
 import { type RunningMock, startMockServer } from '../mock/server.ts'
 import { probe, tempDir } from './interop/support.ts'
 
 /**
- * The README's examples, run as written, so they cannot rot. Each example block carries a marker comment saying what
- * it is (`<!-- example: requests -->` and so on); a shell block without one fails this test. Request examples run
- * against a mock this test starts: the only change made to them is the port (`localhost:9699` becomes the mock's
- * free port), and curl fails on an HTTP error unless the line prints the status itself (`-w`). Check examples run
- * from a scratch directory holding the README's config file, so `npx nwa` there is this checkout's bin/nwa.js.
+ * The examples of the README and of the reference pages it leads to, run as written, so they cannot rot. Each example
+ * block carries a marker comment saying what it is (`<!-- example: requests -->` and so on); a shell block without one
+ * fails this test. Request examples run against a mock this test starts: the only change made to them is the port
+ * (`localhost:9699` becomes the mock's free port), and curl fails on an HTTP error unless the line prints the status
+ * itself (`-w`). Check examples run from a scratch directory holding the config file of docs/check.md, so `npx nwa`
+ * there is this checkout's bin/nwa.js. Pages with examples of other kinds have tests of their own (docs/evidence.md,
+ * docs/validate.md, docs/store.md, docs/contract.md, docs/control.md, docs/data-fidelity.md).
  */
 const root = fileURLToPath(new URL('..', import.meta.url))
-const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const pages = ['README.md', 'docs/mock.md', 'docs/check.md', 'docs/selftest.md', 'docs/bench.md']
+const text = (page: string) => readFileSync(join(root, page), 'utf8')
 
 interface Example {
   kind: string
   language: string
   text: string
-  line: number
+  /** page:line, for test titles */
+  where: string
 }
 
 function examples(): Example[] {
   const found: Example[] = []
   const fence = /(?:<!-- example: ([\w -]+?) -->\n)?```(\w*)\n([\s\S]*?)```/g
-  for (const match of readme.matchAll(fence)) {
-    found.push({ kind: match[1] ?? '', language: match[2] ?? '', text: match[3] ?? '', line: readme.slice(0, match.index).split('\n').length })
+  for (const page of pages) {
+    const markdown = text(page)
+    for (const match of markdown.matchAll(fence)) {
+      const line = markdown.slice(0, match.index).split('\n').length
+      found.push({ kind: match[1] ?? '', language: match[2] ?? '', text: match[3] ?? '', where: `${page}:${line}` })
+    }
   }
   return found
 }
@@ -39,17 +47,18 @@ const all = examples()
 const shell = all.filter((example) => example.language === 'sh')
 const ofKind = (kind: string) => all.filter((example) => example.kind === kind)
 
-describe('README examples', () => {
+describe('the examples of the README and the reference pages', () => {
   it('marks every shell example with what it is, so none escapes this test', () => {
-    expect(shell.filter((example) => !['server', 'requests', 'check', 'setup'].includes(example.kind)).map((example) => `line ${example.line}`)).toEqual([])
+    expect(shell.filter((example) => !['server', 'requests', 'check', 'setup'].includes(example.kind)).map((example) => example.where)).toEqual([])
     expect(ofKind('requests').length).toBeGreaterThan(3)
   })
 
-  it('states the size of the requirement catalogue as it is', () => {
-    expect(readme).toContain(`holds ${loadRequirements().length} testable statements`)
+  it('states the size of the requirement catalogue as it is (docs/contract.md)', () => {
+    expect(text('docs/contract.md')).toContain(`holds ${loadRequirements().length} testable statements`)
+    expect(text('docs/contract.md')).toContain(`${serverRequirements().length} of the server, and ${clientRequirements().length} of clients`)
   })
 
-  it.each(ofKind('directory').map((example) => [example.line, example]))('the directory file at line %i loads', (_line, example) => {
+  it.each(ofKind('directory').map((example) => [example.where, example]))('the directory file at %s loads', (_where, example) => {
     const dir = tempDir('readme-directory')
     try {
       const file = join(dir.path, 'directory.yaml')
@@ -73,9 +82,9 @@ function runShell(script: string, cwd: string): Promise<{ code: number; stdout: 
   })
 }
 
-if (!curl.ok) console.warn(`skipped: the README request examples because ${curl.reason}`)
+if (!curl.ok) console.warn(`skipped: the request and check examples because ${curl.reason}`)
 
-describe.skipIf(!curl.ok)('README request examples, against a started mock', () => {
+describe.skipIf(!curl.ok)('request examples, against a started mock', () => {
   let mock: RunningMock
   let port: number
   const data = tempDir('readme-mock')
@@ -88,7 +97,7 @@ describe.skipIf(!curl.ok)('README request examples, against a started mock', () 
     data.remove()
   })
 
-  it.each(ofKind('requests').map((example) => [example.line, example]))('the block at line %i runs and answers as it says', async (_line, example) => {
+  it.each(ofKind('requests').map((example) => [example.where, example]))('the block at %s runs and answers as it says', async (_where, example) => {
     const result = await runShell(example.text.replaceAll('localhost:9699', `localhost:${port}`), root)
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
@@ -110,10 +119,10 @@ const commandLines = (blocks: Example[]) =>
 
 const setupLines = commandLines(ofKind('setup'))
 for (const line of setupLines.filter((command) => command.startsWith('npm '))) {
-  console.warn(`skipped: the README line '${line}': installing, testing and benchmarking the project is what runs this test`)
+  console.warn(`skipped: the example line '${line}': installing, testing and benchmarking the project is what runs this test`)
 }
 
-describe('README server examples', () => {
+describe('server examples', () => {
   const started = [...commandLines(ofKind('server')), ...setupLines.filter((line) => line.startsWith('npx nwa mock'))].map((line) => [line] as const)
 
   it.each(started)('%s starts and listens', async (line) => {
@@ -148,7 +157,7 @@ describe('README server examples', () => {
   })
 })
 
-describe.skipIf(!curl.ok)('README check examples', () => {
+describe.skipIf(!curl.ok)('check examples', () => {
   let mock: RunningMock
   let port: number
   const data = tempDir('readme-check-mock')
@@ -165,7 +174,8 @@ describe.skipIf(!curl.ok)('README check examples', () => {
     scratch.remove()
   })
 
-  it.each(commandLines(ofKind('check')).map((line) => [line] as const))('%s exits 0', async (line) => {
+  // A command shown on two pages (the README's first run, docs/check.md) runs once.
+  it.each([...new Set(commandLines(ofKind('check')))].map((line) => [line] as const))('%s exits 0', async (line) => {
     const command = line.replaceAll('localhost:9699', `localhost:${port}`).replace(/^npx nwa\b/, `node ${join(root, 'bin', 'nwa.js')}`)
     const result = await runShell(`export NWA_PASSWORD=NetwrixIsCool\n${command}`, scratch.path)
     expect(result.stderr).toBe('')
