@@ -116,9 +116,12 @@ export function readDockerfile(content: string): DockerfilePlan {
           if ((plain[i] as string).includes('=')) i -= 1
         }
         break
-      case 'HEALTHCHECK':
-        stage.healthcheck = words(instruction).slice(1)
+      case 'HEALTHCHECK': {
+        // Its options come first, then CMD and the command, whose exec form is JSON.
+        const command = /\bCMD\s+(.*)$/s.exec(instruction.getArgumentsContent() ?? '')?.[1]?.trim() ?? ''
+        stage.healthcheck = command.startsWith('[') ? (JSON.parse(command) as string[]) : [command]
         break
+      }
       case 'ENTRYPOINT':
         stage.entrypoint = words(instruction)
         break

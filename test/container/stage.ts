@@ -49,7 +49,11 @@ export function stageImage(context: string, plan: DockerfilePlan, modules: strin
       const single = files.length === 1 && files[0] === source
       for (const file of files) {
         // A folder's contents land in the destination (COPY bin ./bin); a file lands in a destination folder by name.
-        const target = single ? (destination.endsWith('/') ? posix.join(destination, posix.basename(file)) : destination) : posix.join(destination, posix.relative(source, file))
+        const target = single
+          ? destination.endsWith('/')
+            ? posix.join(destination, posix.basename(file))
+            : destination
+          : posix.join(destination, posix.relative(source, file))
         mkdirSync(dirname(inImage(target)), { recursive: true })
         cpSync(join(context, file), inImage(target))
       }
@@ -60,8 +64,14 @@ export function stageImage(context: string, plan: DockerfilePlan, modules: strin
   return { root: staged.path, workdir: inImage(plan.image.workdir), remove: staged.remove }
 }
 
-/** A folder the image's user owns, as the Dockerfile's `chown` of /data makes it. */
-export function ownedBy(path: string, uid: number, gid: number): void {
+/**
+ * A folder the image's user owns, as the Dockerfile's `chown` of /data makes it, inside `parent` (a temporary folder,
+ * opened to others so that user can reach it, as / is in the image).
+ */
+export function ownedBy(parent: string, name: string, uid: number, gid: number): string {
+  chmodSync(parent, 0o755)
+  const path = join(parent, name)
   mkdirSync(path, { recursive: true })
   chownSync(path, uid, gid)
+  return path
 }
