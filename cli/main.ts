@@ -10,7 +10,7 @@ import { runDiff, type DiffOptions } from '../conformance/diff-command.ts'
 import { runReplay, startRecord, type RecordOptions, type ReplayCommandOptions } from '../conformance/recording/commands.ts'
 import { demoAccounts, demoGroups } from './demo.ts'
 import { runGradeCommand, type GradeCommandOptions } from './grade/command.ts'
-import { createPassiveSetup, passiveScenario } from './grade/passive.ts'
+import { createPassiveSetup, feedGradePanel, passiveScenario } from './grade/passive.ts'
 import { runGradeSelftest, type GradeSelftestOptions } from './grade/selftest.ts'
 import { loadContract } from '../openapi/contract.ts'
 import { createPayloadCodec } from '../openapi/payload.ts'
@@ -109,12 +109,15 @@ export async function main(argv: string[]): Promise<number> {
               clock,
             )
           : undefined
-      let running: Awaited<ReturnType<typeof startMockServer>>
+      let running: Awaited<ReturnType<typeof startMockServer>> | undefined
+      // With --control as well, the inspector page shows the grade so far (docs/inspector.md).
+      const panelFeed =
+        passive === undefined || scenario?.ok !== true ? undefined : feedGradePanel(passive, scenario.name, () => (flags.control ? running?.app.gradePanel : undefined))
       try {
         running = await startMockServer({
           ...parsed.options,
           onRequest: requestPrinter(flags, process.stdout),
-          ...(passive === undefined ? {} : { observe: passive.grading.recorder, controlRoutes: passive.grading.routes }),
+          ...(passive === undefined ? {} : { observe: panelFeed?.observer ?? passive.grading.recorder, controlRoutes: passive.grading.routes }),
         })
       } catch (error) {
         if (!(error instanceof NwaError)) throw error
@@ -124,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       const started = running
       passive?.grading.start(started.url, (decorators) => started.app.decorate(decorators))
+      panelFeed?.refresh()
       process.stdout.write(`${banner(running, await running.app.state.counts())}\n`)
       if (passive !== undefined && scenario?.ok)
         process.stdout.write(
@@ -135,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
         process.once('SIGTERM', stop)
       })
       if (passive !== undefined) {
+        panelFeed?.close()
         passive.grading.close()
         const result = passive.grade()
         const files = await passive.report()

@@ -12,7 +12,8 @@ import { createJsonReporter } from '../../conformance/reporters/json.ts'
 import { createJunitReporter } from '../../conformance/reporters/junit.ts'
 import { createMarkdownReporter } from '../../conformance/reporters/markdown.ts'
 import type { RunResult } from '../../conformance/runner.ts'
-import { createPassiveGrading, type PassiveGrading, scenarioByName, scenarioCatalogue } from '../../mock/grade/index.ts'
+import { createPassiveGrading, type ExchangeObserver, type PassiveGrading, scenarioByName, scenarioCatalogue } from '../../mock/grade/index.ts'
+import type { GradePanel, InspectorGrade } from '../../mock/inspector/grade-panel.ts'
 import type { GradeSession } from '../../openapi/grade-session.ts'
 import type { PayloadCodec } from '../../openapi/payload.ts'
 import type { GradeClock } from './engine.ts'
@@ -93,4 +94,58 @@ export function createPassiveSetup(options: { scenario: string; timeScale: numbe
     },
   })
   return { grading, grade: () => grade(grading.session()), report: () => report(grading.session()) }
+}
+
+/** The grade as the inspector page draws it (mock/inspector/grade-panel.ts). */
+export function inspectorGrade(result: RunResult, scenario: string): InspectorGrade {
+  return {
+    verdict: result.verdict.verdict,
+    summary: `scenario ${scenario}: ${result.verdict.summary}`,
+    checks: result.checks.map(({ id, level, status, message }) => ({ id, level, status, message })),
+  }
+}
+
+export interface PanelFeed {
+  /** The observer to start the mock with, in place of the recorder: it records, then asks for a new grade. */
+  observer: ExchangeObserver
+  /** Grades the session now and shows it (at start, and when the session is reset). */
+  refresh(): void
+  close(): void
+}
+
+/**
+ * Keeps the inspector's grade panel at the connector's grade so far (docs/inspector.md). Judging a session is work
+ * that grows with it, so a burst of requests is graded once: at most once every `everyMs`, after the request that
+ * asked. The panel is the started app's, hence a getter.
+ */
+export function feedGradePanel(
+  setup: PassiveSetup,
+  scenario: string,
+  panel: () => GradePanel | undefined,
+  options: { everyMs?: number; timers?: Pick<typeof globalThis, 'setTimeout' | 'clearTimeout'> } = {},
+): PanelFeed {
+  const everyMs = options.everyMs ?? 1000
+  const timers = options.timers ?? globalThis
+  const recorder = setup.grading.recorder
+  let pending: ReturnType<typeof setTimeout> | undefined
+  const refresh = () => {
+    pending = undefined
+    panel()?.show(inspectorGrade(setup.grade(), scenario))
+  }
+  return {
+    observer: {
+      now: () => recorder.now(),
+      ended(ctx, response, timing) {
+        recorder.ended(ctx, response, timing)
+        if (pending !== undefined) return
+        pending = timers.setTimeout(refresh, everyMs)
+        pending.unref?.()
+      },
+    },
+    refresh,
+    close() {
+      if (pending !== undefined) timers.clearTimeout(pending)
+      pending = undefined
+    },
+  }
 }
