@@ -112,7 +112,9 @@ export async function main(argv: string[]): Promise<number> {
       let running: Awaited<ReturnType<typeof startMockServer>> | undefined
       // With --control as well, the inspector page shows the grade so far (docs/inspector.md).
       const panelFeed =
-        passive === undefined || scenario?.ok !== true ? undefined : feedGradePanel(passive, scenario.name, () => (flags.control ? running?.app.gradePanel : undefined))
+        passive === undefined || scenario?.ok !== true
+          ? undefined
+          : feedGradePanel(passive, scenario.name, () => (flags.control ? running?.app.gradePanel : undefined))
       try {
         running = await startMockServer({
           ...parsed.options,

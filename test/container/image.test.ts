@@ -150,7 +150,19 @@ describe('the image, laid out from the Dockerfile and run without a container en
     writeFileSync(join(out, 'nwa-check.yaml'), config)
     const result = await run(
       staged,
-      [join(staged.workdir, 'bin/nwa.js'), 'check', '--config', join(out, 'nwa-check.yaml'), '--target', mock.url, '--insecure', '--write', '--destructive', '--report-dir', out],
+      [
+        join(staged.workdir, 'bin/nwa.js'),
+        'check',
+        '--config',
+        join(out, 'nwa-check.yaml'),
+        '--target',
+        mock.url,
+        '--insecure',
+        '--write',
+        '--destructive',
+        '--report-dir',
+        out,
+      ],
       { NWA_PASSWORD: 'NetwrixIsCool' },
     )
     expect(result.output).toContain('VERDICT: CONFORMANT')
