@@ -51,12 +51,14 @@ function tail(limit: number) {
 }
 
 /**
- * The grader's own environment without its NWA_ settings: a control token, a store URL or a stale NWA_URL of the shell
- * that runs nwa grade is not the connector's business, and the connector's NWA_ variables are exactly the documented
- * ones (docs/grading.md).
+ * The grader's own settings, which are not the connector's business: the control token is a secret of the mock's
+ * operator, and a store URL names the grader's database. The rest of the environment (PATH, a proxy, a connector's
+ * own settings such as NWA_SAMPLE_DEFECT) reaches the connector, and the documented five are set over it.
  */
+const graderOnly = ['NWA_CONTROL_TOKEN', 'NWA_STORE']
+
 function inheritedEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NWA_')))
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !graderOnly.includes(name)))
 }
 
 export function launchConnector(command: string, target: ConnectorTarget, extraEnv: Readonly<Record<string, string>> = {}): RunningConnector {
