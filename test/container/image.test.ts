@@ -55,6 +55,22 @@ function run(staged: StagedImage, args: string[], env: NodeJS.ProcessEnv = {}): 
   })
 }
 
+/** The image laid out from the build context a clean clone of this checkout gives. */
+function stageCleanClone(): StagedImage {
+  const kit = copyOfKit('image-context')
+  try {
+    return stageImage(kit.path, plan, root)
+  } finally {
+    kit.remove()
+  }
+}
+
+/** The image's mock command, but on loopback (tests listen on 127.0.0.1 only), a free port, and this test's /data. */
+function onLoopback(cmd: readonly string[], dataDir: string): string[] {
+  const replaced: Record<string, string> = { '--host': '127.0.0.1', '--port': '0', '--data-dir': dataDir }
+  return cmd.map((word, i) => replaced[cmd[i - 1] ?? ''] ?? word)
+}
+
 describe('the Dockerfile', () => {
   it('has no problem dockerfile-utils (the linter of VS Code’s Docker support) reports', () => {
     // The Language Server Protocol's severities: 1 error, 2 warning, 3 information, 4 hint.
@@ -100,20 +116,11 @@ describe('the image, laid out from the Dockerfile and run without a container en
   let data: { path: string; remove(): void }
   let mock: Instance
   let port: string
-  const mockArgs = (cmd: string[]) =>
-    // The image's own command, but on loopback (tests listen on 127.0.0.1 only), a free port, and this test's /data.
-    cmd.map((word, i) => (cmd[i - 1] === '--host' ? '127.0.0.1' : cmd[i - 1] === '--port' ? '0' : cmd[i - 1] === '--data-dir' ? join(data.path, 'data') : word))
-
   beforeAll(async () => {
-    const kit = copyOfKit('image-context')
-    try {
-      staged = stageImage(kit.path, plan, root)
-    } finally {
-      kit.remove()
-    }
+    staged = stageCleanClone()
     data = tempDir('image-data')
-    ownedBy(data.path, 'data', ...imageOwner)
-    const [command, argv] = imageCommand([join(staged.workdir, 'bin/nwa.js'), ...mockArgs(image.cmd ?? [])])
+    const dataDir = ownedBy(data.path, 'data', ...imageOwner)
+    const [command, argv] = imageCommand([join(staged.workdir, 'bin/nwa.js'), ...onLoopback(image.cmd ?? [], dataDir)])
     mock = await startListening(command, argv, { cwd: staged.workdir, env: { PATH: process.env['PATH'], HOME: '/tmp', ...image.env } })
     port = new URL(mock.url).port
   }, 240_000)
@@ -282,20 +289,12 @@ describe('ci/container/compose.yaml', () => {
     const instances: Instance[] = []
 
     beforeAll(async () => {
-      const kit = copyOfKit('compose-context')
-      try {
-        staged = stageImage(kit.path, plan, root)
-      } finally {
-        kit.remove()
-      }
+      staged = stageCleanClone()
       data = tempDir('compose-data')
       const store = await freshDatabase(cluster())
       for (const [name, service] of mocks) {
         const dir = ownedBy(data.path, name, ...imageOwner)
-        const args = (service.command ?? []).map((word, i, all) =>
-          all[i - 1] === '--host' ? '127.0.0.1' : all[i - 1] === '--port' ? '0' : all[i - 1] === '--data-dir' ? dir : word,
-        )
-        const [command, argv] = imageCommand([join(staged.workdir, 'bin/nwa.js'), ...args, '--quiet'])
+        const [command, argv] = imageCommand([join(staged.workdir, 'bin/nwa.js'), ...onLoopback(service.command ?? [], dir), '--quiet'])
         instances.push(
           await startListening(command, argv, {
             cwd: staged.workdir,
