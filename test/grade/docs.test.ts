@@ -1,9 +1,10 @@
 import { readFileSync, symlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { delimiter, dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { refreshGradingPage } from '../../cli/grade/catalogue.ts'
+import { findPython } from '../../cli/grade/selftest.ts'
 import { readTar, statementFile } from '../../conformance/bundle/index.ts'
 import { commandLines, exampleBlocks, runLine } from '../helpers/doc-examples.ts'
 import { probe, tempDir } from '../interop/support.ts'
@@ -22,7 +23,8 @@ symlinkSync(join(root, 'examples'), join(scratch.path, 'examples'))
 afterAll(() => scratch.remove())
 
 const nwa = `node ${join(root, 'bin', 'nwa.js')}`
-const run = (script: string, timeoutMs = 240_000) => runLine(script.replace(/^npx nwa\b/gm, nwa), { cwd: scratch.path, timeoutMs })
+const run = (script: string, timeoutMs = 240_000, env: NodeJS.ProcessEnv = process.env) =>
+  runLine(script.replace(/^npx nwa\b/gm, nwa), { cwd: scratch.path, timeoutMs, env })
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -34,9 +36,12 @@ function freePort(): Promise<number> {
   })
 }
 
-const python = probe('python3', ['-c', 'import requests, requests_ntlm'])
+// The python3 a user would run it with: the first that imports requests and requests_ntlm (Debian's, where another
+// python3 comes first on PATH), found as nwa grade --selftest finds it; the line itself runs as written.
+const python = findPython()
+const pythonEnv = python.ok && isAbsolute(python.python) ? { ...process.env, PATH: `${dirname(python.python)}${delimiter}${process.env['PATH']}` } : process.env
 const curl = probe('curl', ['--version'])
-if (!python.ok) console.warn(`skipped: docs/grading.md's Python example, because python3 cannot import requests and requests_ntlm (${python.reason})`)
+if (!python.ok) console.warn(`skipped: docs/grading.md's Python example, because ${python.reason}`)
 if (!curl.ok) console.warn(`skipped: docs/grading.md's passive example, because ${curl.reason}`)
 
 describe('docs/grading.md', () => {
@@ -67,7 +72,7 @@ describe('docs/grading.md', () => {
   })
 
   it.skipIf(!python.ok).each(linesOf('grading-python').map((line) => [line] as const))('%s exits 0', async (line) => {
-    const result = await run(line)
+    const result = await run(line, 240_000, pythonEnv)
     expect(result.code, result.stdout.slice(-3000)).toBe(0)
   })
 
