@@ -99,6 +99,38 @@ export function reportsLine(reportDir: string): string {
     .join(', ')}\n`
 }
 
+/**
+ * The end of a run, nwa check's or nwa grade's: the bundle when one was asked for (the four reports beside the full
+ * evidence and the configuration, signed when a key is given), then where the reports are.
+ */
+export function finishRun(
+  io: { stdout: NodeJS.WritableStream; now: () => number },
+  reportDir: string,
+  bundle?: { file: string; evidence: Buffer; config: unknown; signingKey: KeyObject | undefined },
+): void {
+  if (bundle !== undefined) {
+    const written = writeBundle({
+      file: bundle.file,
+      reportDir,
+      reportNames: Object.values(reportFiles),
+      evidence: bundle.evidence,
+      contractPath,
+      config: bundle.config,
+      now: io.now(),
+      ...(bundle.signingKey === undefined ? {} : { signingKey: bundle.signingKey }),
+    })
+    io.stdout.write(bundleLine(bundle.file, written))
+  }
+  io.stdout.write(reportsLine(reportDir))
+}
+
+/** A usage, configuration or pre-flight error ends a command with one line and exit 2; anything else is a bug and goes on. */
+export function knownErrorExit(error: unknown, command: string, stderr: NodeJS.WritableStream): 2 {
+  if (!(error instanceof ConformanceError || error instanceof NwaError)) throw error
+  stderr.write(`${command}: ${error.message}\n`)
+  return 2
+}
+
 const authModes: readonly AuthMode[] = ['basic', 'digest', 'ntlm', 'auto']
 
 function entries(value: string[] | string | undefined): string[] {
@@ -283,27 +315,16 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       writeFileSync(options.baseline, renderBaseline(updated))
       io.stdout.write(`baseline: wrote ${updated.length} entries (the checks that fail or warn now) to ${options.baseline}\n`)
     }
-    if (options.bundle !== undefined && fullEvidence !== undefined) {
-      const written = writeBundle({
-        file: options.bundle,
-        reportDir,
-        reportNames: Object.values(reportFiles),
-        evidence: fullEvidence.finish(),
-        contractPath,
-        config: bundleConfig(config, options, checks, baseline),
-        now: io.now(),
-        ...(signingKey === undefined ? {} : { signingKey }),
-      })
-      io.stdout.write(bundleLine(options.bundle, written))
-    }
-    io.stdout.write(reportsLine(reportDir))
+    finishRun(
+      io,
+      reportDir,
+      options.bundle === undefined || fullEvidence === undefined
+        ? undefined
+        : { file: options.bundle, evidence: fullEvidence.finish(), config: bundleConfig(config, options, checks, baseline), signingKey },
+    )
     return result.exitCode
   } catch (error) {
-    if (error instanceof ConformanceError || error instanceof NwaError) {
-      io.stderr.write(`nwa check: ${error.message}\n`)
-      return 2
-    }
-    throw error
+    return knownErrorExit(error, 'nwa check', io.stderr)
   } finally {
     fullEvidence?.discard()
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFullEvidenceFile, writeBundle } from '../../conformance/bundle/index.ts'
-import { bundleLine, parseDuration, readSigningKey, reportFiles, reportsLine } from '../../conformance/command.ts'
-import { codes, ConformanceError } from '../../conformance/errors.ts'
+import { createFullEvidenceFile } from '../../conformance/bundle/index.ts'
+import { finishRun, knownErrorExit, parseDuration, readSigningKey, reportFiles } from '../../conformance/command.ts'
+import { codes } from '../../conformance/errors.ts'
 import { gradeConnector, type ScenarioOutcome, toEvidenceExchange } from '../../conformance/grade/index.ts'
 import { runMeta } from '../../conformance/meta.ts'
 import { createConsoleReporter } from '../../conformance/reporters/console.ts'
@@ -20,8 +20,6 @@ import type { Reporter } from '../../conformance/reporters/reporter.ts'
 import { formatRunMarker } from '../../conformance/context.ts'
 import type { FailOn } from '../../conformance/verdict.ts'
 import { scenarioByName, scenarioCatalogue, type ScenarioDefinition } from '../../mock/grade/index.ts'
-import { contractPath } from '../../openapi/load.ts'
-import { NwaError } from '../../openapi/errors.ts'
 import { accountFor, type DeclaredRole, type GradeClock, runScenarios, startGradeServer } from './engine.ts'
 
 export interface GradeCommandOptions {
@@ -145,39 +143,27 @@ export async function runGradeCommand(options: GradeCommandOptions, io: GradeIo)
       createMarkdownReporter(join(reportDir, reportFiles.markdown)),
     ]
     for (const reporter of reporters) await reporter.finish(result)
+    let bundle: Parameters<typeof finishRun>[2]
     if (options.bundle !== undefined) {
       scratch = mkdtempSync(join(tmpdir(), 'nwa-grade-bundle-'))
       const evidence = createFullEvidenceFile(join(scratch, 'evidence.ndjson'))
       recordEvidence(outcomes, evidence)
-      const written = writeBundle({
-        file: options.bundle,
-        reportDir,
-        reportNames: Object.values(reportFiles),
-        evidence: evidence.finish(),
-        contractPath,
-        config: {
-          command: 'nwa grade',
-          connector: command,
-          scenarios: scenarios.map((scenario) => scenario.name),
-          role: role ?? 'as shown',
-          account: accountFor(role).user,
-          timeScale,
-          timeoutMs,
-          failOn,
-        },
-        now: io.now(),
-        ...(signingKey === undefined ? {} : { signingKey }),
-      })
-      io.stdout.write(bundleLine(options.bundle, written))
+      const config = {
+        command: 'nwa grade',
+        connector: command,
+        scenarios: scenarios.map((scenario) => scenario.name),
+        role: role ?? 'as shown',
+        account: accountFor(role).user,
+        timeScale,
+        timeoutMs,
+        failOn,
+      }
+      bundle = { file: options.bundle, evidence: evidence.finish(), config, signingKey }
     }
-    io.stdout.write(reportsLine(reportDir))
+    finishRun(io, reportDir, bundle)
     return result.exitCode
   } catch (error) {
-    if (error instanceof ConformanceError || error instanceof NwaError) {
-      io.stderr.write(`nwa grade: ${error.message}\n`)
-      return 2
-    }
-    throw error
+    return knownErrorExit(error, 'nwa grade', io.stderr)
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })
   }
