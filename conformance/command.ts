@@ -87,6 +87,16 @@ export const reportFiles = {
   markdown: 'summary.md',
 } as const
 
+/** The four report files of a run in `reportDir` (reportFiles), as nwa check, nwa grade and passive grading write them. */
+export function fileReporters(reportDir: string): Reporter[] {
+  return [
+    createJsonReporter(join(reportDir, reportFiles.json)),
+    createJunitReporter(join(reportDir, reportFiles.junit)),
+    createHtmlReporter(join(reportDir, reportFiles.html)),
+    createMarkdownReporter(join(reportDir, reportFiles.markdown)),
+  ]
+}
+
 /** What a command that wrote a bundle says of it, signed or not. */
 export function bundleLine(file: string, written: { bytes: number; keyid?: string }): string {
   return `bundle: ${file} (${written.bytes} bytes), ${written.keyid === undefined ? 'UNSIGNED (give --sign-key to sign it)' : `signed with key ${written.keyid}`}\n`
@@ -270,13 +280,7 @@ export async function runCheckCommand(options: CheckCommandOptions, io: CheckCom
       scratch = mkdtempSync(join(tmpdir(), 'nwa-bundle-'))
       fullEvidence = createFullEvidenceFile(join(scratch, 'evidence.ndjson'))
     }
-    const reporters: Reporter[] = [
-      createConsoleReporter({ stream: io.stdout, env: io.env }),
-      createJsonReporter(join(reportDir, reportFiles.json)),
-      createJunitReporter(join(reportDir, reportFiles.junit)),
-      createHtmlReporter(join(reportDir, reportFiles.html)),
-      createMarkdownReporter(join(reportDir, reportFiles.markdown)),
-    ]
+    const reporters = [createConsoleReporter({ stream: io.stdout, env: io.env }), ...fileReporters(reportDir)]
     const result = await runChecks(
       {
         checks,

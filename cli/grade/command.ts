@@ -7,16 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFullEvidenceFile } from '../../conformance/bundle/index.ts'
-import { finishRun, knownErrorExit, parseDuration, readSigningKey, reportFiles } from '../../conformance/command.ts'
+import { fileReporters, finishRun, knownErrorExit, parseDuration, readSigningKey } from '../../conformance/command.ts'
 import { codes } from '../../conformance/errors.ts'
 import { gradeConnector, type ScenarioOutcome, toEvidenceExchange } from '../../conformance/grade/index.ts'
 import { runMeta } from '../../conformance/meta.ts'
 import { createConsoleReporter } from '../../conformance/reporters/console.ts'
-import { createHtmlReporter } from '../../conformance/reporters/html.ts'
-import { createJsonReporter } from '../../conformance/reporters/json.ts'
-import { createJunitReporter } from '../../conformance/reporters/junit.ts'
-import { createMarkdownReporter } from '../../conformance/reporters/markdown.ts'
-import type { Reporter } from '../../conformance/reporters/reporter.ts'
 import { formatRunMarker } from '../../conformance/context.ts'
 import type { FailOn } from '../../conformance/verdict.ts'
 import { scenarioByName, scenarioCatalogue, type ScenarioDefinition } from '../../mock/grade/index.ts'
@@ -135,13 +130,7 @@ export async function runGradeCommand(options: GradeCommandOptions, io: GradeIo)
       },
       { codec: server.codec },
     )
-    const reporters: Reporter[] = [
-      createConsoleReporter({ stream: io.stdout, env: io.env }),
-      createJsonReporter(join(reportDir, reportFiles.json)),
-      createJunitReporter(join(reportDir, reportFiles.junit)),
-      createHtmlReporter(join(reportDir, reportFiles.html)),
-      createMarkdownReporter(join(reportDir, reportFiles.markdown)),
-    ]
+    const reporters = [createConsoleReporter({ stream: io.stdout, env: io.env }), ...fileReporters(reportDir)]
     for (const reporter of reporters) await reporter.finish(result)
     let bundle: Parameters<typeof finishRun>[2]
     if (options.bundle !== undefined) {

@@ -3,14 +3,10 @@
  * scenario's trouble; this side hands it the judge, `nwa grade`'s judgments and reports, so the mock imports neither.
  */
 import { join } from 'node:path'
-import { reportFiles } from '../../conformance/command.ts'
+import { fileReporters, reportFiles } from '../../conformance/command.ts'
 import { formatRunMarker } from '../../conformance/context.ts'
 import { gradeConnector } from '../../conformance/grade/index.ts'
 import { runMeta } from '../../conformance/meta.ts'
-import { createHtmlReporter } from '../../conformance/reporters/html.ts'
-import { createJsonReporter } from '../../conformance/reporters/json.ts'
-import { createJunitReporter } from '../../conformance/reporters/junit.ts'
-import { createMarkdownReporter } from '../../conformance/reporters/markdown.ts'
 import type { RunResult } from '../../conformance/runner.ts'
 import { createPassiveGrading, type ExchangeObserver, type PassiveGrading, scenarioByName, scenarioCatalogue } from '../../mock/grade/index.ts'
 import type { GradePanel, InspectorGrade } from '../../mock/inspector/grade-panel.ts'
@@ -65,10 +61,8 @@ export function createPassiveSetup(options: { scenario: string; timeScale: numbe
     )
   const report = async (session: GradeSession): Promise<string[]> => {
     const result = grade(session)
-    const files = Object.values(reportFiles).map((file) => join(options.reportDir, file))
-    const reporters = [createJsonReporter(files[0]!), createJunitReporter(files[1]!), createHtmlReporter(files[2]!), createMarkdownReporter(files[3]!)]
-    for (const reporter of reporters) await reporter.finish(result)
-    return files
+    for (const reporter of fileReporters(options.reportDir)) await reporter.finish(result)
+    return Object.values(reportFiles).map((file) => join(options.reportDir, file))
   }
   const grading = createPassiveGrading({
     scenario: definition,
