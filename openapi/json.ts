@@ -1,5 +1,6 @@
 import { excerpt } from './excerpt.ts'
 import { jsonSyntaxErrorOffset } from './json-syntax.ts'
+import { NameSet } from './name-set.ts'
 
 /**
  * Reading a JSON body. The API documents that a trailing comma is not supported (JSON.parse agrees), and a
@@ -45,26 +46,9 @@ export interface JsonScan {
 /** One open object or array; frames are reused by depth, so a scan allocates little beyond the names themselves. */
 interface Frame {
   isObject: boolean
-  /** Names seen so far in this object: records have a dozen, for which a list beats a Set... */
-  names: string[]
-  /** ...and a Set takes over past that, so an object with a million names costs no quadratic time. */
-  nameSet: Set<string> | undefined
+  /** Names seen so far in this object. */
+  names: NameSet
   expectingName: boolean
-}
-
-const LIST_LIMIT = 32
-
-/** Adds the name to the frame; false when it was already there. */
-function remember(frame: Frame, name: string): boolean {
-  if (frame.nameSet) {
-    if (frame.nameSet.has(name)) return false
-    frame.nameSet.add(name)
-    return true
-  }
-  if (frame.names.includes(name)) return false
-  frame.names.push(name)
-  if (frame.names.length > LIST_LIMIT) frame.nameSet = new Set(frame.names)
-  return true
 }
 
 /** The first name repeated in one object of a JSON text, if any. */
@@ -88,7 +72,10 @@ export function scanJson(text: string): JsonScan {
       if (index < 0) return found
       const top = depth > 0 ? (frames[depth - 1] as Frame) : undefined
       if (top?.isObject && top.expectingName) {
-        if (found.duplicate === undefined && !remember(top, nameAt(text, start, index))) found.duplicate = { name: nameAt(text, start, index), position: start }
+        if (found.duplicate === undefined) {
+          const name = nameAt(text, start, index)
+          if (!top.names.add(name)) found.duplicate = { name, position: start }
+        }
         top.expectingName = false
       }
     } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
@@ -98,12 +85,11 @@ export function scanJson(text: string): JsonScan {
       }
       let frame = frames[depth]
       if (frame === undefined) {
-        frame = { isObject: false, names: [], nameSet: undefined, expectingName: false }
+        frame = { isObject: false, names: new NameSet(), expectingName: false }
         frames[depth] = frame
       }
       frame.isObject = char === 0x7b
-      frame.names.length = 0
-      frame.nameSet = undefined
+      frame.names.clear()
       frame.expectingName = frame.isObject
       depth++
     } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) depth = Math.max(0, depth - 1)

@@ -9,6 +9,7 @@
  * unclosed elements is larger than any string V8 can make, and the process dies.
  */
 import { excerpt } from './excerpt.ts'
+import { NameSet } from './name-set.ts'
 import { isXmlChar, type XmlDecodeError } from './xml-tree.ts'
 
 /** Elements nested deeper than this are refused: fast-xml-parser's own limit, and far beyond any payload's depth (5). */
@@ -207,7 +208,7 @@ class SyntaxReader {
     if (this.rootSeen && this.openStarts.length === 0) this.fail('multipleRoots', start)
     const nameEnd = this.nameEnd(start + 1, text.length)
     let position = nameEnd
-    const attributes = new AttributeNames()
+    const attributes = new NameSet()
     // Values are kept only for a reader that builds something.
     const values: Record<string, string> | undefined = this.events ? {} : undefined
     for (;;) {
@@ -235,7 +236,7 @@ class SyntaxReader {
   }
 
   /** One attribute from `start`: a name, `=`, a quoted value without `<`; returns where it ends. */
-  private attribute(start: number, seen: AttributeNames, values: Record<string, string> | undefined): number {
+  private attribute(start: number, seen: NameSet, values: Record<string, string> | undefined): number {
     const { text } = this
     const nameEnd = this.nameEnd(start, text.length)
     if (!seen.add(text.slice(start, nameEnd))) {
@@ -377,28 +378,6 @@ class SyntaxReader {
     const rest = depth - named.length
     const list = rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(', ')
     return this.failure(`${msxml.unclosedTags[0]} The following tags were not closed: ${list}.`, text.length)
-  }
-}
-
-/** Attribute names of one start tag: a list for the few a tag usually has, a set past that, so a million cost no quadratic time. */
-class AttributeNames {
-  private readonly names: string[] = []
-  private set: Set<string> | undefined
-
-  get size(): number {
-    return this.set ? this.set.size : this.names.length
-  }
-
-  add(name: string): boolean {
-    if (this.set) {
-      if (this.set.has(name)) return false
-      this.set.add(name)
-      return true
-    }
-    if (this.names.includes(name)) return false
-    this.names.push(name)
-    if (this.names.length > 16) this.set = new Set(this.names)
-    return true
   }
 }
 
