@@ -133,6 +133,17 @@ export function listed(lines: readonly string[], max = 5): string {
   return lines.length > max ? `${shown}; and ${lines.length - max} more` : shown
 }
 
+/** A failure naming what went wrong at up to three of the exchanges, each of them evidence. */
+export function failedAt(summary: string, problems: readonly { exchange: GradeExchange; why: string }[]): JudgmentVerdict {
+  return failed(
+    `${summary}: ${listed(
+      problems.map((item) => `${describeExchange(item.exchange)}: ${item.why}`),
+      3,
+    )}`,
+    seqs(problems.map((item) => item.exchange)),
+  )
+}
+
 /** What a judgment over each of some exchanges says: when there are none, when all are fine, when some are not. */
 export interface EachWords {
   none: JudgmentVerdict
@@ -147,15 +158,9 @@ export interface EachWords {
 export function judgeEach(exchanges: readonly GradeExchange[], words: EachWords, finding: (exchange: GradeExchange) => string | undefined): JudgmentVerdict {
   if (exchanges.length === 0) return words.none
   const found = exchanges.flatMap((exchange) => {
-    const line = finding(exchange)
-    return line === undefined ? [] : [{ exchange, line }]
+    const why = finding(exchange)
+    return why === undefined ? [] : [{ exchange, why }]
   })
   if (found.length === 0) return passed(words.fine(exchanges.length))
-  return failed(
-    `${words.wrong(found.length, exchanges.length)}: ${listed(
-      found.map((item) => `${describeExchange(item.exchange)}: ${item.line}`),
-      3,
-    )}`,
-    seqs(found.map((item) => item.exchange)),
-  )
+  return failedAt(words.wrong(found.length, exchanges.length), found)
 }

@@ -5,7 +5,7 @@
  */
 import { type GradeExchange, type GradeSession, isAuthorized, isRead, isWholePage } from '../../../openapi/grade-session.ts'
 import { failed, type Judgment, notApplicable, passed, unjudged } from '../types.ts'
-import { afterStop, describeExchange, judgeEach, type LaunchView, launchesOf, listed, seqs } from '../view.ts'
+import { afterStop, describeExchange, failedAt, judgeEach, type LaunchView, launchesOf, listed, seqs } from '../view.ts'
 
 const readNothing = unjudged('the connector read nothing in this scenario')
 
@@ -178,13 +178,7 @@ const markNext: Judgment = {
     if (reads(session).length === 0) return readNothing
     const breaks = readings(session).flatMap((reading) => reading.breaks.filter((item) => item.kind === 'chain'))
     if (breaks.length === 0) return passed('every read posted the mark of the last page received whole')
-    return failed(
-      `${breaks.length} reads broke the chain of marks: ${listed(
-        breaks.map((item) => `${describeExchange(item.exchange)}: ${item.why}`),
-        3,
-      )}`,
-      seqs(breaks.map((item) => item.exchange)),
-    )
+    return failedAt(`${breaks.length} reads broke the chain of marks`, breaks)
   },
 }
 
@@ -220,13 +214,7 @@ const toEnd: Judgment = {
     }
     if (problems.length === 0)
       return passes > 0 ? passed(`${passes} reading passes reached the empty page`) : unjudged('no reading pass ended in this scenario')
-    return failed(
-      `${problems.length} reading passes ended before the empty page: ${listed(
-        problems.map((item) => `${describeExchange(item.exchange)}: ${item.why}`),
-        3,
-      )}`,
-      seqs(problems.map((item) => item.exchange)),
-    )
+    return failedAt(`${problems.length} reading passes ended before the empty page`, problems)
   },
 }
 
@@ -267,14 +255,7 @@ const resume: Judgment = {
         })
       else resumed.push(first)
     }
-    if (problems.length > 0)
-      return failed(
-        `${problems.length} times the reader did not go on from its checkpoint: ${listed(
-          problems.map((item) => `${describeExchange(item.exchange)}: ${item.why}`),
-          3,
-        )}`,
-        seqs(problems.map((item) => item.exchange)),
-      )
+    if (problems.length > 0) return failedAt(`${problems.length} times the reader did not go on from its checkpoint`, problems)
     if (resumed.length === 0) return notApplicable('the connector neither ran again nor polled after reaching the end in this scenario')
     return passed(`${resumed.length} times the reader went on from its last mark`, seqs(resumed.slice(0, 5)))
   },
