@@ -110,11 +110,9 @@ export function readDockerfile(content: string): DockerfilePlan {
         stage.exposed.push(...plain)
         break
       case 'ENV':
-        for (let i = 0; i + 1 < plain.length; i += 2) {
-          const [name, value] = (plain[i] as string).includes('=') ? (plain[i] as string).split('=', 2) : [plain[i], plain[i + 1]]
-          stage.env[name as string] = value as string
-          if ((plain[i] as string).includes('=')) i -= 1
-        }
+        // `ENV NAME=value …`, or the older `ENV NAME value with spaces`.
+        if (plain[0]?.includes('=')) for (const pair of plain) stage.env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1)
+        else if (plain[0] !== undefined) stage.env[plain[0]] = plain.slice(1).join(' ')
         break
       case 'HEALTHCHECK': {
         // Its options come first, then CMD and the command, whose exec form is JSON.

@@ -88,6 +88,10 @@ describe('the Dockerfile', () => {
     expect(deps?.runs.some((command) => /npm ci\b.*--omit=dev/.test(command))).toBe(true)
   })
 
+  it('runs in production mode', () => {
+    expect(image.env).toEqual({ NODE_ENV: 'production' })
+  })
+
   it('runs as an unprivileged user who owns the /data volume', () => {
     expect(uid).toBeGreaterThan(0)
     expect(image.volumes).toContain('/data')
