@@ -81,7 +81,7 @@ export function createPassiveSetup(options: { scenario: string; timeScale: numbe
           summary: result.verdict.summary,
           roles: result.grade?.role.shown,
           exchanges: session.exchanges.length,
-          judgments: result.checks.map(({ id, level, status, message }) => ({ id, level, status, message })),
+          judgments: judgmentRows(result),
         }
       },
       report,
@@ -90,12 +90,17 @@ export function createPassiveSetup(options: { scenario: string; timeScale: numbe
   return { grading, grade: () => grade(grading.session()), report: () => report(grading.session()) }
 }
 
+/** Each judgment of a grade in one row, as GET /nwa/grade answers and the inspector page draws them. */
+function judgmentRows(result: RunResult): InspectorGrade['checks'] {
+  return result.checks.map(({ id, level, status, message }) => ({ id, level, status, message }))
+}
+
 /** The grade as the inspector page draws it (mock/inspector/grade-panel.ts). */
 export function inspectorGrade(result: RunResult, scenario: string): InspectorGrade {
   return {
     verdict: result.verdict.verdict,
     summary: `scenario ${scenario}: ${result.verdict.summary}`,
-    checks: result.checks.map(({ id, level, status, message }) => ({ id, level, status, message })),
+    checks: judgmentRows(result),
   }
 }
 
