@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { root } from '../ci/kit-copy.ts'
 import { commandLines, exampleBlocks } from '../helpers/doc-examples.ts'
-import { startListening } from '../postgres/instance.ts'
+import { startListening } from '../helpers/mock-process.ts'
 
 /** docs/inspector.md's example, run as written but on a free port: the page it names answers. */
 const blocks = exampleBlocks(readFileSync(join(root, 'docs', 'inspector.md'), 'utf8'))

@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase, useCluster, withoutPostgres } from './support.ts'
-import { type Instance, startInstance, startRoundRobin } from './instance.ts'
+import { type Instance, startInstance } from '../helpers/mock-process.ts'
+import { startRoundRobin } from './instance.ts'
 
 const api = '/netwrix/api/v1'
 const admin = `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`
