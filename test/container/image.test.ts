@@ -1,13 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
-import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { validate } from 'dockerfile-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { copyOfKit, root } from '../ci/kit-copy.ts'
 import { exampleBlocks } from '../helpers/doc-examples.ts'
-import { probe, tempDir } from '../interop/support.ts'
+import { httpsCall, probe, tempDir } from '../interop/support.ts'
 import { type Instance, startListening } from '../helpers/mock-process.ts'
 import { freshDatabase, useCluster, withoutPostgres } from '../postgres/support.ts'
 import { readDockerfile } from './dockerfile.ts'
@@ -245,28 +244,10 @@ const composeFile = join(root, 'ci', 'container', 'compose.yaml')
 // The file shares the mock's settings between its instances with a YAML merge key (<<: *mock).
 const compose = parseYaml(readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> }
 
-/** An HTTPS request to a mock with its own certificate, as the demo Global administrator. */
+/** A POST to a mock with its own certificate, as the demo Global administrator. */
 function apiRequest(url: string, path: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${url}/netwrix/api/v1/${path}`,
-      {
-        method: 'POST',
-        rejectUnauthorized: false,
-        auth: 'ENTERPRISE\\NetwrixUser:NetwrixIsCool',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8').on('data', (chunk: string) => {
-          text += chunk
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
+  const authorization = `Basic ${Buffer.from('ENTERPRISE\\NetwrixUser:NetwrixIsCool').toString('base64')}`
+  return httpsCall(`${url}/netwrix/api/v1/${path}`, { method: 'POST', body, insecure: true, headers: { authorization, 'content-type': 'application/json' } })
 }
 
 describe('ci/container/compose.yaml', () => {

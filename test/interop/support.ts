@@ -58,7 +58,15 @@ export interface HttpsAnswer {
 /** One request with Node's own HTTPS client, keeping the certificate the server presented. */
 export function httpsCall(
   url: string,
-  options: { method?: string; body?: string; ca?: string; servername?: string; headers?: Record<string, string> } = {},
+  options: {
+    method?: string
+    body?: string
+    ca?: string
+    servername?: string
+    headers?: Record<string, string>
+    /** Accept any certificate (the mock's own self-signed one, where the test is not about the certificate). */
+    insecure?: boolean
+  } = {},
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const target = new URL(url)
@@ -71,6 +79,7 @@ export function httpsCall(
         headers: options.headers,
         ca: options.ca,
         servername: options.servername,
+        ...(options.insecure ? { rejectUnauthorized: false } : {}),
         // A fresh connection each time, so every call performs (and checks) its own handshake.
         agent: false,
         timeout: 10_000,
